@@ -1,0 +1,108 @@
+"""Every knob of dedup in one frozen dataclass, with its default and its doc.
+
+The CLI and the config file only build a :class:`Settings`; nothing else
+reads options. ``describe()`` lists every field with its help text, which
+``dedup config`` and the README use, so the documentation has one source.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields, replace
+from typing import Any
+
+from dedup.errors import DedupError
+
+SPLIT_MODES = ("auto", "blank", "line", "markdown")
+KEEP_POLICIES = ("first", "longest", "none")
+
+DEFAULT_INCLUDE = (
+    "*.txt",
+    "*.md",
+    "*.markdown",
+    "*.rst",
+    "*.text",
+    "*.adoc",
+    "*.org",
+    "*.tex",
+)
+
+
+def _opt(default: Any, help: str, **kw: Any) -> Any:
+    return field(default=default, metadata={"help": help, **kw})
+
+
+@dataclass(frozen=True)
+class Settings:
+    split: str = _opt(
+        "auto",
+        "How files are cut into paragraphs: auto, blank (blank-line separated), "
+        "line (every non-empty line), markdown (structure-aware).",
+    )
+    threshold: float = _opt(
+        0.8,
+        "Minimum verified similarity (0-1) for two paragraphs to be near duplicates "
+        "(word-level edit similarity, see README 'Matching').",
+    )
+    shingle_size: int = _opt(
+        2, "Words per shingle for MinHash candidate search (word n-grams)."
+    )
+    num_perm: int = _opt(128, "MinHash permutations (signature length).")
+    bands: int = _opt(
+        0,
+        "LSH bands (0 = derive bands and rows from the threshold with "
+        "datasketch's false-positive/false-negative optimisation).",
+    )
+    seed: int = _opt(1, "MinHash seed (datasketch's default is 1).")
+    min_words: int = _opt(
+        4,
+        "Paragraphs with fewer words are never reported as duplicates "
+        "(keeps headings such as 'References' and separators).",
+    )
+    min_chars: int = _opt(
+        20, "Paragraphs with fewer characters (normalised) are never reported."
+    )
+    near: bool = _opt(True, "Look for near duplicates (DUP002), not only exact ones.")
+    keep: str = _opt(
+        "first",
+        "Which copy of a cluster is kept: first (path order, then position), "
+        "longest, or none (drop every copy).",
+    )
+    include: tuple[str, ...] = _opt(
+        DEFAULT_INCLUDE, "Glob patterns of files read when walking directories."
+    )
+    workers: int = _opt(0, "Worker processes (0 = one per CPU core).")
+
+    def __post_init__(self) -> None:
+        if self.split not in SPLIT_MODES:
+            raise DedupError(
+                f"invalid split mode {self.split!r}: use one of {', '.join(SPLIT_MODES)}"
+            )
+        if self.keep not in KEEP_POLICIES:
+            raise DedupError(
+                f"invalid keep policy {self.keep!r}: use one of {', '.join(KEEP_POLICIES)}"
+            )
+        if not 0.0 < self.threshold <= 1.0:
+            raise DedupError(f"threshold must be in (0, 1], got {self.threshold}")
+        if self.shingle_size < 1:
+            raise DedupError(f"shingle-size must be >= 1, got {self.shingle_size}")
+        if self.num_perm < 2:
+            raise DedupError(f"num-perm must be >= 2, got {self.num_perm}")
+        if self.bands < 0 or (self.bands and self.num_perm % self.bands):
+            raise DedupError(
+                f"bands must divide num-perm ({self.num_perm}), got {self.bands}"
+            )
+        if self.min_words < 0 or self.min_chars < 0:
+            raise DedupError("min-words and min-chars must be >= 0")
+        if self.workers < 0:
+            raise DedupError(f"workers must be >= 0, got {self.workers}")
+
+    def with_(self, **changes: Any) -> Settings:
+        return replace(self, **changes)
+
+
+def describe() -> list[tuple[str, Any, str]]:
+    """(kebab-case name, default, help) for every setting."""
+    return [
+        (f.name.replace("_", "-"), f.default, str(f.metadata.get("help", "")))
+        for f in fields(Settings)
+    ]
