@@ -26,34 +26,91 @@ from dedup.errors import DedupError
 # newline, common typographic punctuation, and every sentence terminal.
 # This is the same set as datatrove's PUNCTUATION_SET (checked by a test).
 _TYPOGRAPHIC = "«´»–—’“”„…∶━►、。〈〉《》「」【】！％（），．１：；？～"
-_CONTROLS = "".join(
-    chr(c) for c in (*range(0, 9), *range(11, 32), *range(127, 160))
-)
+_CONTROLS = "".join(chr(c) for c in (*range(9), *range(11, 32), *range(127, 160)))
 # Unicode's Sentence_Terminal property (UCD 15), as code-point ranges.
 _SENTENCE_TERMINAL_RANGES: tuple[tuple[int, int], ...] = (
-    (0x21, 0x21), (0x2E, 0x2E), (0x3F, 0x3F), (0x589, 0x589), (0x61D, 0x61F),
-    (0x6D4, 0x6D4), (0x700, 0x702), (0x7F9, 0x7F9), (0x837, 0x837),
-    (0x839, 0x839), (0x83D, 0x83E), (0x964, 0x965), (0x104A, 0x104B),
-    (0x1362, 0x1362), (0x1367, 0x1368), (0x166E, 0x166E), (0x1735, 0x1736),
-    (0x17D4, 0x17D6), (0x17D9, 0x17DA), (0x1803, 0x1803), (0x1809, 0x1809),
-    (0x1944, 0x1945), (0x1AA8, 0x1AAB), (0x1B5A, 0x1B5B), (0x1B5E, 0x1B5F),
-    (0x1B7D, 0x1B7E), (0x1C3B, 0x1C3C), (0x1C7E, 0x1C7F), (0x203C, 0x203D),
-    (0x2047, 0x2049), (0x2E2E, 0x2E2E), (0x2E3C, 0x2E3C), (0x2E53, 0x2E54),
-    (0x3002, 0x3002), (0xA4FF, 0xA4FF), (0xA60E, 0xA60F), (0xA6F3, 0xA6F3),
-    (0xA6F7, 0xA6F7), (0xA876, 0xA877), (0xA8CE, 0xA8CF), (0xA92F, 0xA92F),
-    (0xA9C8, 0xA9C9), (0xAA5D, 0xAA5F), (0xAAF0, 0xAAF1), (0xABEB, 0xABEB),
-    (0xFE52, 0xFE52), (0xFE56, 0xFE57), (0xFF01, 0xFF01), (0xFF0E, 0xFF0E),
-    (0xFF1F, 0xFF1F), (0xFF61, 0xFF61), (0x10A56, 0x10A57), (0x10F55, 0x10F59),
-    (0x10F86, 0x10F89), (0x11047, 0x11048), (0x110BE, 0x110C1),
-    (0x11141, 0x11143), (0x111C5, 0x111C6), (0x111CD, 0x111CD),
-    (0x111DE, 0x111DF), (0x11238, 0x11239), (0x1123B, 0x1123C),
-    (0x112A9, 0x112A9), (0x1144B, 0x1144C), (0x115C2, 0x115C3),
-    (0x115C9, 0x115D7), (0x11641, 0x11642), (0x1173C, 0x1173E),
-    (0x11944, 0x11944), (0x11946, 0x11946), (0x11A42, 0x11A43),
-    (0x11A9B, 0x11A9C), (0x11C41, 0x11C42), (0x11EF7, 0x11EF8),
-    (0x11F43, 0x11F44), (0x16A6E, 0x16A6F), (0x16AF5, 0x16AF5),
-    (0x16B37, 0x16B38), (0x16B44, 0x16B44), (0x16E98, 0x16E98),
-    (0x1BC9F, 0x1BC9F), (0x1DA88, 0x1DA88),
+    (0x21, 0x21),
+    (0x2E, 0x2E),
+    (0x3F, 0x3F),
+    (0x589, 0x589),
+    (0x61D, 0x61F),
+    (0x6D4, 0x6D4),
+    (0x700, 0x702),
+    (0x7F9, 0x7F9),
+    (0x837, 0x837),
+    (0x839, 0x839),
+    (0x83D, 0x83E),
+    (0x964, 0x965),
+    (0x104A, 0x104B),
+    (0x1362, 0x1362),
+    (0x1367, 0x1368),
+    (0x166E, 0x166E),
+    (0x1735, 0x1736),
+    (0x17D4, 0x17D6),
+    (0x17D9, 0x17DA),
+    (0x1803, 0x1803),
+    (0x1809, 0x1809),
+    (0x1944, 0x1945),
+    (0x1AA8, 0x1AAB),
+    (0x1B5A, 0x1B5B),
+    (0x1B5E, 0x1B5F),
+    (0x1B7D, 0x1B7E),
+    (0x1C3B, 0x1C3C),
+    (0x1C7E, 0x1C7F),
+    (0x203C, 0x203D),
+    (0x2047, 0x2049),
+    (0x2E2E, 0x2E2E),
+    (0x2E3C, 0x2E3C),
+    (0x2E53, 0x2E54),
+    (0x3002, 0x3002),
+    (0xA4FF, 0xA4FF),
+    (0xA60E, 0xA60F),
+    (0xA6F3, 0xA6F3),
+    (0xA6F7, 0xA6F7),
+    (0xA876, 0xA877),
+    (0xA8CE, 0xA8CF),
+    (0xA92F, 0xA92F),
+    (0xA9C8, 0xA9C9),
+    (0xAA5D, 0xAA5F),
+    (0xAAF0, 0xAAF1),
+    (0xABEB, 0xABEB),
+    (0xFE52, 0xFE52),
+    (0xFE56, 0xFE57),
+    (0xFF01, 0xFF01),
+    (0xFF0E, 0xFF0E),
+    (0xFF1F, 0xFF1F),
+    (0xFF61, 0xFF61),
+    (0x10A56, 0x10A57),
+    (0x10F55, 0x10F59),
+    (0x10F86, 0x10F89),
+    (0x11047, 0x11048),
+    (0x110BE, 0x110C1),
+    (0x11141, 0x11143),
+    (0x111C5, 0x111C6),
+    (0x111CD, 0x111CD),
+    (0x111DE, 0x111DF),
+    (0x11238, 0x11239),
+    (0x1123B, 0x1123C),
+    (0x112A9, 0x112A9),
+    (0x1144B, 0x1144C),
+    (0x115C2, 0x115C3),
+    (0x115C9, 0x115D7),
+    (0x11641, 0x11642),
+    (0x1173C, 0x1173E),
+    (0x11944, 0x11944),
+    (0x11946, 0x11946),
+    (0x11A42, 0x11A43),
+    (0x11A9B, 0x11A9C),
+    (0x11C41, 0x11C42),
+    (0x11EF7, 0x11EF8),
+    (0x11F43, 0x11F44),
+    (0x16A6E, 0x16A6F),
+    (0x16AF5, 0x16AF5),
+    (0x16B37, 0x16B38),
+    (0x16B44, 0x16B44),
+    (0x16E98, 0x16E98),
+    (0x1BC9F, 0x1BC9F),
+    (0x1DA88, 0x1DA88),
 )
 TERMINAL_PUNCTUATION: frozenset[str] = frozenset(
     chr(c) for lo, hi in _SENTENCE_TERMINAL_RANGES for c in range(lo, hi + 1)
@@ -167,39 +224,191 @@ _URL = re.compile(
     r"^(?:(?:https?|ftp)://|www\.)\S+$|^[\w.+-]+@[\w-]+(?:\.[\w-]+)+$", re.IGNORECASE
 )
 _ABBREVIATIONS = frozenset(
-    """Mr. Mrs. Ms. Dr. Prof. St. Mt. Jr. Sr. Rev. Gen. Gov. Sen. Rep. Adm.
-    Inc. Ltd. Co. Corp. Bros. co. vs. v.s. e.g. i.e. E.g. I.e. E.G. I.E. a.m. p.m.
-    Jan. Feb. Mar. Apr. Jun. Jul. Aug. Sep. Sept. Oct. Nov. Dec.
-    Ala. Ariz. Ark. Calif. Colo. Conn. Del. Fla. Ga. Ill. Ind. Kan. Kans. Ky.
-    La. Md. Mass. Mich. Minn. Miss. Mo. Mont. Neb. Nebr. Nev. Okla. Ore. Pa.
-    Tenn. Va. Wash. Wis. D.C. N.C. N.D. N.H. N.J. N.M. N.Y. S.C. Ph.D.
-    U.S. U.K. U.N. E.U.""".split()
+    [
+        "Mr.",
+        "Mrs.",
+        "Ms.",
+        "Dr.",
+        "Prof.",
+        "St.",
+        "Mt.",
+        "Jr.",
+        "Sr.",
+        "Rev.",
+        "Gen.",
+        "Gov.",
+        "Sen.",
+        "Rep.",
+        "Adm.",
+        "Inc.",
+        "Ltd.",
+        "Co.",
+        "Corp.",
+        "Bros.",
+        "co.",
+        "vs.",
+        "v.s.",
+        "e.g.",
+        "i.e.",
+        "E.g.",
+        "I.e.",
+        "E.G.",
+        "I.E.",
+        "a.m.",
+        "p.m.",
+        "Jan.",
+        "Feb.",
+        "Mar.",
+        "Apr.",
+        "Jun.",
+        "Jul.",
+        "Aug.",
+        "Sep.",
+        "Sept.",
+        "Oct.",
+        "Nov.",
+        "Dec.",
+        "Ala.",
+        "Ariz.",
+        "Ark.",
+        "Calif.",
+        "Colo.",
+        "Conn.",
+        "Del.",
+        "Fla.",
+        "Ga.",
+        "Ill.",
+        "Ind.",
+        "Kan.",
+        "Kans.",
+        "Ky.",
+        "La.",
+        "Md.",
+        "Mass.",
+        "Mich.",
+        "Minn.",
+        "Miss.",
+        "Mo.",
+        "Mont.",
+        "Neb.",
+        "Nebr.",
+        "Nev.",
+        "Okla.",
+        "Ore.",
+        "Pa.",
+        "Tenn.",
+        "Va.",
+        "Wash.",
+        "Wis.",
+        "D.C.",
+        "N.C.",
+        "N.D.",
+        "N.H.",
+        "N.J.",
+        "N.M.",
+        "N.Y.",
+        "S.C.",
+        "Ph.D.",
+        "U.S.",
+        "U.K.",
+        "U.N.",
+        "E.U.",
+    ]
 )
 _NEG_VERBS = frozenset(
-    """ai are ca could did does do had has have is might must need sha should
-    was were wo would""".split()
+    [
+        "ai",
+        "are",
+        "ca",
+        "could",
+        "did",
+        "does",
+        "do",
+        "had",
+        "has",
+        "have",
+        "is",
+        "might",
+        "must",
+        "need",
+        "sha",
+        "should",
+        "was",
+        "were",
+        "wo",
+        "would",
+    ]
 )
 _PRONOUNS = frozenset(
-    """i you he she it we they that there this who what where when why how
-    here let""".split()
+    [
+        "i",
+        "you",
+        "he",
+        "she",
+        "it",
+        "we",
+        "they",
+        "that",
+        "there",
+        "this",
+        "who",
+        "what",
+        "where",
+        "when",
+        "why",
+        "how",
+        "here",
+        "let",
+    ]
 )
 # Contractions written without the apostrophe, which spaCy also splits.
 _BARE_CONTRACTIONS: dict[str, tuple[str, str]] = {
-    **{v + "nt": (v, "nt") for v in (
-        "do does did is are was were has have had could should would must need ai"
-    ).split()},
-    "cant": ("ca", "nt"), "wont": ("wo", "nt"), "cannot": ("can", "not"),
-    "gonna": ("gon", "na"), "gotta": ("got", "ta"),
-    "im": ("i", "m"), "ive": ("i", "ve"), "id": ("i", "d"),
+    **{
+        v + "nt": (v, "nt")
+        for v in [
+            "do",
+            "does",
+            "did",
+            "is",
+            "are",
+            "was",
+            "were",
+            "has",
+            "have",
+            "had",
+            "could",
+            "should",
+            "would",
+            "must",
+            "need",
+            "ai",
+        ]
+    },
+    "cant": ("ca", "nt"),
+    "wont": ("wo", "nt"),
+    "cannot": ("can", "not"),
+    "gonna": ("gon", "na"),
+    "gotta": ("got", "ta"),
+    "im": ("i", "m"),
+    "ive": ("i", "ve"),
+    "id": ("i", "d"),
     **{p + c: (p, c) for p in ("you", "they", "we") for c in ("re", "ve", "ll", "d")},
-    "hes": ("he", "s"), "shes": ("she", "s"), "hed": ("he", "d"),
-    "thats": ("that", "s"), "whats": ("what", "s"), "whos": ("who", "s"),
-    "theres": ("there", "s"), "itll": ("it", "ll"), "itd": ("it", "d"),
+    "hes": ("he", "s"),
+    "shes": ("she", "s"),
+    "hed": ("he", "d"),
+    "thats": ("that", "s"),
+    "whats": ("what", "s"),
+    "whos": ("who", "s"),
+    "theres": ("there", "s"),
+    "itll": ("it", "ll"),
+    "itd": ("it", "d"),
 }
 del _BARE_CONTRACTIONS["were"], _BARE_CONTRACTIONS["well"]  # words, not contractions
 _TIME = re.compile(r"^(?:[1-9]|1[0-2])(?:am|pm|a\.m\.|p\.m\.)$")
-_MODALS = frozenset("could would should might must".split())
-_CONTRACTION = re.compile(r"^(?P<base>[A-Za-z]+)(?P<clitic>n['’]t|['’](?:m|re|ve|ll|d))$", re.I)
+_MODALS = frozenset(["could", "would", "should", "might", "must"])
+_CONTRACTION = re.compile(
+    r"^(?P<base>[A-Za-z]+)(?P<clitic>n['’]t|['’](?:m|re|ve|ll|d))$", re.IGNORECASE
+)
 
 
 def _special(token: str) -> list[str] | None:
@@ -240,7 +449,13 @@ def _peel_suffix(token: str) -> int:
         return 2
     if last == "." and len(token) > 1:
         prev = token[-2]
-        if prev.isdigit() or prev.islower() or prev in "%²-+" or prev in _PUNCT or prev in _QUOTES:
+        if (
+            prev.isdigit()
+            or prev.islower()
+            or prev in "%²-+"
+            or prev in _PUNCT
+            or prev in _QUOTES
+        ):
             return 1
         if len(token) > 2 and prev.isupper() and token[-3].isupper():
             return 1
@@ -317,7 +532,11 @@ def _split_chunk(chunk: str) -> list[str]:
     # "m." of "3m." is one token, as is "U.S." of "(U.S.".
     merged: list[str] = []
     for token in tokens:
-        if merged and token == "." and _special(merged[-1] + token) == [merged[-1] + token]:
+        if (
+            merged
+            and token == "."
+            and _special(merged[-1] + token) == [merged[-1] + token]
+        ):
             merged[-1] += token
         else:
             merged.append(token)
