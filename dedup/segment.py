@@ -21,9 +21,13 @@ Modes
     * otherwise line *i* continues on line *i+1* when the first word of line
       *i+1* would not have fitted on line *i* within the group's longest line
       (what a greedy wrapper at that width does), or when line *i* does not
-      end a sentence and line *i+1* starts in lower case;
+      end a sentence and line *i+1* starts in lower case; for the longest
+      line itself (which never has room) only a sentence end followed by a
+      line that does not start in lower case separates the two;
     * a line that starts a list item (``-``, ``*``, ``+``, ``•``, ``1.``,
-      ``1)``) always starts a new block.
+      ``1)``) always starts a new block, and so does a line indented deeper
+      than the rest of its group (first-line indented paragraphs, as in
+      newswire text), except inside a list item (hanging indent).
 
     So hard-wrapped prose is joined into paragraphs, one-paragraph-per-line
     files are split per line, and a mix of both is handled group by group.
@@ -107,18 +111,32 @@ def continues(line: str, next_line: str, width: int) -> bool:
         return False
     current = line.rstrip()
     following = next_line.lstrip()
+    ends_sentence = current.endswith(SENTENCE_END)
+    starts_lower = following[:1].islower()
     if len(current) + 1 + _first_word_len(following) > width:
-        return True
-    return not current.endswith(SENTENCE_END) and following[:1].islower()
+        if len(current) < width:
+            return True  # a greedy wrapper broke here: the word did not fit
+        # The longest line always "has no room"; that says nothing, so only a
+        # sentence end followed by a capital separates it from the next line.
+        return not ends_sentence or starts_lower
+    return not ends_sentence and starts_lower
+
+
+def _indent(text: str) -> int:
+    return len(text) - len(text.lstrip())
 
 
 def _auto_group(group: list[Line]) -> list[list[Line]]:
     width = max(len(line.text.rstrip()) for line in group)
     if width > WRAP_LIMIT:
         return [[line] for line in group]
+    base_indent = min(_indent(line.text) for line in group)
     parts: list[list[Line]] = [[group[0]]]
     for prev, line in itertools.pairwise(group):
-        if continues(prev.text, line.text, width):
+        in_list_item = LIST_ITEM_RE.match(parts[-1][0].text) is not None
+        if _indent(line.text) > base_indent and not in_list_item:
+            parts.append([line])  # first-line indent starts a paragraph
+        elif continues(prev.text, line.text, width):
             parts[-1].append(line)
         else:
             parts.append([line])
