@@ -73,7 +73,7 @@ class Line:
         return not self.text.strip()
 
 
-class BlockKind(str, enum.Enum):
+class BlockKind(enum.StrEnum):
     PARAGRAPH = "paragraph"
     HEADING = "heading"
     LIST_ITEM = "list-item"

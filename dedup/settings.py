@@ -43,10 +43,13 @@ class Settings:
         "Minimum verified similarity (0-1) for two paragraphs to be near duplicates "
         "(word-level edit similarity, see README 'Matching').",
     )
-    shingle_size: int = _opt(
-        2, "Words per shingle for MinHash candidate search (word n-grams)."
-    )
+    shingle_size: int = _opt(2, "Words per shingle for MinHash candidate search (word n-grams).")
     num_perm: int = _opt(128, "MinHash permutations (signature length).")
+    candidate_threshold: float = _opt(
+        0.5,
+        "Jaccard similarity of shingle sets around which LSH starts proposing "
+        "candidate pairs (every candidate is then verified).",
+    )
     bands: int = _opt(
         0,
         "LSH bands (0 = derive bands and rows from the threshold with "
@@ -58,39 +61,31 @@ class Settings:
         "Paragraphs with fewer words are never reported as duplicates "
         "(keeps headings such as 'References' and separators).",
     )
-    min_chars: int = _opt(
-        20, "Paragraphs with fewer characters (normalised) are never reported."
-    )
+    min_chars: int = _opt(20, "Paragraphs with fewer characters (normalised) are never reported.")
     near: bool = _opt(True, "Look for near duplicates (DUP002), not only exact ones.")
     keep: str = _opt(
         "first",
         "Which copy of a cluster is kept: first (path order, then position), "
         "longest, or none (drop every copy).",
     )
-    include: tuple[str, ...] = _opt(
-        DEFAULT_INCLUDE, "Glob patterns of files read when walking directories."
-    )
+    include: tuple[str, ...] = _opt(DEFAULT_INCLUDE, "Glob patterns of files read when walking directories.")
     workers: int = _opt(0, "Worker processes (0 = one per CPU core).")
 
     def __post_init__(self) -> None:
         if self.split not in SPLIT_MODES:
-            raise DedupError(
-                f"invalid split mode {self.split!r}: use one of {', '.join(SPLIT_MODES)}"
-            )
+            raise DedupError(f"invalid split mode {self.split!r}: use one of {', '.join(SPLIT_MODES)}")
         if self.keep not in KEEP_POLICIES:
-            raise DedupError(
-                f"invalid keep policy {self.keep!r}: use one of {', '.join(KEEP_POLICIES)}"
-            )
+            raise DedupError(f"invalid keep policy {self.keep!r}: use one of {', '.join(KEEP_POLICIES)}")
         if not 0.0 < self.threshold <= 1.0:
             raise DedupError(f"threshold must be in (0, 1], got {self.threshold}")
+        if not 0.0 < self.candidate_threshold < 1.0:
+            raise DedupError(f"candidate-threshold must be in (0, 1), got {self.candidate_threshold}")
         if self.shingle_size < 1:
             raise DedupError(f"shingle-size must be >= 1, got {self.shingle_size}")
         if self.num_perm < 2:
             raise DedupError(f"num-perm must be >= 2, got {self.num_perm}")
         if self.bands < 0 or (self.bands and self.num_perm % self.bands):
-            raise DedupError(
-                f"bands must divide num-perm ({self.num_perm}), got {self.bands}"
-            )
+            raise DedupError(f"bands must divide num-perm ({self.num_perm}), got {self.bands}")
         if self.min_words < 0 or self.min_chars < 0:
             raise DedupError("min-words and min-chars must be >= 0")
         if self.workers < 0:
@@ -102,7 +97,4 @@ class Settings:
 
 def describe() -> list[tuple[str, Any, str]]:
     """(kebab-case name, default, help) for every setting."""
-    return [
-        (f.name.replace("_", "-"), f.default, str(f.metadata.get("help", "")))
-        for f in fields(Settings)
-    ]
+    return [(f.name.replace("_", "-"), f.default, str(f.metadata.get("help", ""))) for f in fields(Settings)]

@@ -1,0 +1,5 @@
+import sys
+
+from dedup.cli import main
+
+sys.exit(main())

@@ -1,0 +1,305 @@
+"""The ``dedup`` command: options -> Settings -> api -> report -> exit code.
+
+Exit codes: 0 nothing found, 1 findings (``check``) or changes (``clean
+--diff``), 2 usage, configuration or input error. Machine output goes to
+stdout; errors and progress go to stderr. Errors are one line each; a
+traceback is shown only with ``--debug``.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import traceback
+from enum import Enum, StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from dedup import __version__
+from dedup.errors import DedupError
+
+EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+app = typer.Typer(
+    name="dedup",
+    help="Find and remove duplicated and near-duplicated paragraphs in text files.",
+    add_completion=False,
+    no_args_is_help=True,
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+_debug = False
+
+
+class Split(StrEnum):
+    auto = "auto"
+    blank = "blank"
+    line = "line"
+    markdown = "markdown"
+
+
+class Keep(StrEnum):
+    first = "first"
+    longest = "longest"
+    none = "none"
+
+
+class Format(StrEnum):
+    full = "full"
+    concise = "concise"
+    json = "json"
+
+
+def _err(message: str) -> None:
+    sys.stderr.write(f"dedup: error: {message}\n")
+
+
+def _version(value: bool) -> None:
+    if value:
+        sys.stdout.write(f"dedup {__version__}\n")
+        raise typer.Exit(EXIT_OK)
+
+
+@app.callback()
+def main_options(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit."),
+    ] = False,
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks for errors.")] = False,
+) -> None:
+    global _debug
+    _debug = debug or _debug
+
+
+PathsArg = Annotated[
+    list[str],
+    typer.Argument(
+        help="Files or directories to read (directories recursively); '-' reads stdin.", show_default=False
+    ),
+]
+SplitOpt = Annotated[Split, typer.Option("--split", help="How files are cut into paragraphs.")]
+ThresholdOpt = Annotated[
+    float,
+    typer.Option("--threshold", min=0.01, max=1.0, help="Minimum verified similarity for near duplicates."),
+]
+KeepOpt = Annotated[Keep, typer.Option("--keep", help="Which copy of each cluster is kept.")]
+MinWordsOpt = Annotated[int, typer.Option("--min-words", min=0, help="Ignore paragraphs with fewer words.")]
+MinCharsOpt = Annotated[
+    int, typer.Option("--min-chars", min=0, help="Ignore paragraphs with fewer characters.")
+]
+NearOpt = Annotated[bool, typer.Option("--near/--exact-only", help="Also find near duplicates (DUP002).")]
+WorkersOpt = Annotated[int, typer.Option("--workers", "-j", min=0, help="Worker processes (0 = all cores).")]
+QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Print only findings / errors, no progress.")]
+DebugOpt = Annotated[bool, typer.Option("--debug", help="Show tracebacks for errors.")]
+
+
+def _settings(**options: Any) -> Any:
+    from dedup.settings import Settings
+
+    values = {k: (v.value if isinstance(v, Enum) else v) for k, v in options.items()}
+    return Settings(**values)
+
+
+def _report_errors(errors: list[DedupError]) -> None:
+    for error in errors:
+        _err(str(error))
+
+
+def _write_stdout(data: str | bytes) -> None:
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    sys.stdout.flush()
+    sys.stdout.buffer.write(data)
+    sys.stdout.buffer.flush()
+
+
+@app.command()
+def check(
+    paths: PathsArg,
+    split: SplitOpt = Split.auto,
+    threshold: ThresholdOpt = 0.8,
+    keep: KeepOpt = Keep.first,
+    min_words: MinWordsOpt = 4,
+    min_chars: MinCharsOpt = 20,
+    near: NearOpt = True,
+    output_format: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.full,
+    workers: WorkersOpt = 0,
+    quiet: QuietOpt = False,
+    debug: DebugOpt = False,
+) -> None:
+    """Report duplicate paragraphs. Exit 0: none, 1: duplicates found, 2: error."""
+    global _debug
+    _debug = debug or _debug
+    from dedup.api import check_paths
+    from dedup.report import render
+
+    settings = _settings(
+        split=split,
+        threshold=threshold,
+        keep=keep,
+        min_words=min_words,
+        min_chars=min_chars,
+        near=near,
+        workers=workers,
+    )
+    result = check_paths(paths, settings)
+    _write_stdout(render(result, output_format.value))
+    _report_errors(result.errors)
+    if result.errors:
+        raise typer.Exit(EXIT_ERROR)
+    raise typer.Exit(EXIT_FINDINGS if result.findings else EXIT_OK)
+
+
+def _output_path(out_dir: Path, relative: str) -> Path:
+    target = (out_dir / relative).resolve()
+    if out_dir.resolve() not in target.parents:
+        raise DedupError(f"output path {target} escapes --out {out_dir}")
+    return target
+
+
+@app.command()
+def clean(
+    paths: PathsArg,
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Write cleaned copies here, mirroring the input tree.")
+    ] = None,
+    in_place: Annotated[bool, typer.Option("--in-place", "-i", help="Rewrite the files atomically.")] = False,
+    diff: Annotated[bool, typer.Option("--diff", help="Print a unified diff and write nothing.")] = False,
+    report_dir: Annotated[
+        Path | None,
+        typer.Option("--report", help="Also write report.json and changes.diff into this directory."),
+    ] = None,
+    split: SplitOpt = Split.auto,
+    threshold: ThresholdOpt = 0.8,
+    keep: KeepOpt = Keep.first,
+    min_words: MinWordsOpt = 4,
+    min_chars: MinCharsOpt = 20,
+    near: NearOpt = True,
+    workers: WorkersOpt = 0,
+    quiet: QuietOpt = False,
+    debug: DebugOpt = False,
+) -> None:
+    """Remove duplicate paragraphs, keeping one copy of each.
+
+    Exit 0 on success (with --diff: 0 no changes, 1 changes), 2 on error.
+    """
+    global _debug
+    _debug = debug or _debug
+    modes = sum((out is not None, in_place, diff))
+    reads_stdin = "-" in paths
+    if modes > 1:
+        raise DedupError("choose one of --out DIR, --in-place and --diff")
+    if modes == 0 and not reads_stdin:
+        raise DedupError("say where cleaned text goes: --out DIR, --in-place, or --diff to preview")
+    from dedup.api import check_paths
+    from dedup.report import render_json, summary_line
+    from dedup.rewrite import atomic_write
+
+    settings = _settings(
+        split=split,
+        threshold=threshold,
+        keep=keep,
+        min_words=min_words,
+        min_chars=min_chars,
+        near=near,
+        workers=workers,
+    )
+    result = check_paths(paths, settings)
+    errors = list(result.errors)
+    diffs: list[bytes] = []
+    targets: dict[Path, str] = {}
+    changed = 0
+    for file in result.files:
+        cleaned = result.cleaned(file)
+        patch = result.diff(file)
+        if patch:
+            changed += 1
+            diffs.append(patch)
+        if file.path == "-" and out is None:
+            if not diff:
+                _write_stdout(cleaned)
+            continue
+        try:
+            if out is not None:
+                target = _output_path(out, file.item.relative)
+                if target in targets:
+                    raise DedupError(
+                        f"two inputs would be written to {target}: {targets[target]} and {file.path}"
+                    )
+                if file.path != "-" and target == Path(file.path).resolve():
+                    raise DedupError("--out would overwrite the input; use --in-place for that", file.path)
+                targets[target] = file.path
+                atomic_write(target, cleaned)
+            elif in_place and patch:
+                atomic_write(file.path, cleaned)
+        except DedupError as exc:
+            if exc.path is None:
+                exc = DedupError(exc.message, file.path)
+            errors.append(exc)
+    if diff:
+        _write_stdout(b"".join(diffs))
+    if report_dir is not None:
+        atomic_write(report_dir / "report.json", render_json(result).encode("utf-8"))
+        atomic_write(report_dir / "changes.diff", b"".join(diffs))
+    if not quiet:
+        action = "would change" if diff else "changed"
+        sys.stderr.write(f"{summary_line(result)} {action.capitalize()} {changed} file(s).\n")
+    _report_errors(errors)
+    if errors:
+        raise typer.Exit(EXIT_ERROR)
+    raise typer.Exit(EXIT_FINDINGS if diff and changed else EXIT_OK)
+
+
+def _usage_error_message(exc: Exception) -> str | None:
+    """The one-line message of a Click/Typer usage error, or None."""
+    format_message = getattr(exc, "format_message", None)
+    if not callable(format_message) or not hasattr(exc, "exit_code"):
+        return None
+    ctx = getattr(exc, "ctx", None)
+    hint = f" (see '{ctx.command_path} --help')" if ctx is not None else ""
+    return f"{format_message()}{hint}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point: run the app, turn every error into one line and exit 2."""
+    global _debug
+    args = list(sys.argv[1:] if argv is None else argv)
+    _debug = "--debug" in args or os.environ.get("DEDUP_DEBUG") == "1"
+    try:
+        code = app(args=args, prog_name="dedup", standalone_mode=False)
+    except typer.Exit as exc:
+        return int(exc.exit_code)
+    except DedupError as exc:
+        if _debug:
+            traceback.print_exc()
+        _err(str(exc))
+        return EXIT_ERROR
+    except (KeyboardInterrupt, typer.Abort):
+        _err("interrupted")
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK
+    except Exception as exc:  # the promise: no traceback without --debug
+        if _debug:
+            traceback.print_exc()
+        if type(exc).__name__ == "NoArgsIsHelpError":
+            ctx = getattr(exc, "ctx", None)
+            if ctx is not None:
+                sys.stdout.write(ctx.get_help() + "\n")
+                return EXIT_OK
+        message = _usage_error_message(exc)
+        if message is not None:
+            _err(message)
+        else:
+            _err(f"internal error: {type(exc).__name__}: {exc} (rerun with --debug and report it)")
+        return EXIT_ERROR
+    return code if isinstance(code, int) else EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

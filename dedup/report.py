@@ -1,0 +1,180 @@
+"""Reports: render a :class:`~dedup.api.Result` as text or JSON.
+
+Reports read findings; they never compute them. Every format handles every
+finding type (duplicates and quality findings alike).
+
+JSON contract (``--format json``, also ``report.json`` of ``clean --report``),
+version 1. A top-level object:
+
+``version``
+    Integer contract version (1). Additive changes keep the version.
+``tool``
+    ``{"name": "dedup", "version": "<package version>"}``.
+``summary``
+    ``files``, ``paragraphs``, ``bytes``, ``duplicate_paragraphs``,
+    ``duplicate_bytes``, ``duplicate_percent`` (of all bytes, 2 decimals),
+    ``clusters``, ``errors``, ``findings`` (count), ``by_rule`` (count per rule).
+``findings``
+    Sorted by path, line, rule. Each: ``rule``, ``severity``
+    (error|warning|info), ``path`` (as given on the command line), ``line``,
+    ``end_line`` (1-based, inclusive), ``message``, ``cluster`` (id or null),
+    ``similarity`` (verified, 1.0 for exact; null for non-duplicate rules),
+    ``duplicate_of`` (``{path, line, end_line}`` of the kept copy, or null),
+    ``fingerprint`` (content-based, stable across line moves), ``fixable``
+    (bool).
+``clusters``
+    Each: ``id``, ``kept`` (location or null with ``--keep none``),
+    ``members`` (locations with ``similarity``, kept copy first).
+``errors``
+    Each: ``{"path", "message"}`` for inputs that could not be processed.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from dedup import __version__
+from dedup.api import Result
+from dedup.models import Finding
+
+JSON_VERSION = 1
+FORMATS = ("full", "concise", "json")
+
+
+def finding_to_dict(f: Finding) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "rule": f.rule,
+        "severity": f.severity.label,
+        "path": f.path,
+        "line": f.line,
+        "end_line": f.end_line,
+        "message": f.message,
+        "cluster": f.cluster,
+        "similarity": f.similarity,
+        "duplicate_of": f.duplicate_of.to_dict() if f.duplicate_of else None,
+        "fingerprint": f.fingerprint,
+        "fixable": f.fixable,
+    }
+    if f.column is not None:
+        out["column"] = f.column
+    if f.metrics:
+        out["metrics"] = f.metrics
+    return out
+
+
+def to_json_dict(result: Result) -> dict[str, Any]:
+    summary = result.summary.to_dict()
+    by_rule: dict[str, int] = {}
+    for f in result.findings:
+        by_rule[f.rule] = by_rule.get(f.rule, 0) + 1
+    summary["findings"] = len(result.findings)
+    summary["by_rule"] = dict(sorted(by_rule.items()))
+    paths = [f.path for f in result.files]
+    clusters = []
+    for cluster in result.clusters:
+        members = []
+        for m in cluster.members:
+            block = result.blocks[m.block]
+            members.append(
+                {
+                    "path": paths[block.doc],
+                    "line": block.first_line,
+                    "end_line": block.last_line,
+                    "similarity": round(m.similarity, 4),
+                }
+            )
+        kept = members[0] if cluster.kept is not None else None
+        clusters.append(
+            {
+                "id": cluster.id,
+                "kept": {k: kept[k] for k in ("path", "line", "end_line")} if kept else None,
+                "members": members,
+            }
+        )
+    return {
+        "version": JSON_VERSION,
+        "tool": {"name": "dedup", "version": __version__},
+        "summary": summary,
+        "findings": [finding_to_dict(f) for f in result.findings],
+        "clusters": clusters,
+        "errors": [{"path": e.path, "message": e.message} for e in result.errors],
+    }
+
+
+def render_json(result: Result) -> str:
+    return json.dumps(to_json_dict(result), indent=2, ensure_ascii=False) + "\n"
+
+
+def _snippet(text: str, width: int = 60) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= width else flat[: width - 1] + "…"
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n:,} {word}{'' if n == 1 else 's'}"
+
+
+def summary_line(result: Result) -> str:
+    s = result.summary
+    text = (
+        f"{_plural(s.files, 'file')} checked, {_plural(s.paragraphs, 'paragraph')}: "
+        f"{_plural(s.duplicate_paragraphs, 'duplicate paragraph')} "
+        f"({s.duplicate_bytes:,} of {s.bytes:,} bytes, {s.duplicate_percent:.1f}%) "
+        f"in {_plural(s.clusters, 'cluster')}"
+    )
+    others = sum(1 for f in result.findings if f.cluster is None)
+    if others:
+        text += f", {_plural(others, 'other finding')}"
+    if s.errors:
+        text += f"; {_plural(s.errors, 'input')} could not be read"
+    return text + "."
+
+
+def render_concise(result: Result) -> str:
+    lines = [f"{f.path}:{f.line}:{f.end_line}: {f.rule} {f.message}" for f in result.findings]
+    lines.append(summary_line(result))
+    return "\n".join(lines) + "\n"
+
+
+def render_full(result: Result) -> str:
+    out: list[str] = []
+    paths = [f.path for f in result.files]
+    by_cluster: dict[str, list[Finding]] = {}
+    for f in result.findings:
+        if f.cluster:
+            by_cluster.setdefault(f.cluster, []).append(f)
+    for cluster in result.clusters:
+        findings = by_cluster.get(cluster.id, [])
+        first = result.blocks[cluster.members[0].block]
+        kinds = sorted({f.rule for f in findings})
+        out.append(
+            f'{cluster.id}  {len(cluster.members)} copies ({", ".join(kinds)})  "{_snippet(first.text)}"'
+        )
+        if cluster.kept is not None:
+            out.append(f"  kept    {paths[first.doc]}:{first.first_line}-{first.last_line}")
+        for f in sorted(findings, key=Finding.sort_key):
+            sim = f" {f.similarity:.2f}" if f.similarity is not None else ""
+            out.append(f"  {f.rule}  {f.path}:{f.line}-{f.end_line}{sim}  {f.message}")
+        out.append("")
+    others = [f for f in result.findings if f.cluster is None]
+    current = None
+    for f in others:
+        if f.path != current:
+            current = f.path
+            out.append(f.path)
+        out.append(f"  {f.line}-{f.end_line}  {f.rule} [{f.severity.label}] {f.message}")
+    if others:
+        out.append("")
+    out.append(summary_line(result))
+    return "\n".join(out) + "\n"
+
+
+def render(result: Result, fmt: str) -> str:
+    if fmt == "json":
+        return render_json(result)
+    if fmt == "concise":
+        return render_concise(result)
+    if fmt == "full":
+        return render_full(result)
+    raise ValueError(f"unknown format {fmt!r}")

@@ -1,0 +1,173 @@
+"""Input edge: turn command-line paths into :class:`Document` values.
+
+Directories are walked recursively with the include globs; files named
+explicitly are always read. ``-`` reads standard input. Every problem with
+one input becomes a :class:`DedupError` naming that input, so the caller can
+report it and go on with the others.
+"""
+
+from __future__ import annotations
+
+import codecs
+import fnmatch
+import os
+import sys
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from dedup.errors import DedupError
+from dedup.models import Document
+
+STDIN = "-"
+# Directories never worth walking into.
+SKIP_DIRS = frozenset({".git", ".hg", ".svn", "__pycache__", "node_modules", ".venv", ".tox"})
+# How much of a file we look at to decide it is binary.
+BINARY_SNIFF = 8192
+
+
+@dataclass(frozen=True)
+class InputFile:
+    """A file to read: ``path`` as reported, ``root`` the argument it came from.
+
+    ``relative`` is the path below ``root`` (for files named directly, the
+    file name), which ``clean --out`` uses to mirror the input tree.
+    """
+
+    path: str
+    root: str
+    relative: str
+
+
+def _matches(name: str, include: Iterable[str]) -> bool:
+    return any(fnmatch.fnmatch(name, pattern) for pattern in include)
+
+
+def discover(paths: Iterable[str], include: Iterable[str]) -> tuple[list[InputFile], list[DedupError]]:
+    """Expand ``paths`` into input files, sorted and without repeats.
+
+    Returns the files and one error per argument that could not be used.
+    The result does not depend on the order of ``paths``.
+    """
+    include = tuple(include)
+    found: dict[str, InputFile] = {}
+    errors: list[DedupError] = []
+    for arg in paths:
+        if arg == STDIN:
+            found[STDIN] = InputFile(STDIN, STDIN, "stdin.txt")
+            continue
+        if not os.path.exists(arg):
+            errors.append(DedupError("no such file or directory; check the path", arg))
+            continue
+        if os.path.isdir(arg):
+            count = 0
+            for dirpath, dirnames, filenames in os.walk(arg):
+                dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS)
+                for name in sorted(filenames):
+                    if _matches(name, include):
+                        full = os.path.join(dirpath, name)
+                        rel = os.path.relpath(full, arg)
+                        found.setdefault(full, InputFile(full, arg, rel))
+                        count += 1
+            if count == 0:
+                patterns = " ".join(include)
+                errors.append(
+                    DedupError(
+                        f"directory has no files matching {patterns}; "
+                        "name files directly or change the include globs",
+                        arg,
+                    )
+                )
+            continue
+        if not os.path.isfile(arg):
+            errors.append(DedupError("not a regular file; skipped", arg))
+            continue
+        found.setdefault(arg, InputFile(arg, arg, os.path.basename(arg)))
+    return [found[k] for k in sorted(found)], errors
+
+
+def _first_invalid_utf8(raw: bytes) -> tuple[int, str]:
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return exc.start, exc.reason
+    return -1, ""
+
+
+def decode(path: str, raw: bytes) -> Document:
+    """Decode ``raw`` as UTF-8 (with or without BOM) into a Document.
+
+    Raises DedupError for binary data, UTF-16/32 and invalid UTF-8, saying
+    where the problem is and what to do about it.
+    """
+    if raw.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+        raise DedupError("file is UTF-32 encoded; convert it to UTF-8 (iconv -f UTF-32 -t UTF-8)", path)
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise DedupError("file is UTF-16 encoded; convert it to UTF-8 (iconv -f UTF-16 -t UTF-8)", path)
+    nul = raw.find(b"\x00", 0, BINARY_SNIFF)
+    if nul >= 0:
+        raise DedupError(
+            f"binary file (NUL byte at offset {nul}); skipped. Exclude it or pass only text files",
+            path,
+        )
+    bom = codecs.BOM_UTF8 if raw.startswith(codecs.BOM_UTF8) else b""
+    body = raw[len(bom) :]
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        offset, reason = _first_invalid_utf8(body)
+        line = body.count(b"\n", 0, offset) + 1
+        raise DedupError(
+            f"invalid UTF-8 at byte {offset + len(bom)} (line {line}: {reason}); re-encode the file as UTF-8",
+            path,
+        ) from None
+    return Document(
+        path=path,
+        raw=raw,
+        text=text,
+        encoding="utf-8-sig" if bom else "utf-8",
+        bom=bom,
+        newline=dominant_newline(body),
+    )
+
+
+def dominant_newline(raw: bytes) -> str:
+    crlf = raw.count(b"\r\n")
+    lf = raw.count(b"\n") - crlf
+    cr = raw.count(b"\r") - crlf
+    if crlf == lf == cr == 0:
+        return ""
+    best = max((crlf, 0, "\r\n"), (lf, 1, "\n"), (cr, -1, "\r"))
+    return best[2]
+
+
+def read_document(item: InputFile) -> Document:
+    """Read and decode one input. Raises DedupError on any problem."""
+    path = item.path
+    if path == STDIN:
+        raw = sys.stdin.buffer.read()
+    else:
+        try:
+            raw = Path(path).read_bytes()
+        except FileNotFoundError:
+            raise DedupError("no such file; check the path", path) from None
+        except IsADirectoryError:
+            raise DedupError("is a directory; pass files or a directory to walk", path) from None
+        except PermissionError:
+            raise DedupError("permission denied; check the file's permissions", path) from None
+        except OSError as exc:
+            raise DedupError(f"cannot read: {exc.strerror or exc}", path) from None
+    if not raw.strip():
+        what = "empty" if not raw else "whitespace only"
+        raise DedupError(f"file is {what}; nothing to check (remove it or add text)", path)
+    return decode(path, raw)
+
+
+def read_documents(
+    items: Iterable[InputFile],
+) -> Iterator[tuple[InputFile, Document | DedupError]]:
+    for item in items:
+        try:
+            yield item, read_document(item)
+        except DedupError as exc:
+            yield item, exc
