@@ -12,15 +12,21 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from dedup.cluster import Analysis, Cluster, analyse
 from dedup.errors import DedupError
 from dedup.models import Block, Document, Finding, Line
+from dedup.quality import QualityResult, check_quality
 from dedup.rewrite import clean_bytes, deleted_lines, unified_diff
+from dedup.rules.registry import RuleSettings, get_rule
 from dedup.segment import segment, split_lines
 from dedup.settings import Settings
 from dedup.sources import InputFile, decode, discover, read_documents
+
+#: The default of the library functions: duplicate rules only (the CLI
+#: selects every rule by default).
+DUPLICATES_ONLY = RuleSettings(select=("DUP",))
 
 
 @dataclass(frozen=True)
@@ -74,17 +80,27 @@ class Result:
     errors: list[DedupError]
     analysis: Analysis
     blocks: list[Block] = field(repr=False)
+    rules: RuleSettings = DUPLICATES_ONLY
+    quality: QualityResult = field(default_factory=QualityResult)
+    #: Global ids of blocks dropped because a ``--drop`` rule flagged them.
+    quality_dropped: frozenset[int] = frozenset()
 
     @property
     def findings(self) -> list[Finding]:
-        return self.analysis.findings
+        """Duplicate and quality findings, selected and with severities resolved."""
+        duplicates = []
+        for f in self.analysis.findings:
+            rule = get_rule(f.rule)
+            if self.rules.is_selected(rule):
+                duplicates.append(replace(f, severity=self.rules.severity_of(rule)))
+        return sorted([*duplicates, *self.quality.findings], key=Finding.sort_key)
 
     @property
     def clusters(self) -> list[Cluster]:
         return self.analysis.clusters
 
     def dropped_blocks(self, file: FileResult) -> list[Block]:
-        dropped = self.analysis.dropped
+        dropped = self.analysis.dropped | self.quality_dropped
         return [b for b in file.blocks if file.offset + b.index in dropped]
 
     def deletions(self, file: FileResult) -> list[bool]:
@@ -113,7 +129,11 @@ class Result:
 
 
 def _run(
-    documents: Sequence[tuple[InputFile, Document]], errors: list[DedupError], settings: Settings
+    documents: Sequence[tuple[InputFile, Document]],
+    errors: list[DedupError],
+    settings: Settings,
+    rules: RuleSettings | None = None,
+    drop: Sequence[str] = (),
 ) -> Result:
     ordered = sorted(documents, key=lambda pair: pair[0].path)
     files: list[FileResult] = []
@@ -126,14 +146,42 @@ def _run(
     paths = [f.path for f in files]
     analysis = analyse(blocks, paths, settings)
     errors = sorted(errors, key=lambda e: (e.path or "", e.message))
-    return Result(settings, files, errors, analysis, blocks)
+    rules = rules or DUPLICATES_ONLY
+    quality = check_quality([f.doc for f in files], [f.blocks for f in files], rules)
+    return Result(
+        settings, files, errors, analysis, blocks, rules, quality, _quality_drops(files, quality, drop)
+    )
 
 
-def check_paths(paths: Iterable[str], settings: Settings | None = None) -> Result:
+def _quality_drops(
+    files: Sequence[FileResult], quality: QualityResult, drop: Sequence[str]
+) -> frozenset[int]:
+    """Blocks flagged by a paragraph-scope rule named in ``drop`` (codes or prefixes)."""
+    if not drop:
+        return frozenset()
+    selection = RuleSettings(select=tuple(drop))
+    by_span = {(f.path, b.start, b.stop): f.offset + b.index for f in files for b in f.blocks}
+    dropped: set[int] = set()
+    for finding in quality.findings:
+        if finding.fixable and selection.is_selected(get_rule(finding.rule)):
+            block = by_span.get((finding.path, finding.start or 0, finding.stop or 0))
+            if block is not None:
+                dropped.add(block)
+    return frozenset(dropped)
+
+
+def check_paths(
+    paths: Iterable[str],
+    settings: Settings | None = None,
+    rules: RuleSettings | None = None,
+    drop: Sequence[str] = (),
+) -> Result:
     """Read files and directories (``-`` = stdin) and find duplicates.
 
     Problems with single inputs are collected in ``Result.errors``; the other
-    inputs are still processed.
+    inputs are still processed. ``rules`` selects the quality rules (default:
+    the duplicate rules only); ``drop`` names paragraph-scope rules whose paragraphs ``cleaned``
+    removes, like duplicates.
     """
     settings = settings or Settings()
     items, errors = discover(paths, settings.include)
@@ -143,10 +191,15 @@ def check_paths(paths: Iterable[str], settings: Settings | None = None) -> Resul
             errors.append(outcome)
         else:
             documents.append((item, outcome))
-    return _run(documents, errors, settings)
+    return _run(documents, errors, settings, rules, drop)
 
 
-def check_texts(texts: Mapping[str, str | bytes], settings: Settings | None = None) -> Result:
+def check_texts(
+    texts: Mapping[str, str | bytes],
+    settings: Settings | None = None,
+    rules: RuleSettings | None = None,
+    drop: Sequence[str] = (),
+) -> Result:
     """Like :func:`check_paths` for in-memory texts keyed by a name."""
     settings = settings or Settings()
     documents: list[tuple[InputFile, Document]] = []
@@ -157,4 +210,4 @@ def check_texts(texts: Mapping[str, str | bytes], settings: Settings | None = No
             documents.append((InputFile(name, name, name), decode(name, raw)))
         except DedupError as exc:
             errors.append(exc)
-    return _run(documents, errors, settings)
+    return _run(documents, errors, settings, rules, drop)

@@ -27,9 +27,7 @@ class Severity(enum.IntEnum):
             return cls[value.strip().upper()]
         except KeyError:
             choices = ", ".join(s.label for s in cls)
-            raise ValueError(
-                f"unknown severity {value!r} (choose from {choices})"
-            ) from None
+            raise ValueError(f"unknown severity {value!r} (choose from {choices})") from None
 
 
 @dataclass(frozen=True)

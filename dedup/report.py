@@ -27,6 +27,11 @@ version 1. A top-level object:
     ``members`` (locations with ``similarity``, kept copy first).
 ``errors``
     Each: ``{"path", "message"}`` for inputs that could not be processed.
+``quality``
+    Per-file quality figures, keyed by path: ``bytes``, ``lines``,
+    ``paragraphs`` and every number the selected quality rules measured
+    (``words``, ``mean_word_length``, ``dup_para_frac``, ``dup_line_char_frac``,
+    ``line_punct_ratio`` ...; see ``docs/rules.md``), rounded to 4 decimals.
 """
 
 from __future__ import annotations
@@ -99,6 +104,10 @@ def to_json_dict(result: Result) -> dict[str, Any]:
         "findings": [finding_to_dict(f) for f in result.findings],
         "clusters": clusters,
         "errors": [{"path": e.path, "message": e.message} for e in result.errors],
+        "quality": {
+            path: {k: round(v, 4) for k, v in sorted(metrics.items())}
+            for path, metrics in sorted(result.quality.metrics.items())
+        },
     }
 
 

@@ -22,7 +22,7 @@ from dedup.rules import text as textstats
 ParamValue = float | int | str | tuple[str, ...] | None
 
 
-class Scope(str, enum.Enum):
+class Scope(enum.StrEnum):
     FILE = "file"
     PARAGRAPH = "paragraph"
 

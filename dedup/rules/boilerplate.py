@@ -151,17 +151,13 @@ class BoilerplateParagraph(Rule):
         if isinstance(extra, str):
             extra = (extra,)
         if not isinstance(extra, (tuple, list)):
-            raise DedupError(
-                f"{self.code}.patterns must be a list of regular expressions"
-            )
+            raise DedupError(f"{self.code}.patterns must be a list of regular expressions")
         compiled = []
         for label, source in (*BOILERPLATE_PATTERNS, *(("custom", p) for p in extra)):
             try:
                 compiled.append((label, re.compile(source, re.IGNORECASE)))
             except re.error as err:
-                raise DedupError(
-                    f"{self.code}.patterns: invalid regex {source!r}: {err}"
-                ) from None
+                raise DedupError(f"{self.code}.patterns: invalid regex {source!r}: {err}") from None
         return compiled
 
     def match(self, text: str) -> str | None:

@@ -23,6 +23,7 @@ class _DuplicateRule(Rule):
 class ExactDuplicate(_DuplicateRule):
     code = "DUP001"
     name = "exact-duplicate"
+    default_severity = Severity.ERROR
     summary = "Paragraph repeats an earlier paragraph"
     explanation = (
         "The paragraph is identical to an earlier one (in this file or another) after "
@@ -43,10 +44,7 @@ class NearDuplicate(_DuplicateRule):
         "`threshold` confirms them. The finding gives the similarity and the kept copy. "
         "Fix: `dedup clean` removes the later copies; review them first."
     )
-    source = (
-        "Broder 1997, 'On the resemblance and containment of documents'; datasketch "
-        "MinHash LSH."
-    )
+    source = "Broder 1997, 'On the resemblance and containment of documents'; datasketch MinHash LSH."
 
 
 DUPLICATE_RULES: tuple[type[Rule], ...] = (ExactDuplicate, NearDuplicate)

@@ -70,9 +70,7 @@ class ShortLines(_FineWebRule):
     summary = "Too many short lines"
     params: ClassVar[Mapping[str, Param]] = {
         "max_ratio": Param(0.67, "Largest fraction of short lines."),
-        "short_line_length": Param(
-            30, "A line of at most this many characters is short."
-        ),
+        "short_line_length": Param(30, "A line of at most this many characters is short."),
     }
     explanation = (
         "The fraction of non-blank lines of at most 30 characters. Above 67% the text "
@@ -90,8 +88,7 @@ class ShortLines(_FineWebRule):
         if limit is not None and frac > limit:
             yield self.file_finding(
                 ctx,
-                f"{100 * frac:.1f}% of lines are {length:g} characters or shorter "
-                f"(max {100 * limit:g}%)",
+                f"{100 * frac:.1f}% of lines are {length:g} characters or shorter (max {100 * limit:g}%)",
                 {"ratio": frac},
             )
 
@@ -131,9 +128,7 @@ class NewlineRatio(_FineWebRule):
     code = "FW004"
     name = "fineweb-newline-ratio"
     summary = "Too many line breaks per word"
-    params: ClassVar[Mapping[str, Param]] = {
-        "max_ratio": Param(0.3, "Most line breaks per word.")
-    }
+    params: ClassVar[Mapping[str, Param]] = {"max_ratio": Param(0.3, "Most line breaks per word.")}
     explanation = (
         "Line breaks divided by words. Above 0.3 (a break every three words) the text "
         "is a list or a poem-like layout of fragments rather than paragraphs."
@@ -147,9 +142,7 @@ class NewlineRatio(_FineWebRule):
         ctx.metrics["newline_word_ratio"] = frac
         limit = self.value("max_ratio")
         if limit is not None and frac > limit:
-            yield self.file_finding(
-                ctx, f"{frac:.2f} line breaks per word (max {limit:g})", {"ratio": frac}
-            )
+            yield self.file_finding(ctx, f"{frac:.2f} line breaks per word (max {limit:g})", {"ratio": frac})
 
 
 FINEWEB_RULES: tuple[type[Rule], ...] = (

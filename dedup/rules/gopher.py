@@ -99,9 +99,7 @@ class SymbolRatio(_GopherRule):
     code = "GQ003"
     name = "gopher-symbol-ratio"
     summary = "Too many '#' or ellipsis symbols per word"
-    params: ClassVar[Mapping[str, Param]] = {
-        "max_ratio": Param(0.1, "Most '#' (or ellipses) per word.")
-    }
+    params: ClassVar[Mapping[str, Param]] = {"max_ratio": Param(0.1, "Most '#' (or ellipses) per word.")}
     explanation = (
         "The number of '#' characters, and separately of ellipses ('...' or '…'), "
         "divided by the number of words. Above 0.1 the text is hashtag spam or a "
@@ -120,9 +118,7 @@ class SymbolRatio(_GopherRule):
         if limit is None:
             return
         if hashes > limit:
-            yield self.file_finding(
-                ctx, f"{hashes:.3f} '#' per word (max {limit:g})", {"ratio": hashes}
-            )
+            yield self.file_finding(ctx, f"{hashes:.3f} '#' per word (max {limit:g})", {"ratio": hashes})
         if ellipses > limit:
             yield self.file_finding(
                 ctx,
@@ -220,9 +216,7 @@ class StopWords(_GopherRule):
     summary = "Fewer than two English stop words"
     params: ClassVar[Mapping[str, Param]] = {
         "min_stop_words": Param(2, "Fewest distinct stop words the text must contain."),
-        "stop_words": Param(
-            tuple(sorted(ts.GOPHER_STOP_WORDS)), "The stop words (case-sensitive)."
-        ),
+        "stop_words": Param(tuple(sorted(ts.GOPHER_STOP_WORDS)), "The stop words (case-sensitive)."),
     }
     explanation = (
         "Counts how many distinct words of 'the, be, to, of, and, that, have, with' "
@@ -255,23 +249,15 @@ class Repetition(_GopherRule):
     summary = "The document repeats its own lines, paragraphs or n-grams"
     params: ClassVar[Mapping[str, Param]] = {
         "dup_para_frac": Param(0.3, "Largest fraction of paragraphs that repeat one."),
-        "dup_para_char_frac": Param(
-            0.2, "Largest fraction of characters in repeated paragraphs."
-        ),
+        "dup_para_char_frac": Param(0.2, "Largest fraction of characters in repeated paragraphs."),
         "dup_line_frac": Param(0.3, "Largest fraction of lines that repeat one."),
-        "dup_line_char_frac": Param(
-            0.2, "Largest fraction of characters in repeated lines."
-        ),
+        "dup_line_char_frac": Param(0.2, "Largest fraction of characters in repeated lines."),
         **{
-            f"top_{n}_gram_char_frac": Param(
-                v, f"Largest character share of the top {n}-gram."
-            )
+            f"top_{n}_gram_char_frac": Param(v, f"Largest character share of the top {n}-gram.")
             for n, v in TOP_NGRAMS
         },
         **{
-            f"dup_{n}_gram_char_frac": Param(
-                v, f"Largest character share of repeated {n}-grams."
-            )
+            f"dup_{n}_gram_char_frac": Param(v, f"Largest character share of repeated {n}-grams.")
             for n, v in DUP_NGRAMS
         },
     }
@@ -299,9 +285,7 @@ class Repetition(_GopherRule):
         if self._over("dup_para_frac", m):
             reasons.append(f"{count} of {len(paragraphs)} paragraphs are repeats")
         if self._over("dup_para_char_frac", m):
-            reasons.append(
-                f"repeated paragraphs hold {_pct(m['dup_para_char_frac'])} of the text"
-            )
+            reasons.append(f"repeated paragraphs hold {_pct(m['dup_para_char_frac'])} of the text")
         lines = ts.gopher_lines(text)
         count, chars = ts.duplicates(lines)
         m["dup_line_frac"] = ratio(count, len(lines))
@@ -309,9 +293,7 @@ class Repetition(_GopherRule):
         if self._over("dup_line_frac", m):
             reasons.append(f"{count} of {len(lines)} lines are repeats")
         if self._over("dup_line_char_frac", m):
-            reasons.append(
-                f"repeated lines hold {_pct(m['dup_line_char_frac'])} of the text"
-            )
+            reasons.append(f"repeated lines hold {_pct(m['dup_line_char_frac'])} of the text")
         words = ctx.words
         for n, _ in TOP_NGRAMS:
             key = f"top_{n}_gram_char_frac"

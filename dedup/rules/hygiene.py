@@ -73,11 +73,7 @@ class InvalidUtf8(Rule):
             return
         except UnicodeDecodeError as err:
             first = err.start
-        bad = sum(
-            1
-            for ch in body.decode("utf-8", "surrogateescape")
-            if "\udc80" <= ch <= "\udcff"
-        )
+        bad = sum(1 for ch in body.decode("utf-8", "surrogateescape") if "\udc80" <= ch <= "\udcff")
         offset = len(doc.bom) + first
         line = doc.raw.count(b"\n", 0, offset) + 1
         yield self.file_finding(
@@ -104,15 +100,11 @@ class NotUtf8(Rule):
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:
         encoding = ctx.doc.encoding.replace("_", "-").lower()
-        found = next(
-            (n for bom, n in _UTF16_32_BOMS if ctx.doc.raw.startswith(bom)), None
-        )
+        found = next((n for bom, n in _UTF16_32_BOMS if ctx.doc.raw.startswith(bom)), None)
         if found is None and encoding.startswith(("utf-16", "utf-32")):
             found = encoding.upper()
         if found is not None:
-            yield self.file_finding(
-                ctx, f"file is encoded as {found}, not UTF-8", line=1
-            )
+            yield self.file_finding(ctx, f"file is encoded as {found}, not UTF-8", line=1)
 
 
 class Mojibake(_PerLineRule):
@@ -129,9 +121,7 @@ class Mojibake(_PerLineRule):
         "small pattern list of the commonest sequences is used. Fix: `ftfy.fix_text` "
         "or re-decode the original bytes correctly."
     )
-    source = (
-        "Speer, R. ftfy (fixes text for you), https://github.com/rspeer/python-ftfy."
-    )
+    source = "Speer, R. ftfy (fixes text for you), https://github.com/rspeer/python-ftfy."
 
     _fallback = re.compile("[ÃÂ][\u0080-\u00bf]|â€[\u0080-\u00bf™œ˜šž“”•–—]")
 
@@ -139,9 +129,7 @@ class Mojibake(_PerLineRule):
         try:
             from ftfy.badness import is_bad
         except ImportError:  # pragma: no cover - ftfy is a dependency
-            self._is_bad: Callable[[str], bool] = lambda s: bool(
-                self._fallback.search(s)
-            )
+            self._is_bad: Callable[[str], bool] = lambda s: bool(self._fallback.search(s))
         else:
             self._is_bad = is_bad
         yield from super().check(ctx)
@@ -205,10 +193,7 @@ class ControlCharacter(_PerLineRule):
     source = "Unicode general category Cc."
 
     def bad(self, line: Line) -> bool:
-        return any(
-            (ch < " " or "\x7f" <= ch <= "\x9f") and ch not in _ALLOWED_CONTROLS
-            for ch in line.text
-        )
+        return any((ch < " " or "\x7f" <= ch <= "\x9f") and ch not in _ALLOWED_CONTROLS for ch in line.text)
 
 
 _ZERO_WIDTH = frozenset("\u200b\u200c\u200d\u2060\u180e\u00ad")
@@ -271,9 +256,7 @@ class MixedLineEndings(Rule):
         if len(used) < 2:
             return
         major = max(used, key=lambda k: used[k])
-        minority = [
-            ln for ln in ctx.lines if _ending(raw, ln.end, ln.stop) not in ("", major)
-        ]
+        minority = [ln for ln in ctx.lines if _ending(raw, ln.end, ln.stop) not in ("", major)]
         counts = ", ".join(f"{v} {k}" for k, v in used.items())
         yield self.file_finding(
             ctx,
@@ -371,9 +354,7 @@ class HeuristicsSkipped(Rule):
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:
         if not ctx.run_heuristics:
-            yield self.file_finding(
-                ctx, f"file is {ctx.doc.size} bytes: content heuristics skipped"
-            )
+            yield self.file_finding(ctx, f"file is {ctx.doc.size} bytes: content heuristics skipped")
 
 
 HYGIENE_RULES: tuple[type[Rule], ...] = (

@@ -93,9 +93,7 @@ def _normalise_selectors(selectors: Iterable[str], option: str) -> tuple[str, ..
             elif sel.lower() in RULES_BY_NAME:
                 out.append(sel.lower())
             else:
-                raise DedupError(
-                    f"{option}: {sel!r} matches no rule code or name; `dedup rules` lists them"
-                )
+                raise DedupError(f"{option}: {sel!r} matches no rule code or name; `dedup rules` lists them")
     return tuple(out)
 
 
@@ -111,9 +109,7 @@ class RuleSettings:
     ignore: tuple[str, ...] = ()
     extend_select: tuple[str, ...] = ()
     severity: Mapping[str, str] = field(default_factory=dict, hash=False)
-    thresholds: Mapping[str, Mapping[str, ParamValue]] = field(
-        default_factory=dict, hash=False
-    )
+    thresholds: Mapping[str, Mapping[str, ParamValue]] = field(default_factory=dict, hash=False)
     fail_on: str = "warning"
     word_tokenizer: str = "simple"
     heuristic_min_words: int = 50
@@ -136,8 +132,7 @@ class RuleSettings:
         _normalise_selectors(self.severity, "severity")
         if self.word_tokenizer not in WORD_TOKENIZERS:
             raise DedupError(
-                f"unknown word-tokenizer {self.word_tokenizer!r}: "
-                f"use one of {', '.join(WORD_TOKENIZERS)}"
+                f"unknown word-tokenizer {self.word_tokenizer!r}: use one of {', '.join(WORD_TOKENIZERS)}"
             )
         if self.heuristic_min_words < 0 or self.max_heuristic_bytes < 0:
             raise DedupError("heuristic-min-words and max-heuristic-bytes must be >= 0")
@@ -146,9 +141,7 @@ class RuleSettings:
             for key, value in values.items():
                 if key not in rule.params:
                     known = ", ".join(rule.params) or "none"
-                    raise DedupError(
-                        f"{rule.code} has no threshold {key!r} (thresholds: {known})"
-                    )
+                    raise DedupError(f"{rule.code} has no threshold {key!r} (thresholds: {known})")
                 _check_value(rule, key, value)
 
     @property
@@ -166,9 +159,7 @@ class RuleSettings:
     def severity_of(self, rule: type[Rule]) -> Severity:
         best, chosen = -1, rule.default_severity
         for selector, label in self.severity.items():
-            length = _match_length(
-                _normalise_selectors([selector], "severity")[0], rule
-            )
+            length = _match_length(_normalise_selectors([selector], "severity")[0], rule)
             if length > best:
                 best, chosen = length, Severity.parse(label)
         return chosen
@@ -180,12 +171,9 @@ def _check_value(rule: type[Rule], key: str, value: ParamValue) -> None:
         return
     if isinstance(default, (int, float)) and not isinstance(default, bool):
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise DedupError(
-                f"{rule.code}.{key} must be a number or null, got {value!r}"
-            )
+            raise DedupError(f"{rule.code}.{key} must be a number or null, got {value!r}")
     elif isinstance(default, tuple) and (
-        not isinstance(value, (tuple, list))
-        or not all(isinstance(v, str) for v in value)
+        not isinstance(value, (tuple, list)) or not all(isinstance(v, str) for v in value)
     ):
         raise DedupError(f"{rule.code}.{key} must be a list of strings, got {value!r}")
 

@@ -120,9 +120,7 @@ PUNCTUATION: frozenset[str] = frozenset(
 ).union(TERMINAL_PUNCTUATION)
 
 # Gopher's stop words (Rae et al. 2021, appendix A).
-GOPHER_STOP_WORDS: frozenset[str] = frozenset(
-    ("the", "be", "to", "of", "and", "that", "have", "with")
-)
+GOPHER_STOP_WORDS: frozenset[str] = frozenset(("the", "be", "to", "of", "and", "that", "have", "with"))
 
 _PARAGRAPH_BREAK = re.compile(r"\n{2,}")
 _LINE_BREAKS = re.compile(r"\n+")
@@ -220,9 +218,7 @@ _INFIX = re.compile(
     r"|(?<=[^\W\d_]),(?=[^\W\d_])"
     r"|(?<=[^\W_])[:<>=/](?=[^\W\d_])"
 )
-_URL = re.compile(
-    r"^(?:(?:https?|ftp)://|www\.)\S+$|^[\w.+-]+@[\w-]+(?:\.[\w-]+)+$", re.IGNORECASE
-)
+_URL = re.compile(r"^(?:(?:https?|ftp)://|www\.)\S+$|^[\w.+-]+@[\w-]+(?:\.[\w-]+)+$", re.IGNORECASE)
 _ABBREVIATIONS = frozenset(
     [
         "Mr.",
@@ -406,9 +402,7 @@ _BARE_CONTRACTIONS: dict[str, tuple[str, str]] = {
 del _BARE_CONTRACTIONS["were"], _BARE_CONTRACTIONS["well"]  # words, not contractions
 _TIME = re.compile(r"^(?:[1-9]|1[0-2])(?:am|pm|a\.m\.|p\.m\.)$")
 _MODALS = frozenset(["could", "would", "should", "might", "must"])
-_CONTRACTION = re.compile(
-    r"^(?P<base>[A-Za-z]+)(?P<clitic>n['’]t|['’](?:m|re|ve|ll|d))$", re.IGNORECASE
-)
+_CONTRACTION = re.compile(r"^(?P<base>[A-Za-z]+)(?P<clitic>n['’]t|['’](?:m|re|ve|ll|d))$", re.IGNORECASE)
 
 
 def _special(token: str) -> list[str] | None:
@@ -430,9 +424,7 @@ def _special(token: str) -> list[str] | None:
         lower = base.lower()
         if clitic.lower().startswith("n") and lower in _NEG_VERBS:
             return [base, clitic]
-        if not clitic.lower().startswith("n") and (
-            lower in _PRONOUNS or lower in _MODALS
-        ):
+        if not clitic.lower().startswith("n") and (lower in _PRONOUNS or lower in _MODALS):
             return [base, clitic]
     return None
 
@@ -449,13 +441,7 @@ def _peel_suffix(token: str) -> int:
         return 2
     if last == "." and len(token) > 1:
         prev = token[-2]
-        if (
-            prev.isdigit()
-            or prev.islower()
-            or prev in "%²-+"
-            or prev in _PUNCT
-            or prev in _QUOTES
-        ):
+        if prev.isdigit() or prev.islower() or prev in "%²-+" or prev in _PUNCT or prev in _QUOTES:
             return 1
         if len(token) > 2 and prev.isupper() and token[-3].isupper():
             return 1
@@ -532,11 +518,7 @@ def _split_chunk(chunk: str) -> list[str]:
     # "m." of "3m." is one token, as is "U.S." of "(U.S.".
     merged: list[str] = []
     for token in tokens:
-        if (
-            merged
-            and token == "."
-            and _special(merged[-1] + token) == [merged[-1] + token]
-        ):
+        if merged and token == "." and _special(merged[-1] + token) == [merged[-1] + token]:
             merged[-1] += token
         else:
             merged.append(token)
@@ -578,6 +560,4 @@ def tokenizer(name: str) -> Callable[[str], list[str]]:
         return simple_words
     if name == "spacy":
         return _spacy_tokenizer()
-    raise DedupError(
-        f"unknown word-tokenizer {name!r}: use one of {', '.join(WORD_TOKENIZERS)}"
-    )
+    raise DedupError(f"unknown word-tokenizer {name!r}: use one of {', '.join(WORD_TOKENIZERS)}")
