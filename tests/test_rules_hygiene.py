@@ -7,7 +7,11 @@ CASES = [
     # (rule, failing input, passing input)
     ("ENC001", PROSE.encode() + b"\n caf\xe9\n", PROSE.encode() + " café\n".encode()),
     ("ENC002", b"\xff\xfe" + "hello".encode("utf-16-le"), b"hello\n"),
-    ("ENC003", "The caf\u00c3\u00a9 was closed \u00e2\u20ac\u201d again.\n", "The café was closed — again.\n"),
+    (
+        "ENC003",
+        "The caf\u00c3\u00a9 was closed \u00e2\u20ac\u201d again.\n",
+        "The café was closed — again.\n",
+    ),
     ("ENC004", "Broken \ufffd text here.\n", "Fine text here.\n"),
     ("ENC005", "First part.\n\ufeffSecond part.\n", "\ufeffFirst part.\nSecond part.\n"),
     ("TXT001", "A NUL\x00 byte and an ESC\x1b[0m code.\n", "A tab\tis fine.\fAnd form feed.\n"),
@@ -50,9 +54,10 @@ def test_mixed_line_endings_points_at_minority_lines() -> None:
 
 
 def test_large_file_skips_heuristics_with_a_note() -> None:
+    from rules_helpers import document
+
     from dedup.quality import check_quality
     from dedup.rules.registry import RuleSettings
-    from rules_helpers import document
 
     doc = document((PROSE + "\n\n") * 20)
     result = check_quality([doc], [[]], RuleSettings(select=("GQ", "TXT007"), max_heuristic_bytes=100))
