@@ -311,6 +311,7 @@ def clean(
     if modes == 0 and not reads_stdin:
         raise DedupError("say where cleaned text goes: --out DIR, --in-place, or --diff to preview")
     from dedup.api import check_paths
+    from dedup.api import clean as clean_result
     from dedup.report import render_json, summary_line
     from dedup.rewrite import atomic_write
 
@@ -324,20 +325,23 @@ def clean(
         workers=workers,
     )
     rules = _drop_rules(drop or [])
-    result = check_paths(paths, settings, rules, rules.select if drop else ())
+    result = check_paths(paths, settings, rules, rules.select[1:])
     errors = list(result.errors)
     diffs: list[bytes] = []
     targets: dict[Path, str] = {}
     changed = 0
-    for file in result.files:
-        cleaned = result.cleaned(file)
-        patch = result.diff(file)
+    cleaning = clean_result(result)
+    for change in cleaning.changes:
+        file, cleaned, patch = change.file, change.cleaned, change.diff
         if patch:
-            changed += 1
             diffs.append(patch)
         if file.path == "-" and out is None:
             if not diff:
                 _write_stdout(cleaned)
+            changed += bool(patch)
+            continue
+        if diff:
+            changed += bool(patch)
             continue
         try:
             if out is not None:
@@ -350,8 +354,10 @@ def clean(
                     raise DedupError("--out would overwrite the input; use --in-place for that", file.path)
                 targets[target] = file.path
                 atomic_write(target, cleaned)
+                changed += bool(patch)
             elif in_place and patch:
                 atomic_write(file.path, cleaned)
+                changed += 1
         except DedupError as exc:
             if exc.path is None:
                 exc = DedupError(exc.message, file.path)
@@ -359,7 +365,7 @@ def clean(
     if diff:
         _write_stdout(b"".join(diffs))
     if report_dir is not None:
-        atomic_write(report_dir / "report.json", render_json(result).encode("utf-8"))
+        atomic_write(report_dir / "report.json", render_json(result, cleaning.findings).encode("utf-8"))
         atomic_write(report_dir / "changes.diff", b"".join(diffs))
     if not quiet:
         action = "would change" if diff else "changed"

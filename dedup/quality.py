@@ -1,8 +1,13 @@
-"""Run the quality rules over documents: pure, no printing, no I/O.
+r"""Run the quality rules over documents: pure, no printing, no I/O.
 
->>> result = check_quality(documents, blocks_by_doc, RuleSettings())
->>> result.findings      # list[Finding], sorted
->>> result.metrics[path] # {"words": 512.0, "dup_para_frac": 0.36, ...}
+>>> from dedup.models import Document
+>>> from dedup.rules.registry import RuleSettings
+>>> doc = Document("a.txt", b"Share this article\n", "Share this article\n")
+>>> result = check_quality([doc], [[]], RuleSettings(select=("TXT", "GQ001")))
+>>> [(f.rule, f.message) for f in result.findings]
+[('GQ001', 'only 3 words (min 50)')]
+>>> result.metrics["a.txt"]["words"]
+3.0
 
 The metrics dict per file holds the numbers the selected rules measured
 (under the names documented in ``docs/rules.md``) plus ``bytes``, ``lines``

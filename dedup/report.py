@@ -68,12 +68,16 @@ def finding_to_dict(f: Finding) -> dict[str, Any]:
     return out
 
 
-def to_json_dict(result: Result) -> dict[str, Any]:
+def to_json_dict(result: Result, findings: list[Finding] | None = None) -> dict[str, Any]:
+    """The JSON contract; ``findings`` overrides the result's (``clean`` passes
+    every finding it acted on)."""
+    if findings is None:
+        findings = result.findings
     summary = result.summary.to_dict()
     by_rule: dict[str, int] = {}
-    for f in result.findings:
+    for f in findings:
         by_rule[f.rule] = by_rule.get(f.rule, 0) + 1
-    summary["findings"] = len(result.findings)
+    summary["findings"] = len(findings)
     summary["by_rule"] = dict(sorted(by_rule.items()))
     paths = [f.path for f in result.files]
     clusters = []
@@ -101,7 +105,7 @@ def to_json_dict(result: Result) -> dict[str, Any]:
         "version": JSON_VERSION,
         "tool": {"name": "dedup", "version": __version__},
         "summary": summary,
-        "findings": [finding_to_dict(f) for f in result.findings],
+        "findings": [finding_to_dict(f) for f in findings],
         "clusters": clusters,
         "errors": [{"path": e.path, "message": e.message} for e in result.errors],
         "quality": {
@@ -111,8 +115,8 @@ def to_json_dict(result: Result) -> dict[str, Any]:
     }
 
 
-def render_json(result: Result) -> str:
-    return json.dumps(to_json_dict(result), indent=2, ensure_ascii=False) + "\n"
+def render_json(result: Result, findings: list[Finding] | None = None) -> str:
+    return json.dumps(to_json_dict(result, findings), indent=2, ensure_ascii=False) + "\n"
 
 
 def _snippet(text: str, width: int = 60) -> str:

@@ -18,6 +18,8 @@ Modes
     * a group whose longest line is over ``WRAP_LIMIT`` (100) characters was
       not hard-wrapped: each line is its own paragraph (one paragraph per
       line, as scraped articles and Wikipedia dumps are written);
+    * a group in which every line ends a sentence and the next line does not
+      start in lower case is one paragraph per line;
     * otherwise line *i* continues on line *i+1* when the first word of line
       *i+1* would not have fitted on line *i* within the group's longest line
       (what a greedy wrapper at that width does), or when line *i* does not
@@ -122,6 +124,11 @@ def continues(line: str, next_line: str, width: int) -> bool:
     return not ends_sentence and starts_lower
 
 
+def _sentence_break(line: str, next_line: str) -> bool:
+    following = next_line.lstrip()
+    return line.rstrip().endswith(SENTENCE_END) and not following[:1].islower()
+
+
 def _indent(text: str) -> int:
     return len(text) - len(text.lstrip())
 
@@ -130,6 +137,8 @@ def _auto_group(group: list[Line]) -> list[list[Line]]:
     width = max(len(line.text.rstrip()) for line in group)
     if width > WRAP_LIMIT:
         return [[line] for line in group]
+    if all(_sentence_break(a.text, b.text) for a, b in itertools.pairwise(group)):
+        return [[line] for line in group]  # every line is a whole sentence or more
     base_indent = min(_indent(line.text) for line in group)
     parts: list[list[Line]] = [[group[0]]]
     for prev, line in itertools.pairwise(group):
