@@ -2,7 +2,7 @@
 
 Compared against datatrove 0.10.1 (with spaCy 3.8 for its English word
 tokenizer). Install for these tests:
-``pip install datatrove==0.10.1 spacy==3.8.18``. Neither is a runtime
+``pip install datatrove==0.10.1 spacy==3.8.18 regex``. Neither is a runtime
 dependency of dedup.
 
 datatrove's filters return keep/drop, not numbers, so the numbers are
