@@ -81,7 +81,11 @@ def iter_reuters(root: Path) -> Iterator[Paragraph]:
 
 def iter_bbc(root: Path) -> Iterator[Paragraph]:
     for path in sorted(root.glob("*/*.txt")):
-        text = path.read_text(encoding="latin-1")
+        data = path.read_bytes()
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            text = data.decode("latin-1")
         blocks = [" ".join(b.split()) for b in re.split(r"\n\s*\n", text)]
         doc = f"{path.parent.name}/{path.stem}"
         for index, block in enumerate(b for b in blocks[1:] if b):

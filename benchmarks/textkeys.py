@@ -19,7 +19,7 @@ WORD = re.compile(r"\w+")
 
 def words(text: str) -> list[str]:
     """Comparison tokens: ``\\w+`` runs of the NFKC-normalised, casefolded text."""
-    return WORD.findall(unicodedata.normalize("NFKC", text).casefold())
+    return [w.casefold() for w in WORD.findall(unicodedata.normalize("NFKC", text))]
 
 
 def is_fact(raw_word: str) -> bool:
@@ -28,12 +28,39 @@ def is_fact(raw_word: str) -> bool:
 
 
 def raw_words(text: str) -> list[str]:
+    """``\\w+`` runs of the NFKC text, case kept (``words`` casefolds these)."""
     return WORD.findall(unicodedata.normalize("NFKC", text))
+
+
+_SENTENCE_END = re.compile(r"[.!?][\"'\u201d\u2019)\]]*\s*[\"'\u201c\u2018(\[]*$")
+
+
+def fact_flags(text: str) -> list[bool]:
+    """Per word of ``words(text)``: is it a fact token?
+
+    A fact token holds a digit, or starts with a capital letter and is not the
+    first word of a sentence (so "The", "It", "He" opening a sentence do not
+    count as names).
+    """
+    text = unicodedata.normalize("NFKC", text)
+    flags = []
+    for m in WORD.finditer(text):
+        w = m.group()
+        if any(ch.isdigit() for ch in w):
+            flags.append(True)
+        elif w[:1].isupper():
+            before = text[: m.start()]
+            flags.append(bool(before.strip()) and not _SENTENCE_END.search(before[-6:]))
+        else:
+            flags.append(False)
+    return flags
 
 
 def fact_tokens(text: str) -> Counter[str]:
     """Multiset of fact tokens (casefolded) of a paragraph."""
-    return Counter(w.casefold() for w in raw_words(text) if is_fact(w))
+    return Counter(
+        w.casefold() for w, f in zip(raw_words(text), fact_flags(text), strict=True) if f
+    )
 
 
 def template_mask(text: str) -> list[str]:
