@@ -15,7 +15,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from rapidfuzz.distance import Indel, Levenshtein
-
 from textkeys import fact_flags, words
 
 
