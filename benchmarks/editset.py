@@ -167,19 +167,31 @@ def make_positives(
         for name, rate in RATES.items():
             copy, ops = edit_copy(p.text, rate, rng, vocab)
             pairs.append(
-                Pair(f"pos-{n:05d}-{name.replace('/', '_')}", "positive", p.text, copy,
-                     p.key, p.key + "+edit", rate=name, ops=ops)
+                Pair(
+                    f"pos-{n:05d}-{name.replace('/', '_')}",
+                    "positive",
+                    p.text,
+                    copy,
+                    p.key,
+                    p.key + "+edit",
+                    rate=name,
+                    ops=ops,
+                )
             )
     return pairs
 
 
-def make_unrelated(pool: Sequence[Paragraph], count: int, rng: random.Random) -> list[Pair]:
+def make_unrelated(
+    pool: Sequence[Paragraph], count: int, rng: random.Random
+) -> list[Pair]:
     pairs = []
     while len(pairs) < count:
         a, b = rng.sample(pool, 2)
         if (a.source, a.doc) == (b.source, b.doc):
             continue
-        pairs.append(Pair(f"unr-{len(pairs):05d}", "unrelated", a.text, b.text, a.key, b.key))
+        pairs.append(
+            Pair(f"unr-{len(pairs):05d}", "unrelated", a.text, b.text, a.key, b.key)
+        )
     return pairs
 
 
@@ -241,8 +253,14 @@ def mine_templated(
         if len(members) > max_group:
             members = sorted(rng.sample(members, max_group))
         group_masks = [masks[i] for i in members]
-        sim = cdist(group_masks, group_masks, scorer=Indel.normalized_similarity,
-                    score_cutoff=TEMPLATE_SIMILARITY, dtype=np.float32, workers=-1)
+        sim = cdist(
+            group_masks,
+            group_masks,
+            scorer=Indel.normalized_similarity,
+            score_cutoff=TEMPLATE_SIMILARITY,
+            dtype=np.float32,
+            workers=-1,
+        )
         rows, cols = np.nonzero(np.triu(sim, 1))
         found: list[tuple[float, int, int]] = []
         for x, y in zip(rows.tolist(), cols.tolist(), strict=True):
@@ -266,11 +284,29 @@ def mine_templated(
             )
             longest = max(len(plain_words[i]), len(plain_words[j]))
             if substituted >= MIN_SUBSTITUTED_SHARE * longest:
-                templated.append(Pair(f"tpl-{len(templated):06d}", "templated", a.text,
-                                      b.text, a.key, b.key, group=label))
+                templated.append(
+                    Pair(
+                        f"tpl-{len(templated):06d}",
+                        "templated",
+                        a.text,
+                        b.text,
+                        a.key,
+                        b.key,
+                        group=label,
+                    )
+                )
             else:
-                natural.append(Pair(f"nat-{len(natural):06d}", "natural", a.text, b.text,
-                                    a.key, b.key, group=label))
+                natural.append(
+                    Pair(
+                        f"nat-{len(natural):06d}",
+                        "natural",
+                        a.text,
+                        b.text,
+                        a.key,
+                        b.key,
+                        group=label,
+                    )
+                )
     return templated, natural
 
 
@@ -303,27 +339,45 @@ def generate(
 
 def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--corpus", type=Path, required=True,
-                    help="data folder (e.g. ../shared/data) or one corpus folder")
+    ap.add_argument(
+        "--corpus",
+        type=Path,
+        required=True,
+        help="data folder (e.g. ../shared/data) or one corpus folder",
+    )
     ap.add_argument("--out", type=Path, required=True, help="output JSONL")
     ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--sources", default="wikipedia,reuters,bbc",
-                    help="comma-separated corpora to read (wikipedia, reuters, bbc, dolma)")
-    ap.add_argument("--positives", type=int, default=3000,
-                    help="source paragraphs; each gets one copy per edit rate")
+    ap.add_argument(
+        "--sources",
+        default="wikipedia,reuters,bbc",
+        help="comma-separated corpora to read (wikipedia, reuters, bbc, dolma)",
+    )
+    ap.add_argument(
+        "--positives",
+        type=int,
+        default=3000,
+        help="source paragraphs; each gets one copy per edit rate",
+    )
     ap.add_argument("--unrelated", type=int, default=10000)
     ap.add_argument("--no-templated", action="store_true")
     args = ap.parse_args(argv)
     paragraphs = iter_corpus(args.corpus, tuple(args.sources.split(",")))
-    pairs = generate(paragraphs, args.seed, args.positives, args.unrelated,
-                     templated=not args.no_templated)
+    pairs = generate(
+        paragraphs,
+        args.seed,
+        args.positives,
+        args.unrelated,
+        templated=not args.no_templated,
+    )
     args.out.parent.mkdir(parents=True, exist_ok=True)
     with args.out.open("w", encoding="utf-8") as fh:
         for pair in pairs:
             fh.write(pair.to_json() + "\n")
     counts = Counter(p.kind for p in pairs)
-    print(f"wrote {len(pairs)} pairs to {args.out}: {dict(sorted(counts.items()))}",
-          file=sys.stderr)
+    print(
+        f"wrote {len(pairs)} pairs to {args.out}: {dict(sorted(counts.items()))}",
+        file=sys.stderr,
+    )
     return 0
 
 

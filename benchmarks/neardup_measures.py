@@ -116,4 +116,5 @@ MEASURES: dict[str, Measure] = {
     "fact_weighted_w3": fact_weighted(3.0),
     "fact_weighted_w4": fact_weighted(4.0),
     "fact_weighted_w6": fact_weighted(6.0),
+    "fact_weighted_w8": fact_weighted(8.0),
 }
