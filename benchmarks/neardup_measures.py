@@ -113,5 +113,4 @@ MEASURES: dict[str, Measure] = {
     "fact_weighted_n4_d4": fact_weighted(4.0, 4.0),
     "fact_weighted_n6_d8": fact_weighted(6.0, 8.0),
     RECOMMENDED: fact_weighted(3.0, 4.0),
-    "fact_weighted_w8": fact_weighted(8.0),
 }
