@@ -45,7 +45,10 @@ from dedup.models import Block, BlockKind, Document, Line
 
 WRAP_LIMIT = 100
 SENTENCE_END = tuple(".!?:;\"')]}»”’…")
-LIST_ITEM_RE = re.compile(r"^\s{0,3}(?:[-*+•]|\d{1,9}[.)])\s+\S")
+# Line structure (blank lines, indents, widths, first words) uses ASCII
+# whitespace only, so that the compiled kernel can decide exactly as we do.
+WS = " \t\f\v"
+LIST_ITEM_RE = re.compile(r"^[ \t]{0,3}(?:[-*+•]|[0-9]{1,9}[.)])[ \t]+[^ \t\f\v]")
 ATX_HEADING_RE = re.compile(r"^ {0,3}#{1,6}(?:\s|$)")
 SETEXT_RE = re.compile(r"^ {0,3}(?:=+|-+)\s*$")
 FENCE_RE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
@@ -103,18 +106,26 @@ def _groups(lines: Sequence[Line]) -> list[list[Line]]:
 
 
 def _first_word_len(text: str) -> int:
-    parts = text.split(None, 1)
-    return len(parts[0]) if parts else 0
+    """Length of ``text``'s first word (``text`` has no leading whitespace)."""
+    for i, char in enumerate(text):
+        if char in WS:
+            return i
+    return len(text)
+
+
+def _starts_lower(text: str) -> bool:
+    """Whether ``text`` starts with a lower-case letter (BMP letters only)."""
+    return bool(text) and ord(text[0]) < 0x10000 and text[0].islower()
 
 
 def continues(line: str, next_line: str, width: int) -> bool:
     """Whether ``next_line`` continues the paragraph of ``line`` (auto mode)."""
     if LIST_ITEM_RE.match(next_line):
         return False
-    current = line.rstrip()
-    following = next_line.lstrip()
+    current = line.rstrip(WS)
+    following = next_line.lstrip(WS)
     ends_sentence = current.endswith(SENTENCE_END)
-    starts_lower = following[:1].islower()
+    starts_lower = _starts_lower(following)
     if len(current) + 1 + _first_word_len(following) > width:
         if len(current) < width:
             return True  # a greedy wrapper broke here: the word did not fit
@@ -125,16 +136,15 @@ def continues(line: str, next_line: str, width: int) -> bool:
 
 
 def _sentence_break(line: str, next_line: str) -> bool:
-    following = next_line.lstrip()
-    return line.rstrip().endswith(SENTENCE_END) and not following[:1].islower()
+    return line.rstrip(WS).endswith(SENTENCE_END) and not _starts_lower(next_line.lstrip(WS))
 
 
 def _indent(text: str) -> int:
-    return len(text) - len(text.lstrip())
+    return len(text) - len(text.lstrip(WS))
 
 
 def _auto_group(group: list[Line]) -> list[list[Line]]:
-    width = max(len(line.text.rstrip()) for line in group)
+    width = max(len(line.text.rstrip(WS)) for line in group)
     if width > WRAP_LIMIT:
         return [[line] for line in group]
     if all(_sentence_break(a.text, b.text) for a, b in itertools.pairwise(group)):
