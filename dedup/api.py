@@ -164,7 +164,8 @@ class Result:
         )
 
 
-Progress = Callable[[FileOutcome], None]
+#: Called after each input with (outcome, inputs done, inputs in total).
+Progress = Callable[[FileOutcome, int, int], None]
 
 
 def _run(
@@ -183,9 +184,9 @@ def _run(
     job = make_job(settings, rules, drop, total)
     outcomes: list[FileOutcome] = []
     errors = list(errors)
-    for outcome in run(ordered, job, settings.workers, sources, total):
+    for done, outcome in enumerate(run(ordered, job, settings.workers, sources, total), start=1):
         if progress is not None:
-            progress(outcome)
+            progress(outcome, done, len(ordered))
         if outcome.error is not None:
             errors.append(outcome.error)
         else:

@@ -183,7 +183,10 @@ def check(
         workers=workers,
     )
     rules = _rule_settings(select, ignore, extend_select, fail_on)
-    result = check_paths(paths, settings, rules)
+    from dedup.progress import progress_bar
+
+    with progress_bar(quiet) as progress:
+        result = check_paths(paths, settings, rules, progress=progress)
     _write_stdout(render(result, output_format.value))
     _report_errors(result.errors)
     if result.errors:
@@ -325,7 +328,10 @@ def clean(
         workers=workers,
     )
     rules = _drop_rules(drop or [])
-    result = check_paths(paths, settings, rules, rules.select[1:])
+    from dedup.progress import progress_bar
+
+    with progress_bar(quiet) as progress:
+        result = check_paths(paths, settings, rules, rules.select[1:], progress=progress)
     errors = list(result.errors)
     diffs: list[bytes] = []
     targets: dict[Path, str] = {}

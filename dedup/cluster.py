@@ -38,7 +38,7 @@ import numpy.typing as npt
 from dedup.models import Finding, Location, Severity
 from dedup.settings import Settings
 from dedup.table import BlockTable
-from dedup.verify import Prepared, prepare, similarity, upper_bound, word_count_compatible
+from dedup.verify import Prepared, plain_needed, prepare, similarity, upper_bound
 
 EXACT = "DUP001"
 NEAR = "DUP002"
@@ -147,21 +147,77 @@ def _near_edges(
     pairs = candidate_pairs_from_keys(table.band_keys[reps], with_shingles)
     if len(pairs) == 0:
         return {}, 0
-    words = table.words[reps]
-    keep = [
-        word_count_compatible(int(words[i]), int(words[j]), settings.threshold) for i, j in pairs.tolist()
-    ]
-    pairs = pairs[np.array(keep, dtype=bool)]
-    texts.fetch(reps[np.unique(pairs)].tolist())
-    edges: dict[tuple[int, int], float] = {}
-    for i, j in pairs.tolist():
-        a, b = texts[int(reps[i])], texts[int(reps[j])]
-        if upper_bound(a, b) < settings.threshold:
-            continue
-        sim = similarity(a, b)
-        if sim >= settings.threshold:
-            edges[(i, j)] = sim
-    return edges, len(keep)
+    # Word counts bound the similarity (verify.word_count_compatible); the
+    # table's words are the key's words, which can differ slightly from the
+    # verification tokens, hence the margin.
+    words = table.words[reps].astype(np.float64)
+    a, b = words[pairs[:, 0]], words[pairs[:, 1]]
+    total = np.maximum(a + b, 1.0)
+    keep = 2 * np.minimum(a, b) / total >= plain_needed(settings.threshold) - 0.05
+    considered = len(pairs)
+    pairs = pairs[keep]
+    needed = reps[np.unique(pairs)].tolist()
+    raw_texts = texts.source.texts(needed)
+    block_pairs = [(int(reps[i]), int(reps[j])) for i, j in pairs.tolist()]
+    sims = verify_pairs(block_pairs, raw_texts, settings.threshold, settings.workers)
+    edges = {
+        (int(i), int(j)): sim
+        for (i, j), sim in zip(pairs.tolist(), sims, strict=True)
+        if sim >= settings.threshold
+    }
+    return edges, considered
+
+
+# Below this many pairs verification stays in-process.
+POOL_MIN_PAIRS = 20_000
+
+
+def _verify_chunk(
+    chunk: tuple[list[tuple[int, int]], dict[int, str], float],
+) -> list[float]:
+    pairs, texts, threshold = chunk
+    prepared: dict[int, Prepared] = {}
+
+    def get(block: int) -> Prepared:
+        found = prepared.get(block)
+        if found is None:
+            found = prepared[block] = prepare(texts[block])
+        return found
+
+    out = []
+    for a, b in pairs:
+        first, second = get(a), get(b)
+        if upper_bound(first, second) < threshold:
+            out.append(0.0)
+        else:
+            out.append(similarity(first, second, threshold))
+    return out
+
+
+def verify_pairs(
+    pairs: list[tuple[int, int]], texts: dict[int, str], threshold: float, workers: int = 1
+) -> list[float]:
+    """Similarity of each pair (0.0 when it provably cannot reach ``threshold``).
+
+    Large batches are split across worker processes; results keep the order
+    of ``pairs``, so the outcome does not depend on the number of workers.
+    """
+    import os
+
+    workers = workers or os.cpu_count() or 1
+    if workers <= 1 or len(pairs) < POOL_MIN_PAIRS:
+        return _verify_chunk((pairs, texts, threshold))
+    import multiprocessing
+
+    size = -(-len(pairs) // (workers * 4))
+    chunks = []
+    for start in range(0, len(pairs), size):
+        part = pairs[start : start + size]
+        ids = {i for pair in part for i in pair}
+        chunks.append((part, {i: texts[i] for i in ids}, threshold))
+    with multiprocessing.get_context("fork").Pool(workers) as pool:
+        results = pool.map(_verify_chunk, chunks)
+    return [sim for part in results for sim in part]
 
 
 def analyse(
@@ -221,7 +277,7 @@ def analyse(
                 if sim is None and len(ordered) > 2:
                     a, b = texts[int(reps[leader])], texts[int(reps[r])]
                     if upper_bound(a, b) >= settings.threshold:
-                        sim = similarity(a, b)
+                        sim = similarity(a, b, settings.threshold)
                 if sim is not None and sim >= settings.threshold:
                     followers.append((r, sim))
                     break

@@ -160,10 +160,14 @@ class Prepared:
     total: float
 
 
+_DIGIT = re.compile(r"\d")
+_MAX_WEIGHT = max(NAME_WEIGHT, NUMBER_WEIGHT)
+
+
 def _weight(word: str) -> float:
-    if any(ch.isdigit() for ch in word):
+    if _DIGIT.search(word):
         return NUMBER_WEIGHT
-    if word[:1].isupper() and word.casefold() not in FUNCTION_WORDS:
+    if word[0].isupper() and word.casefold() not in FUNCTION_WORDS:
         return NAME_WEIGHT
     return 1.0
 
@@ -174,13 +178,33 @@ def prepare(text: str) -> Prepared:
     return Prepared(tuple(w.casefold() for w in raw), weights, sum(weights))
 
 
-def similarity(a: Prepared, b: Prepared) -> float:
-    """Fact-weighted word Indel similarity in [0, 1] (see module doc)."""
+def plain_needed(threshold: float) -> float:
+    """The unweighted Indel similarity a pair needs to reach ``threshold``.
+
+    Aligned words weigh at most ``w`` (the largest weight) and unaligned ones at
+    least 1, so a pair with plain Indel similarity ``u`` has weighted
+    similarity at most ``w u / ((w - 1) u + 1)``; this inverts that bound.
+    """
+    w = _MAX_WEIGHT
+    return threshold / (w - (w - 1) * threshold)
+
+
+def similarity(a: Prepared, b: Prepared, threshold: float = 0.0) -> float:
+    """Fact-weighted word Indel similarity in [0, 1] (see module doc).
+
+    With ``threshold``, pairs that provably cannot reach it return 0.0 after
+    a cheap C-level check of the unweighted similarity.
+    """
     total = a.total + b.total
     if total == 0:
         return 1.0
     if a.words == b.words:
         return 1.0
+    if (
+        threshold > 0
+        and Indel.normalized_similarity(a.words, b.words, score_cutoff=plain_needed(threshold)) == 0
+    ):
+        return 0.0
     matched = 0.0
     for op in Indel.opcodes(a.words, b.words):
         if op.tag == "equal":
@@ -202,16 +226,13 @@ def text_similarity(a: str, b: str) -> float:
 def word_count_compatible(words_a: int, words_b: int, threshold: float) -> bool:
     """Whether two paragraphs of these word counts can reach ``threshold``.
 
-    Weights are between 1 and {max(NAME_WEIGHT, NUMBER_WEIGHT)}, so with ``r`` the
-    ratio of the shorter to the longer count, the similarity is at most
-    ``2 w r / (w r + 1)``.
+    The unweighted Indel similarity of counts ``m <= n`` is at most
+    ``2m / (m + n)``; it must reach :func:`plain_needed`.
     """
-    longer = max(words_a, words_b)
-    if longer == 0:
+    total = words_a + words_b
+    if total == 0:
         return True
-    w = max(NAME_WEIGHT, NUMBER_WEIGHT)
-    r = min(words_a, words_b) / longer
-    return 2 * w * r / (w * r + 1) >= threshold
+    return 2 * min(words_a, words_b) / total >= plain_needed(threshold) - 1e-12
 
 
 def sequence_similarity(a: Sequence[str], b: Sequence[str]) -> float:
