@@ -11,8 +11,9 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from dedup.cluster import Analysis, Cluster, analyse
 from dedup.errors import DedupError
@@ -20,7 +21,7 @@ from dedup.models import Block, Document, Finding, Line
 from dedup.rewrite import clean_bytes, deleted_lines, unified_diff
 from dedup.segment import segment, split_lines
 from dedup.settings import Settings
-from dedup.sources import InputFile, decode, discover, read_documents
+from dedup.sources import InputFile, decode, read_documents
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,7 @@ class Summary:
     duplicate_bytes: int
     clusters: int
     errors: int
+    context_files: int = 0
 
     @property
     def duplicate_percent(self) -> float:
@@ -62,18 +64,33 @@ class Summary:
             "duplicate_percent": round(self.duplicate_percent, 2),
             "clusters": self.clusters,
             "errors": self.errors,
+            "context_files": self.context_files,
         }
 
 
 @dataclass
 class Result:
-    """Everything one run found, in a deterministic order."""
+    """Everything one run found, in a deterministic order.
+
+    ``focus`` (the paths of the files being checked, ``None`` = all files)
+    is set when other files were read only as context (``--repo-context``):
+    findings, clusters and the summary then cover the focus files only, and
+    ``files`` still lists every file read.
+    """
 
     settings: Settings
     files: list[FileResult]
     errors: list[DedupError]
     analysis: Analysis
     blocks: list[Block] = field(repr=False)
+    focus: frozenset[str] | None = None
+
+    @property
+    def checked_files(self) -> list[FileResult]:
+        """The files findings are reported for (all files without a focus)."""
+        if self.focus is None:
+            return self.files
+        return [f for f in self.files if f.path in self.focus]
 
     @property
     def findings(self) -> list[Finding]:
@@ -101,21 +118,30 @@ class Result:
     @property
     def summary(self) -> Summary:
         dropped = [self.blocks[i] for i in self.analysis.dropped]
+        checked = self.checked_files
         return Summary(
-            files=len(self.files),
-            paragraphs=len(self.blocks),
-            bytes=sum(f.doc.size for f in self.files),
+            files=len(checked),
+            paragraphs=sum(len(f.blocks) for f in checked),
+            bytes=sum(f.doc.size for f in checked),
             duplicate_paragraphs=len(dropped),
             duplicate_bytes=sum(b.stop - b.start for b in dropped),
             clusters=len(self.clusters),
             errors=len(self.errors),
+            context_files=len(self.files) - len(checked),
         )
 
 
 def _run(
-    documents: Sequence[tuple[InputFile, Document]], errors: list[DedupError], settings: Settings
+    documents: Sequence[tuple[InputFile, Document]],
+    errors: list[DedupError],
+    settings: Settings,
+    context: Sequence[tuple[InputFile, Document]] = (),
 ) -> Result:
-    ordered = sorted(documents, key=lambda pair: pair[0].path)
+    # Context files come first, so with keep=first their copies are the kept
+    # ones and the focus files' copies are reported.
+    ordered = sorted(context, key=lambda pair: pair[0].path) + sorted(
+        documents, key=lambda pair: pair[0].path
+    )
     files: list[FileResult] = []
     blocks: list[Block] = []
     for doc_index, (item, doc) in enumerate(ordered):
@@ -126,24 +152,68 @@ def _run(
     paths = [f.path for f in files]
     analysis = analyse(blocks, paths, settings)
     errors = sorted(errors, key=lambda e: (e.path or "", e.message))
-    return Result(settings, files, errors, analysis, blocks)
+    if not context:
+        return Result(settings, files, errors, analysis, blocks)
+    focus = frozenset(item.path for item, _ in documents)
+    focus_docs = {i for i, f in enumerate(files) if f.path in focus}
+    findings = [f for f in analysis.findings if f.path in focus]
+    cluster_ids = {f.cluster for f in findings}
+    analysis = replace(
+        analysis,
+        clusters=[c for c in analysis.clusters if c.id in cluster_ids],
+        findings=findings,
+        dropped=frozenset(b for b in analysis.dropped if blocks[b].doc in focus_docs),
+    )
+    return Result(settings, files, errors, analysis, blocks, focus)
 
 
-def check_paths(paths: Iterable[str], settings: Settings | None = None) -> Result:
-    """Read files and directories (``-`` = stdin) and find duplicates.
-
-    Problems with single inputs are collected in ``Result.errors``; the other
-    inputs are still processed.
-    """
-    settings = settings or Settings()
-    items, errors = discover(paths, settings.include)
+def _read(items: Iterable[InputFile], errors: list[DedupError] | None) -> list[tuple[InputFile, Document]]:
     documents: list[tuple[InputFile, Document]] = []
     for item, outcome in read_documents(items):
         if isinstance(outcome, DedupError):
-            errors.append(outcome)
+            if errors is not None:
+                errors.append(outcome)
         else:
             documents.append((item, outcome))
-    return _run(documents, errors, settings)
+    return documents
+
+
+def check_inputs(
+    items: Iterable[InputFile],
+    settings: Settings | None = None,
+    *,
+    errors: Iterable[DedupError] = (),
+    context: Iterable[InputFile] = (),
+) -> Result:
+    """Check discovered files (:func:`dedup.discovery.discover`).
+
+    ``context`` files are read too, and duplicates between them and
+    ``items`` are found, but only ``items`` get findings (what the
+    pre-commit hooks do with the staged files and the rest of the
+    repository). Context files that cannot be read are skipped silently.
+    """
+    settings = settings or Settings()
+    all_errors = list(errors)
+    documents = _read(items, all_errors)
+    context_documents = _read(context, None)
+    return _run(documents, all_errors, settings, context_documents)
+
+
+def check_paths(
+    paths: Iterable[str], settings: Settings | None = None, *, root: str | os.PathLike[str] | None = None
+) -> Result:
+    """Read files and directories (``-`` = stdin) and find duplicates.
+
+    Directories are walked with the include/exclude globs and .gitignore
+    (:mod:`dedup.discovery`); exclude patterns are relative to ``root``
+    (default: the current directory). Problems with single inputs are
+    collected in ``Result.errors``; the other inputs are still processed.
+    """
+    from dedup.discovery import discover
+
+    settings = settings or Settings()
+    found = discover(list(paths), settings, root)
+    return check_inputs(found.files, settings, errors=found.errors)
 
 
 def check_texts(texts: Mapping[str, str | bytes], settings: Settings | None = None) -> Result:
