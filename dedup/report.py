@@ -36,10 +36,12 @@ from typing import Any
 
 from dedup import __version__
 from dedup.api import Result
-from dedup.models import Finding
+from dedup.models import Finding, Severity
+from dedup.terminal import paint
 
 JSON_VERSION = 1
 FORMATS = ("full", "concise", "json")
+SEVERITY_STYLE = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
 
 
 def finding_to_dict(f: Finding) -> dict[str, Any]:
@@ -123,6 +125,8 @@ def summary_line(result: Result) -> str:
         f"({s.duplicate_bytes:,} of {s.bytes:,} bytes, {s.duplicate_percent:.1f}%) "
         f"in {_plural(s.clusters, 'cluster')}"
     )
+    if s.context_files:
+        text = text.replace(" checked,", f" checked (against {_plural(s.context_files, 'other file')}),", 1)
     others = sum(1 for f in result.findings if f.cluster is None)
     if others:
         text += f", {_plural(others, 'other finding')}"
@@ -131,13 +135,17 @@ def summary_line(result: Result) -> str:
     return text + "."
 
 
-def render_concise(result: Result) -> str:
-    lines = [f"{f.path}:{f.line}:{f.end_line}: {f.rule} {f.message}" for f in result.findings]
+def render_concise(result: Result, color: bool = False) -> str:
+    lines = [
+        f"{paint(f.path, 'bold', enabled=color)}:{f.line}:{f.end_line}: "
+        f"{paint(f.rule, 'bold', SEVERITY_STYLE[f.severity], enabled=color)} {f.message}"
+        for f in result.findings
+    ]
     lines.append(summary_line(result))
     return "\n".join(lines) + "\n"
 
 
-def render_full(result: Result) -> str:
+def render_full(result: Result, color: bool = False) -> str:
     out: list[str] = []
     paths = [f.path for f in result.files]
     by_cluster: dict[str, list[Finding]] = {}
@@ -149,32 +157,32 @@ def render_full(result: Result) -> str:
         first = result.blocks[cluster.members[0].block]
         kinds = sorted({f.rule for f in findings})
         out.append(
-            f'{cluster.id}  {len(cluster.members)} copies ({", ".join(kinds)})  "{_snippet(first.text)}"'
+            f"{paint(cluster.id, 'bold', enabled=color)}  {len(cluster.members)} copies "
+            f'({", ".join(kinds)})  "{_snippet(first.text)}"'
         )
         if cluster.kept is not None:
             out.append(f"  kept    {paths[first.doc]}:{first.first_line}-{first.last_line}")
         for f in sorted(findings, key=Finding.sort_key):
             sim = f" {f.similarity:.2f}" if f.similarity is not None else ""
-            out.append(f"  {f.rule}  {f.path}:{f.line}-{f.end_line}{sim}  {f.message}")
+            rule = paint(f.rule, "bold", SEVERITY_STYLE[f.severity], enabled=color)
+            out.append(f"  {rule}  {f.path}:{f.line}-{f.end_line}{sim}  {f.message}")
         out.append("")
     others = [f for f in result.findings if f.cluster is None]
     current = None
     for f in others:
         if f.path != current:
             current = f.path
-            out.append(f.path)
-        out.append(f"  {f.line}-{f.end_line}  {f.rule} [{f.severity.label}] {f.message}")
+            out.append(paint(f.path, "bold", enabled=color))
+        rule = paint(f.rule, "bold", SEVERITY_STYLE[f.severity], enabled=color)
+        out.append(f"  {f.line}-{f.end_line}  {rule} [{f.severity.label}] {f.message}")
     if others:
         out.append("")
     out.append(summary_line(result))
     return "\n".join(out) + "\n"
 
 
-def render(result: Result, fmt: str) -> str:
-    if fmt == "json":
-        return render_json(result)
-    if fmt == "concise":
-        return render_concise(result)
-    if fmt == "full":
-        return render_full(result)
-    raise ValueError(f"unknown format {fmt!r}")
+def render(result: Result, fmt: str, color: bool = False) -> str:
+    """Render in any output format (see :mod:`dedup.formats`)."""
+    from dedup.formats import render as render_format
+
+    return render_format(result, fmt, color=color)
