@@ -252,7 +252,7 @@ def _walk(
             full = abs_dir / name
             if not selector.included(full):
                 continue
-            shown = os.path.join(dirpath, name)
+            shown = os.path.normpath(os.path.join(dirpath, name))
             if selector.excluded_file(full, absolute):
                 excluded.append(shown)
                 continue
