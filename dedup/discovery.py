@@ -43,8 +43,9 @@ class Discovery:
         if self.excluded:
             shown = ", ".join(self.excluded[:3]) + (", ..." if len(self.excluded) > 3 else "")
             return (
-                f"no files checked: all {len(self.excluded)} matching file(s) are excluded "
-                f"({shown}) by exclude patterns or .gitignore; see 'dedup config' and --show-files"
+                f"no files checked: all {len(self.excluded)} file(s) given are excluded "
+                f"({shown}) by the include globs, exclude patterns or .gitignore; "
+                "see 'dedup config' and --show-files"
             )
         return "no files checked: no input files"
 

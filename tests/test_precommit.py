@@ -178,4 +178,4 @@ def test_excluded_files_pass(hook_repo: Path, pre_commit_home: Path, user_repo: 
     git(user_repo, "add", "-A")
     result = run_hook(hook_repo, pre_commit_home, user_repo, "dedup", "--all-files", "--verbose")
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "no files checked: all 1 matching file(s) are excluded (vendor/copy.md)" in result.stdout
+    assert "no files checked: all 3 file(s) given are excluded" in result.stdout
