@@ -91,7 +91,7 @@ def test_config_command_and_show_settings_print_origins(tmp_path: Path) -> None:
     assert flag.code == 0
     assert "threshold = 0.7  # command line" in flag.out
     explicit = run_dedup("config", "--config", "dedup.toml", cwd=tmp_path)
-    assert f"# config file: dedup.toml" in explicit.out
+    assert "# config file: dedup.toml" in explicit.out
 
 
 def test_config_changes_what_check_finds(tmp_path: Path) -> None:

@@ -54,7 +54,14 @@ def test_explicit_files_are_read_unless_force_exclude(tmp_path: Path) -> None:
     listed = run_dedup("check", "--show-files", "build/out.md", "docs/skip.py", "a.md", cwd=tmp_path)
     assert listed.out.splitlines() == ["a.md", "build/out.md", "docs/skip.py"]
     forced = run_dedup(
-        "check", "--show-files", "--force-exclude", "build/out.md", "docs/skip.py", "ignored/c.md", "a.md", cwd=tmp_path
+        "check",
+        "--show-files",
+        "--force-exclude",
+        "build/out.md",
+        "docs/skip.py",
+        "ignored/c.md",
+        "a.md",
+        cwd=tmp_path,
     )
     assert forced.out.splitlines() == ["a.md"]
 

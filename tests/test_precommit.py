@@ -72,7 +72,9 @@ def _env(home: Path) -> dict[str, str]:
     return env
 
 
-def try_repo(hook_repo: Path, home: Path, cwd: Path, hook: str, *extra: str) -> subprocess.CompletedProcess[str]:
+def try_repo(
+    hook_repo: Path, home: Path, cwd: Path, hook: str, *extra: str
+) -> subprocess.CompletedProcess[str]:
     """``pre-commit try-repo`` (it builds a fresh hook environment every time)."""
     return subprocess.run(
         [sys.executable, "-m", "pre_commit", "try-repo", str(hook_repo), hook, "--color", "never", *extra],
@@ -85,7 +87,9 @@ def try_repo(hook_repo: Path, home: Path, cwd: Path, hook: str, *extra: str) -> 
     )
 
 
-def run_hook(hook_repo: Path, home: Path, cwd: Path, hook: str, *extra: str) -> subprocess.CompletedProcess[str]:
+def run_hook(
+    hook_repo: Path, home: Path, cwd: Path, hook: str, *extra: str
+) -> subprocess.CompletedProcess[str]:
     """``pre-commit run`` with a config naming the hook repository, as users install it.
 
     Unlike try-repo, this reuses the hook environment in ``home``.
@@ -130,7 +134,9 @@ def test_try_repo_dedup_and_dedup_fix(hook_repo: Path, pre_commit_home: Path, us
     assert (user_repo / "code.py").read_text() == f'"""{PARA_A}"""\n\n"""{PARA_A}"""\n'
 
 
-def test_hooks_pass_clean_files_and_fix_only_once(hook_repo: Path, pre_commit_home: Path, user_repo: Path) -> None:
+def test_hooks_pass_clean_files_and_fix_only_once(
+    hook_repo: Path, pre_commit_home: Path, user_repo: Path
+) -> None:
     write(user_repo / "clean.md", f"{PARA_B}\n\n{PARA_C}\n")
     git(user_repo, "add", "-A")
     clean = run_hook(hook_repo, pre_commit_home, user_repo, "dedup", "--all-files")
