@@ -108,27 +108,9 @@ def split(
 def without_baselined(
     result: Result, entries: Iterable[Entry], baseline_path: str | os.PathLike[str]
 ) -> Result:
-    """``result`` with the findings the baseline accepts removed."""
-    new, _ = split(result.findings, entries, baseline_path)
-    return keep_findings(result, new)
-
-
-def keep_findings(result: Result, findings: Sequence[Finding]) -> Result:
-    """``result`` restricted to ``findings`` (clusters and summary follow)."""
-    spans = {(f.path, f.start) for f in findings}
-    clusters = {f.cluster for f in findings}
-    paths = [file.path for file in result.files]
-    analysis = replace(
-        result.analysis,
-        findings=list(findings),
-        clusters=[c for c in result.analysis.clusters if c.id in clusters],
-        dropped=frozenset(
-            b
-            for b in result.analysis.dropped
-            if (paths[result.blocks[b].doc], result.blocks[b].start) in spans
-        ),
-    )
-    return replace(result, analysis=analysis)
+    """``result`` without the findings the baseline accepts (clusters follow)."""
+    _, known = split(result.findings, entries, baseline_path)
+    return replace(result, suppressed=result.suppressed | frozenset(known))
 
 
 def update(

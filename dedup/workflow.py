@@ -16,13 +16,16 @@ import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from dedup.api import Result
 from dedup.config import Resolved, render_settings
 from dedup.errors import DedupError
 from dedup.models import Severity
-from dedup.settings import OUTPUT_FORMATS, Settings
+from dedup.settings import OUTPUT_FORMATS
+
+if TYPE_CHECKING:
+    from dedup.rules.registry import RuleSettings
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -71,19 +74,6 @@ def config_start(paths: Sequence[str]) -> Path:
     return Path(os.path.commonpath(dirs))
 
 
-def fail_level(settings: Settings) -> Severity:
-    """The lowest severity that fails the run (``fail-on`` when the settings have it)."""
-    value = getattr(settings, "fail_on", None)
-    if isinstance(value, Severity):
-        return value
-    if isinstance(value, str) and value:
-        try:
-            return Severity.parse(value)
-        except ValueError as exc:
-            raise DedupError(str(exc)) from None
-    return Severity.INFO
-
-
 def _say(stream: TextIO, message: str) -> None:
     stream.write(message + "\n")
     stream.flush()
@@ -115,8 +105,17 @@ def _step_summary(result: Result) -> None:
         raise DedupError(f"cannot write the step summary: {exc.strerror or exc}", target) from None
 
 
-def run_check(resolved: Resolved, opts: CheckOptions, stderr: TextIO | None = None) -> int:
-    """Run ``dedup check``; returns the exit code. Raises DedupError for usage errors."""
+def run_check(
+    resolved: Resolved,
+    opts: CheckOptions,
+    stderr: TextIO | None = None,
+    rules: RuleSettings | None = None,
+) -> int:
+    """Run ``dedup check``; returns the exit code. Raises DedupError for usage errors.
+
+    ``rules`` selects the quality rules and the fail level (default: the
+    duplicate rules only, failing on warnings).
+    """
     from dedup.terminal import color_enabled
 
     err = stderr or sys.stderr
@@ -147,7 +146,7 @@ def run_check(resolved: Resolved, opts: CheckOptions, stderr: TextIO | None = No
     from dedup.api import check_inputs
 
     context = repository_files(found.files, settings, resolved.root) if opts.repo_context else []
-    result = check_inputs(found.files, settings, errors=found.errors, context=context)
+    result = check_inputs(found.files, settings, rules, errors=found.errors, context=context)
 
     entries = None
     if opts.baseline:
@@ -189,7 +188,7 @@ def run_check(resolved: Resolved, opts: CheckOptions, stderr: TextIO | None = No
                 count = sum(len(fix.fixed) for fix in planned)
                 _say(err, f"Fixed {count} duplicate paragraph(s) in {changed_files} file(s).")
             # Report what is left with line numbers of the files as they are now.
-            result = check_inputs(found.files, settings, errors=found.errors, context=context)
+            result = check_inputs(found.files, settings, rules, errors=found.errors, context=context)
             if entries is not None:
                 from dedup import baseline
 
@@ -214,7 +213,7 @@ def run_check(resolved: Resolved, opts: CheckOptions, stderr: TextIO | None = No
         return code
     if opts.exit_zero:
         return EXIT_OK
-    level = fail_level(settings)
+    level = rules.fail_severity if rules is not None else Severity.WARNING
     failing = any(f.severity >= level for f in result.findings)
     return EXIT_FINDINGS if failing or changed_files else EXIT_OK
 

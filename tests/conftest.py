@@ -1,69 +1,46 @@
-"""Shared helpers: run the real ``dedup`` command in-process or as a subprocess."""
-
 from __future__ import annotations
 
 import os
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
-
-PARA_A = "The quick brown fox jumps over the lazy dog near the river bank today."
-PARA_B = "Every good boy deserves fudge, said the music teacher to her students."
-PARA_C = "A completely different paragraph about databases, indexes and query plans."
+FIXTURES = Path(__file__).parent / "fixtures"
+MISSION = FIXTURES / "mission_article.txt"
 
 
 @dataclass
 class Run:
     code: int
-    out: str
-    err: str
+    stdout: str
+    stderr: str
+    stdout_bytes: bytes
 
 
-def run_dedup(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None) -> Run:
-    """Run ``python -m dedup`` from this source tree as a subprocess."""
-    full_env = {k: v for k, v in os.environ.items() if not k.startswith(("DEDUP_", "GITHUB_", "PRE_COMMIT"))}
-    full_env.pop("NO_COLOR", None)
-    full_env.pop("FORCE_COLOR", None)
-    full_env["PYTHONPATH"] = str(ROOT)
-    full_env.update(env or {})
+def run_dedup(args: Sequence[str], cwd: Path | None = None, stdin: bytes | None = None) -> Run:
+    """Run the real ``dedup`` command (``python -m dedup``) in a subprocess."""
+    env = dict(os.environ)
+    env.pop("DEDUP_OUTPUT_FORMAT", None)
     proc = subprocess.run(
         [sys.executable, "-m", "dedup", *args],
         cwd=cwd,
-        env=full_env,
+        input=stdin,
         capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
+        env=env,
+        timeout=300,
     )
-    return Run(proc.returncode, proc.stdout, proc.stderr)
+    return Run(
+        proc.returncode,
+        proc.stdout.decode("utf-8", "replace"),
+        proc.stderr.decode("utf-8", "replace"),
+        proc.stdout,
+    )
 
 
 @pytest.fixture
-def dedup_cmd() -> Callable[..., Run]:
+def dedup_cmd():
     return run_dedup
-
-
-def write(path: Path, text: str) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
-    return path
-
-
-def git(cwd: Path, *args: str) -> str:
-    env = dict(os.environ)
-    env.update(
-        GIT_AUTHOR_NAME="t",
-        GIT_AUTHOR_EMAIL="t@example.com",
-        GIT_COMMITTER_NAME="t",
-        GIT_COMMITTER_EMAIL="t@example.com",
-        GIT_CONFIG_NOSYSTEM="1",
-    )
-    proc = subprocess.run(["git", *args], cwd=cwd, env=env, capture_output=True, text=True, check=True)
-    return proc.stdout

@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from integration_helpers import PARA_A, PARA_B, PARA_C, run_dedup, write
+
 from dedup import baseline
 from dedup.api import check_texts
-from tests.conftest import PARA_A, PARA_B, PARA_C, run_dedup, write
 
 
 def test_baseline_survives_edits_elsewhere_and_catches_new_duplicates(tmp_path: Path) -> None:

@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from integration_helpers import PARA_A, run_dedup, write
 
 from dedup.config import find_config, resolve, values_from_table
 from dedup.errors import DedupError
-from tests.conftest import PARA_A, run_dedup, write
 
 
 def test_closest_config_wins_and_dedup_toml_beats_pyproject(tmp_path: Path) -> None:

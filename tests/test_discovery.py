@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from integration_helpers import PARA_A, PARA_B, git, run_dedup, write
+
 from dedup.api import check_paths
 from dedup.discovery import discover
 from dedup.settings import Settings
-from tests.conftest import PARA_A, PARA_B, git, run_dedup, write
 
 
 def _tree(root: Path) -> None:

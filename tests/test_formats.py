@@ -6,10 +6,11 @@ import json
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+from integration_helpers import PARA_A, PARA_B, PARA_C, run_dedup, write
+
 from dedup.api import check_texts
 from dedup.formats import FORMATS, render
 from dedup.formats.github import render_github
-from tests.conftest import PARA_A, PARA_B, PARA_C, run_dedup, write
 
 
 def _project(root: Path) -> None:

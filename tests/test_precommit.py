@@ -16,8 +16,7 @@ import sys
 from pathlib import Path
 
 import pytest
-
-from tests.conftest import PARA_A, PARA_B, PARA_C, ROOT, git, write
+from integration_helpers import PARA_A, PARA_B, PARA_C, ROOT, git, write
 
 pytest.importorskip("pre_commit", reason="pip install pre-commit")  # listed in the test extra
 
@@ -97,7 +96,8 @@ def run_hook(
     rev = git(hook_repo, "rev-parse", "HEAD").strip()
     write(
         cwd / ".pre-commit-config.yaml",
-        f"repos:\n- repo: {hook_repo}\n  rev: {rev}\n  hooks:\n  - id: dedup\n  - id: dedup-fix\n",
+        f"repos:\n- repo: {hook_repo}\n  rev: {rev}\n  hooks:\n  - id: dedup\n    args: [--select, DUP]\n"
+        "  - id: dedup-fix\n    args: [--select, DUP]\n",
     )
     git(cwd, "add", ".pre-commit-config.yaml")
     return subprocess.run(

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+from integration_helpers import FIXTURES, PARA_A, PARA_B, PARA_C, run_dedup, write
 
 from dedup.api import check_texts
 from dedup.formats.sarif import to_sarif_dict
-from tests.conftest import FIXTURES, PARA_A, PARA_B, PARA_C, run_dedup, write
 
 SCHEMA = json.loads((FIXTURES / "sarif-2.1.0.json").read_text(encoding="utf-8"))
 NEAR = PARA_A.replace("today", "yesterday")
