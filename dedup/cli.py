@@ -447,7 +447,7 @@ def clean(
         typer.Option("--report", help="Also write report.json and changes.diff into this directory."),
     ] = None,
     split: SplitOpt = Split.auto,
-    threshold: ThresholdOpt = 0.8,
+    threshold: ThresholdOpt = 0.88,
     keep: KeepOpt = Keep.first,
     min_words: MinWordsOpt = 4,
     min_chars: MinCharsOpt = 20,

@@ -81,20 +81,12 @@ def to_json_dict(result: Result, findings: list[Finding] | None = None) -> dict[
         by_rule[f.rule] = by_rule.get(f.rule, 0) + 1
     summary["findings"] = len(findings)
     summary["by_rule"] = dict(sorted(by_rule.items()))
-    paths = [f.path for f in result.files]
     clusters = []
     for cluster in result.clusters:
         members = []
         for m in cluster.members:
-            block = result.blocks[m.block]
-            members.append(
-                {
-                    "path": paths[block.doc],
-                    "line": block.first_line,
-                    "end_line": block.last_line,
-                    "similarity": round(m.similarity, 4),
-                }
-            )
+            where = result.location(m.block)
+            members.append({**where.to_dict(), "similarity": round(m.similarity, 4)})
         kept = members[0] if cluster.kept is not None else None
         clusters.append(
             {
@@ -160,21 +152,22 @@ def render_concise(result: Result, color: bool = False) -> str:
 
 def render_full(result: Result, color: bool = False) -> str:
     out: list[str] = []
-    paths = [f.path for f in result.files]
     by_cluster: dict[str, list[Finding]] = {}
     for f in result.findings:
         if f.cluster:
             by_cluster.setdefault(f.cluster, []).append(f)
     for cluster in result.clusters:
         findings = by_cluster.get(cluster.id, [])
-        first = result.blocks[cluster.members[0].block]
+        first = cluster.members[0].block
         kinds = sorted({f.rule for f in findings})
+        snippet = _snippet(result.block_text(first))
         out.append(
             f"{paint(cluster.id, 'bold', enabled=color)}  {len(cluster.members)} copies "
-            f'({", ".join(kinds)})  "{_snippet(first.text)}"'
+            f'({", ".join(kinds)})  "{snippet}"'
         )
         if cluster.kept is not None:
-            out.append(f"  kept    {paths[first.doc]}:{first.first_line}-{first.last_line}")
+            where = result.location(first)
+            out.append(f"  kept    {where.path}:{where.line}-{where.end_line}")
         for f in sorted(findings, key=Finding.sort_key):
             sim = f" {f.similarity:.2f}" if f.similarity is not None else ""
             rule = paint(f.rule, "bold", SEVERITY_STYLE[f.severity], enabled=color)

@@ -62,9 +62,9 @@ class Settings:
         "line (every non-empty line), markdown (structure-aware).",
     )
     threshold: float = _opt(
-        0.8,
+        0.88,
         "Minimum verified similarity (0-1) for two paragraphs to be near duplicates "
-        "(word-level edit similarity, see README 'Matching').",
+        "(fact-weighted word similarity, see README 'Matching').",
     )
     shingle_size: int = _opt(2, "Words per shingle for MinHash candidate search (word n-grams).")
     num_perm: int = _opt(128, "MinHash permutations (signature length).")

@@ -9,6 +9,7 @@ from integration_helpers import PARA_A, run_dedup, write
 
 from dedup.config import find_config, resolve, values_from_table
 from dedup.errors import DedupError
+from dedup.settings import Settings
 
 
 def test_closest_config_wins_and_dedup_toml_beats_pyproject(tmp_path: Path) -> None:
@@ -37,7 +38,7 @@ def test_command_line_beats_environment_beats_config(tmp_path: Path) -> None:
     assert resolved.origins["output_format"] == "command line"
     assert resolved.settings.extend_exclude == ("a/", "b/")
     assert resolved.origins["extend_exclude"].endswith("+ command line")
-    assert resolve({}, start=tmp_path, isolated=True).settings.threshold == 0.8
+    assert resolve({}, start=tmp_path, isolated=True).settings.threshold == Settings().threshold
 
 
 @pytest.mark.parametrize(
@@ -86,8 +87,8 @@ def test_config_command_and_show_settings_print_origins(tmp_path: Path) -> None:
     assert shown.code == 0
     config_path = str((tmp_path / "dedup.toml").resolve())
     assert f"min-words = 6  # {config_path}" in shown.out
-    assert "threshold = 0.8  # default" in shown.out
-    flag = run_dedup("check", "--show-settings", "--threshold", "0.7", cwd=tmp_path)
+    assert f"threshold = {Settings().threshold}  # default" in shown.out
+    flag = run_dedup("check", ".", "--show-settings", "--threshold", "0.7", cwd=tmp_path)
     assert flag.code == 0
     assert "threshold = 0.7  # command line" in flag.out
     explicit = run_dedup("config", "--config", "dedup.toml", cwd=tmp_path)
