@@ -13,7 +13,9 @@ version 1. A top-level object:
 ``summary``
     ``files``, ``paragraphs``, ``bytes``, ``duplicate_paragraphs``,
     ``duplicate_bytes``, ``duplicate_percent`` (of all bytes, 2 decimals),
-    ``clusters``, ``errors``, ``findings`` (count), ``by_rule`` (count per rule).
+    ``clusters``, ``errors``, ``context_files`` (files read only to compare
+    against, with ``--repo-context``; else 0), ``findings`` (count), ``by_rule``
+    (count per rule). With ``--baseline``, findings the baseline accepts are left out.
 ``findings``
     Sorted by path, line, rule. Each: ``rule``, ``severity``
     (error|warning|info), ``path`` (as given on the command line), ``line``,
