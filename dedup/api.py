@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
@@ -26,7 +27,7 @@ from dedup.rewrite import clean_bytes, deleted_lines, unified_diff
 from dedup.rules.registry import RuleSettings, get_rule
 from dedup.segment import segment, split_lines
 from dedup.settings import Settings
-from dedup.sources import InputFile, decode, discover, read_raw
+from dedup.sources import InputFile, decode, read_raw
 from dedup.table import BlockTable
 
 #: The default of the library functions: duplicate rules only (the CLI
@@ -78,6 +79,7 @@ class Summary:
     duplicate_bytes: int
     clusters: int
     errors: int
+    context_files: int = 0
 
     @property
     def duplicate_percent(self) -> float:
@@ -93,12 +95,20 @@ class Summary:
             "duplicate_percent": round(self.duplicate_percent, 2),
             "clusters": self.clusters,
             "errors": self.errors,
+            "context_files": self.context_files,
         }
 
 
 @dataclass
 class Result:
-    """Everything one run found, in a deterministic order."""
+    """Everything one run found, in a deterministic order.
+
+    ``focus`` (the paths of the files being checked, ``None`` = all files)
+    is set when other files were read only as context (``--repo-context``):
+    findings, clusters and the summary then cover the focus files only, and
+    ``files`` still lists every file read. ``suppressed`` findings (accepted
+    by a baseline) are left out of ``findings``.
+    """
 
     settings: Settings
     files: list[FileResult]
@@ -112,6 +122,15 @@ class Result:
     quality_dropped: frozenset[int] = frozenset()
     #: The ``drop`` selectors this result was made with.
     drop: tuple[str, ...] = ()
+    focus: frozenset[str] | None = None
+    suppressed: frozenset[Finding] = frozenset()
+
+    @property
+    def checked_files(self) -> list[FileResult]:
+        """The files findings are reported for (all files without a focus)."""
+        if self.focus is None:
+            return self.files
+        return [f for f in self.files if f.path in self.focus]
 
     @property
     def findings(self) -> list[Finding]:
@@ -121,11 +140,19 @@ class Result:
             rule = get_rule(f.rule)
             if self.rules.is_selected(rule):
                 duplicates.append(replace(f, severity=self.rules.severity_of(rule)))
-        return sorted([*duplicates, *self.quality.findings], key=Finding.sort_key)
+        found = sorted([*duplicates, *self.quality.findings], key=Finding.sort_key)
+        if self.focus is not None:
+            found = [f for f in found if f.path in self.focus]
+        if self.suppressed:
+            found = [f for f in found if f not in self.suppressed]
+        return found
 
     @property
     def clusters(self) -> list[Cluster]:
-        return self.analysis.clusters
+        if not self.suppressed:
+            return self.analysis.clusters
+        remaining = {f.cluster for f in self.findings}
+        return [c for c in self.analysis.clusters if c.id in remaining]
 
     def location(self, block: int) -> Location:
         """Where global block ``block`` is."""
@@ -153,14 +180,16 @@ class Result:
     def summary(self) -> Summary:
         dropped = np.array(sorted(self.analysis.dropped), dtype=np.int64)
         sizes = self.table.stop[dropped] - self.table.start[dropped] if len(dropped) else np.zeros(0)
+        checked = self.checked_files
         return Summary(
-            files=len(self.files),
-            paragraphs=len(self.table),
-            bytes=sum(f.size for f in self.files),
+            files=len(checked),
+            paragraphs=sum(len(f.table) for f in checked),
+            bytes=sum(f.size for f in checked),
             duplicate_paragraphs=len(dropped),
             duplicate_bytes=int(sizes.sum()),
             clusters=len(self.clusters),
             errors=len(self.errors),
+            context_files=len(self.files) - len(checked),
         )
 
 
@@ -176,10 +205,14 @@ def _run(
     drop: Sequence[str] = (),
     sources: dict[str, bytes] | None = None,
     progress: Progress | None = None,
+    context: Sequence[InputFile] = (),
 ) -> Result:
     rules = rules or DUPLICATES_ONLY
     sources = sources or {}
-    ordered = sorted(items, key=lambda item: item.path)
+    # Context files come first, so with keep=first their copies are the kept
+    # ones and the focus files' copies are reported.
+    ordered = sorted(context, key=lambda item: item.path) + sorted(items, key=lambda item: item.path)
+    context_paths = {item.path for item in context}
     total = input_size(ordered, sources)
     job = make_job(settings, rules, drop, total)
     outcomes: list[FileOutcome] = []
@@ -188,7 +221,8 @@ def _run(
         if progress is not None:
             progress(outcome, done, len(ordered))
         if outcome.error is not None:
-            errors.append(outcome.error)
+            if outcome.item.path not in context_paths:  # unreadable context is skipped
+                errors.append(outcome.error)
         else:
             outcomes.append(outcome)
     tables = [o.table for o in outcomes if o.table is not None]
@@ -212,6 +246,19 @@ def _run(
         quality_dropped.update(int(offsets[i]) + b for b in o.drop_blocks)
     quality.findings.sort(key=Finding.sort_key)
     errors.sort(key=lambda e: (e.path or "", e.message))
+    focus: frozenset[str] | None = None
+    if context:
+        focus = frozenset(item.path for item in items)
+        focus_docs = {i for i, f in enumerate(files) if f.path in focus}
+        kept_findings = [f for f in analysis.findings if f.path in focus]
+        cluster_ids = {f.cluster for f in kept_findings}
+        analysis = replace(
+            analysis,
+            clusters=[c for c in analysis.clusters if c.id in cluster_ids],
+            findings=kept_findings,
+            dropped=frozenset(b for b in analysis.dropped if int(doc_of[b]) in focus_docs),
+        )
+        quality_dropped = {b for b in quality_dropped if int(doc_of[b]) in focus_docs}
     return Result(
         settings,
         files,
@@ -223,7 +270,29 @@ def _run(
         quality,
         frozenset(quality_dropped),
         tuple(drop),
+        focus,
     )
+
+
+def check_inputs(
+    items: Iterable[InputFile],
+    settings: Settings | None = None,
+    rules: RuleSettings | None = None,
+    drop: Sequence[str] = (),
+    *,
+    errors: Iterable[DedupError] = (),
+    context: Iterable[InputFile] = (),
+    progress: Progress | None = None,
+) -> Result:
+    """Check discovered files (:func:`dedup.discovery.discover`).
+
+    ``context`` files are read too, and duplicates between them and
+    ``items`` are found, but only ``items`` get findings (what the
+    pre-commit hooks do with the staged files and the rest of the
+    repository). Context files that cannot be read are skipped silently.
+    """
+    settings = settings or Settings()
+    return _run(list(items), list(errors), settings, rules, drop, progress=progress, context=list(context))
 
 
 def check_paths(
@@ -232,18 +301,24 @@ def check_paths(
     rules: RuleSettings | None = None,
     drop: Sequence[str] = (),
     progress: Progress | None = None,
+    *,
+    root: str | os.PathLike[str] | None = None,
 ) -> Result:
     """Read files and directories (``-`` = stdin) and find duplicates.
 
-    Problems with single inputs are collected in ``Result.errors``; the other
-    inputs are still processed. ``rules`` selects the quality rules (default:
+    Directories are walked with the include/exclude globs and .gitignore
+    (:mod:`dedup.discovery`); exclude patterns are relative to ``root``
+    (default: the current directory). Problems with single inputs are
+    collected in ``Result.errors``; the other inputs are still processed. ``rules`` selects the quality rules (default:
     the duplicate rules only); ``drop`` names paragraph-scope rules whose
     paragraphs :func:`clean` removes, like duplicates. ``progress`` is called
     once per input as it is processed.
     """
+    from dedup.discovery import discover
+
     settings = settings or Settings()
-    items, errors = discover(paths, settings.include)
-    return _run(items, errors, settings, rules, drop, progress=progress)
+    found = discover(list(paths), settings, root)
+    return _run(found.files, found.errors, settings, rules, drop, progress=progress)
 
 
 def check_texts(
