@@ -26,6 +26,7 @@ seconds.
 from __future__ import annotations
 
 import sys
+import time
 import unicodedata
 from functools import lru_cache
 
@@ -42,6 +43,8 @@ from dedup.table import KIND_CODES, BlockTable, LshParams, empty_table
 U8 = npt.NDArray[np.uint8]
 I64 = npt.NDArray[np.int64]
 
+# Counters of the last build_table_fast call (benchmarks/bench_kernels.py reads them).
+LAST_STATS: dict[str, float] = {"blocks": 0, "fallback_blocks": 0, "fallback_seconds": 0.0}
 _MODES = {"line": 0, "blank": 1, "auto": 2}
 _PARAGRAPH = np.uint8(KIND_CODES[BlockKind.PARAGRAPH])
 _LIST_ITEM = np.uint8(KIND_CODES[BlockKind.LIST_ITEM])
@@ -107,34 +110,60 @@ def _composes_with_previous() -> set[int]:
     return seconds
 
 
+def _maps_alone(char: str, composing: set[int]) -> bool:
+    """Whether NFKC maps ``char`` the same way whatever surrounds it.
+
+    True when ``char`` is a starter that nothing composes into, whose full
+    decomposition starts with such a starter (so it cannot reorder or compose
+    with what precedes), and whose NFKC form consists of characters NFKC
+    leaves alone (starters that compose with nothing before them). What
+    follows can only interact with it through a character that is not
+    mappable itself, which sends the whole block to the Python fallback.
+    """
+    if ord(char) in composing or unicodedata.combining(char):
+        return False
+    nfkc = unicodedata.normalize("NFKC", char)
+    if nfkc == char:
+        return True
+    first = unicodedata.normalize("NFKD", char)[0]
+    if unicodedata.combining(first) or ord(first) in composing:
+        return False
+    return all(
+        not unicodedata.combining(c) and ord(c) not in composing and unicodedata.normalize("NFKC", c) == c
+        for c in nfkc
+    )
+
+
 @lru_cache(maxsize=1)
 def _bmp_tables() -> tuple[npt.NDArray[np.int8], I64, U8, npt.NDArray[np.bool_]]:
     """Per-code-point normalisation for the BMP: ``(length, offset, bytes, is_space)``.
 
-    A string whose characters all have NFKC quick-check "yes" and canonical
-    combining class 0 is already in NFKC (the quick-check theorem of UAX #15),
-    and casefold and the fold table map one character at a time, so
-    ``normalize`` is a per-character map on such strings. ``length[cp]`` is
-    the UTF-8 length of ``chr(cp).casefold().translate(_FOLD)`` (0 when it is
-    deleted) or -1 when ``cp`` is not such a character (the block then goes
-    to the Python fallback). ``is_space[cp]``: the mapped character is
-    whitespace (one character that ``\\s`` matches).
+    By the quick-check theorem of UAX #15, a string of starters with NFKC
+    quick-check "yes" is already in NFKC; :func:`_maps_alone` extends this to
+    compatibility characters (NBSP, ``…``, ``½``, full-width forms, ...)
+    whose NFKC form cannot interact with their neighbours. casefold and the
+    fold table map one character at a time, so on strings of such characters
+    ``normalize`` is a per-character map. ``length[cp]`` is the UTF-8 length
+    of ``normalize``'s map of ``cp`` before whitespace collapsing (0 when it
+    is deleted), or -1 when ``cp`` is not such a character (its block then
+    goes to the Python fallback). ``is_space[cp]``: the map is one
+    whitespace character (which ``\\s+`` collapses).
     """
-    unsafe = _composes_with_previous()
+    composing = _composes_with_previous()
     length = np.full(0x10000, -1, dtype=np.int8)
     offset = np.zeros(0x10000, dtype=np.int64)
     is_space = np.zeros(0x10000, dtype=np.bool_)
     chunks: list[bytes] = []
     position = 0
     for cp in range(0x10000):
-        if 0xD800 <= cp < 0xE000 or cp in unsafe:
+        if 0xD800 <= cp < 0xE000:
             continue
         char = chr(cp)
-        if unicodedata.combining(char) or unicodedata.normalize("NFKC", char) != char:
+        if not _maps_alone(char, composing):
             continue
-        mapped = char.casefold().translate(_FOLD)
-        if mapped.isspace() and len(mapped) > 1:
-            continue  # cannot happen today; would need a multi-space collapse
+        mapped = unicodedata.normalize("NFKC", char).casefold().translate(_FOLD)
+        if any(c.isspace() for c in mapped) and len(mapped) != 1:
+            continue  # a space inside a longer map: leave it to the fallback
         encoded = mapped.encode("utf-8")
         length[cp] = len(encoded)
         offset[cp] = position
@@ -158,13 +187,26 @@ def _fmix64(x: np.uint64) -> np.uint64:
 
 
 @njit(cache=True)
+def _powers(size: int, prime: np.uint64) -> npt.NDArray[np.uint64]:
+    """``prime**j mod 2**64`` for ``j < size``."""
+    out = np.empty(max(size, 1), dtype=np.uint64)
+    p = _ONE
+    for j in range(out.shape[0]):
+        out[j] = p
+        p *= prime
+    return out
+
+
+@njit(cache=True)
 def _hash_key(
     key: U8,
     size: int,
     shingle_size: int,
-    a: npt.NDArray[np.uint64],
-    b: npt.NDArray[np.uint64],
+    a: npt.NDArray[np.uint32],
+    b: npt.NDArray[np.uint32],
     rows: int,
+    pow1: npt.NDArray[np.uint64],
+    pow2: npt.NDArray[np.uint64],
     tokens: npt.NDArray[np.uint64],
     signature: npt.NDArray[np.uint32],
     key_hash: npt.NDArray[np.uint64],
@@ -173,23 +215,20 @@ def _hash_key(
     """Fingerprint one normalised key ``key[:size]``; returns ``(code points, words)``.
 
     Writes ``key_hash`` (2 values) and ``band_keys`` (zeros without words).
-    ``tokens`` must hold ``size // 2 + 1`` values, ``signature`` ``len(a)``.
+    ``pow1``/``pow2`` hold at least ``size`` powers of the two key primes
+    (``_KEY_P1`` is also the word prime), ``tokens`` ``size // 2 + 1`` values,
+    ``signature`` ``len(a)``.
     """
-    # Key hash (fingerprint.key_hashes) and code points.
+    # Key hash (fingerprint.key_hashes) and code points: independent terms, vectorised.
     h1 = _ZERO
     h2 = _ZERO
-    p1 = _ONE
-    p2 = _ONE
     chars = 0
     for i in range(size):
         c = key[i]
         v = np.uint64(c) + _ONE
-        h1 += v * p1
-        h2 += v * p2
-        p1 *= _KEY_P1
-        p2 *= _KEY_P2
-        if c < 0x80 or c >= 0xC0:
-            chars += 1
+        h1 += v * pow1[i]
+        h2 += v * pow2[i]
+        chars += (c & 0xC0) != 0x80
     ulen = np.uint64(size)
     key_hash[0] = _fmix64(h1 ^ ulen)
     key_hash[1] = _fmix64(h2 ^ (ulen ^ _ALL))
@@ -202,10 +241,8 @@ def _hash_key(
             continue
         start = i
         h = _ZERO
-        p = _ONE
         while i < size and _WORD_BYTE[key[i]]:
-            h += (np.uint64(key[i]) + _ONE) * p
-            p *= _WORD_P
+            h += (np.uint64(key[i]) + _ONE) * pow1[i - start]
             i += 1
         tokens[count] = _fmix64(h ^ np.uint64(i - start))
         count += 1
@@ -231,8 +268,10 @@ def _hash_key(
         x ^= x >> _S13
         x = (x * _F32_2) & _MASK32
         x ^= x >> _S16
+        mixed = np.uint32(x)
         for k in range(num_perm):
-            value = np.uint32((x * a[k] + b[k]) & _MASK32)  # uint32 wrap-around, as numpy does
+            # uint32 wrap-around as numpy does; the truncation lets LLVM use 32-bit lanes.
+            value = np.uint32(mixed * a[k] + b[k])
             if value < signature[k]:
                 signature[k] = value
     # Band keys (candidates.band_keys).
@@ -327,8 +366,8 @@ def _fingerprint(
     map_space: npt.NDArray[np.bool_],
     max_expansion: int,
     shingle_size: int,
-    a: npt.NDArray[np.uint64],
-    b: npt.NDArray[np.uint64],
+    a: npt.NDArray[np.uint32],
+    b: npt.NDArray[np.uint32],
     rows: int,
     key_hash: npt.NDArray[np.uint64],
     key_chars: I64,
@@ -343,6 +382,8 @@ def _fingerprint(
         longest = max(longest, stops[i] - starts[i])
     key = np.empty(longest * max_expansion + 8, dtype=np.uint8)
     tokens = np.empty(longest * max_expansion // 2 + 8, dtype=np.uint64)
+    pow1 = _powers(longest * max_expansion + 8, _KEY_P1)
+    pow2 = _powers(longest * max_expansion + 8, _KEY_P2)
     signature = np.empty(a.shape[0], dtype=np.uint32)
     for i in range(n):
         size = _normalize_block(
@@ -352,7 +393,7 @@ def _fingerprint(
             fallback[i] = True
             continue
         chars, count = _hash_key(
-            key, size, shingle_size, a, b, rows, tokens, signature, key_hash[i], band_keys[i]
+            key, size, shingle_size, a, b, rows, pow1, pow2, tokens, signature, key_hash[i], band_keys[i]
         )
         key_chars[i] = chars
         words[i] = count
@@ -364,8 +405,8 @@ def _fingerprint_keys(
     offsets: I64,
     rows_out: I64,
     shingle_size: int,
-    a: npt.NDArray[np.uint64],
-    b: npt.NDArray[np.uint64],
+    a: npt.NDArray[np.uint32],
+    b: npt.NDArray[np.uint32],
     rows: int,
     key_hash: npt.NDArray[np.uint64],
     key_chars: I64,
@@ -377,12 +418,14 @@ def _fingerprint_keys(
     for j in range(rows_out.shape[0]):
         longest = max(longest, offsets[j + 1] - offsets[j])
     tokens = np.empty(longest // 2 + 8, dtype=np.uint64)
+    pow1 = _powers(longest + 8, _KEY_P1)
+    pow2 = _powers(longest + 8, _KEY_P2)
     signature = np.empty(a.shape[0], dtype=np.uint32)
     for j in range(rows_out.shape[0]):
         i = rows_out[j]
         key = keys[offsets[j] : offsets[j + 1]]
         chars, count = _hash_key(
-            key, key.shape[0], shingle_size, a, b, rows, tokens, signature, key_hash[i], band_keys[i]
+            key, key.shape[0], shingle_size, a, b, rows, pow1, pow2, tokens, signature, key_hash[i], band_keys[i]
         )
         key_chars[i] = chars
         words[i] = count
@@ -638,8 +681,7 @@ def build_table_fast(doc: Document, mode: str, params: LshParams) -> BlockTable:
     n = len(first)
     if n == 0:
         return empty_table(params.bands)
-    a32, b32 = permutations(params.num_perm, params.seed)
-    a, b = a32.astype(np.uint64), b32.astype(np.uint64)
+    a, b = permutations(params.num_perm, params.seed)
     key_hash = np.zeros((n, 2), dtype=np.uint64)
     key_chars = np.zeros(n, dtype=np.int64)
     words = np.zeros(n, dtype=np.int64)
@@ -667,6 +709,7 @@ def build_table_fast(doc: Document, mode: str, params: LshParams) -> BlockTable:
         fallback,
     )
     left = np.flatnonzero(fallback)
+    started = time.perf_counter()
     if len(left):
         raw = doc.raw
         encoded = [
@@ -688,6 +731,7 @@ def build_table_fast(doc: Document, mode: str, params: LshParams) -> BlockTable:
             words,
             band_keys,
         )
+    LAST_STATS.update(blocks=n, fallback_blocks=len(left), fallback_seconds=time.perf_counter() - started)
     return BlockTable(
         first_line=first,
         last_line=last,
