@@ -16,6 +16,7 @@ pytest.importorskip("numba")
 from dedup import kernels  # noqa: E402
 from dedup.models import Document  # noqa: E402
 from dedup.normalize import normalize  # noqa: E402
+from dedup.segment import LIST_ITEM_RE  # noqa: E402
 from dedup.sources import decode  # noqa: E402
 from dedup.table import BlockTable, LshParams, build_table  # noqa: E402
 
@@ -186,3 +187,54 @@ def test_lower_table_matches_islower() -> None:
     lower = kernels._lower_table()
     assert all(bool(lower[cp]) == chr(cp).islower() for cp in range(0x10000))
     assert unicodedata.unidata_version  # the tables follow the running Python's Unicode data
+
+
+LIST_EDGES = [
+    "1234567890. x", "123456789. x", "123456789) x", "1.x", "1. ", "1.\tx", "1. \fx", "    - x", "   - x",
+    "\t\t\t- x", " \t - x", "- \u00a0x", "-  \tx", "• x", "•x", "+ x", "* *", "a. x", ". x", "1.. x", "",
+]
+
+
+@pytest.mark.parametrize("line", LIST_EDGES)
+def test_list_item_edges(line: str) -> None:
+    data = np.frombuffer(line.encode("utf-8"), dtype=np.uint8)
+    assert kernels._is_list_item(data, 0, len(data)) == bool(LIST_ITEM_RE.match(line))
+    for mode in ("auto", "line"):
+        assert_same(decode("t.txt", f"Intro line.\n{line}\nnext line\n".encode()), mode, PARAMS[0])
+
+
+@settings(max_examples=500, deadline=None)
+@given(line=st.text(st.sampled_from(list(" \t\f\v-*+•0123456789.)aZ")), max_size=16))
+def test_list_item_regex(line: str) -> None:
+    data = np.frombuffer(line.encode("utf-8"), dtype=np.uint8)
+    assert kernels._is_list_item(data, 0, len(data)) == bool(LIST_ITEM_RE.match(line))
+
+
+SHORT_WORDS = ["a", "bb", "the", "Word", "end.", "Stop!", "é", "É", "“Q”", "x…", "ok;", "1.", "-", "ǆ"]
+
+
+@st.composite
+def wrapped_documents(draw: st.DrawFn) -> bytes:
+    """Paragraphs of short words, so line widths and sentence ends collide often (auto rules)."""
+    out = []
+    for _ in range(draw(st.integers(1, 4))):
+        for _ in range(draw(st.integers(1, 8))):
+            words = draw(st.lists(st.sampled_from(SHORT_WORDS), min_size=1, max_size=30))
+            out.append(draw(st.sampled_from(["", "", "", " ", "  "])) + " ".join(words))
+        out.append("")
+    return "\n".join(out).encode("utf-8")
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(raw=wrapped_documents())
+def test_auto_rules_on_wrapped_text(raw: bytes) -> None:
+    assert_same(decode("wrapped.txt", raw), "auto", PARAMS[0])
+
+
+@pytest.mark.parametrize("width", [98, 99, 100, 101, 102])
+def test_wrap_limit_boundary(width: int) -> None:
+    longest = ("word " * 40)[: width - 1].rstrip() + "."
+    longest = longest + "x" * (width - len(longest))
+    for follow in ("Next line starts upper.", "next line starts lower."):
+        raw = f"{longest}\n{follow}\nshort tail\n".encode()
+        assert_same(decode("t.txt", raw), "auto", PARAMS[0])
