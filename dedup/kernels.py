@@ -425,7 +425,18 @@ def _fingerprint_keys(
         i = rows_out[j]
         key = keys[offsets[j] : offsets[j + 1]]
         chars, count = _hash_key(
-            key, key.shape[0], shingle_size, a, b, rows, pow1, pow2, tokens, signature, key_hash[i], band_keys[i]
+            key,
+            key.shape[0],
+            shingle_size,
+            a,
+            b,
+            rows,
+            pow1,
+            pow2,
+            tokens,
+            signature,
+            key_hash[i],
+            band_keys[i],
         )
         key_chars[i] = chars
         words[i] = count
@@ -435,7 +446,7 @@ def _fingerprint_keys(
 
 
 @njit(cache=True, inline="always")
-def _decode_at(data: U8, i: int) -> int:
+def _decode_at(data: U8, i: int) -> np.int64:
     """The code point whose UTF-8 encoding starts at ``data[i]`` (valid UTF-8)."""
     c = np.int64(data[i])
     if c < 0x80:

@@ -13,12 +13,12 @@ from hypothesis import strategies as st
 
 pytest.importorskip("numba")
 
-from dedup import kernels  # noqa: E402
-from dedup.models import Document  # noqa: E402
-from dedup.normalize import normalize  # noqa: E402
-from dedup.segment import LIST_ITEM_RE  # noqa: E402
-from dedup.sources import decode  # noqa: E402
-from dedup.table import BlockTable, LshParams, build_table  # noqa: E402
+from dedup import kernels
+from dedup.models import Document
+from dedup.normalize import normalize
+from dedup.segment import LIST_ITEM_RE
+from dedup.sources import decode
+from dedup.table import BlockTable, LshParams, build_table
 
 ROOT = Path(__file__).parent.parent
 FILES = sorted((ROOT / "samples").glob("*.txt")) + sorted((ROOT / "tests" / "fixtures").glob("*.txt"))
@@ -45,15 +45,83 @@ def test_repository_files(path: Path, mode: str) -> None:
 
 
 WORDS = [
-    "the", "The", "WIRE", "said", "and", "of", "it", "x", "3.5", "1,200", "don't", "it`s", "e-mail",
-    "Café", "naïve", "Straße", "ΣΊΣΥΦΟΣ", "İstanbul", "ﬁne", "½", "x²", "№5", "ｆｕｌｌ",
-    "e\u0301", "한국어", "각", "\u1100\u1161", "ไทย", "हिन्दी", "😀", "𝐀bc", "日本語",
-    "“quoted”", "‘single’", "«guillemets»", "—", "–", "−1", "…", "soft\u00adhyphen", "zero\u200bwidth",
-    "(paren)", "[bracket]", "{brace}", "end.", "end!", "end?", "end:", "end;", 'end"', "end'",
-    "end)", "end]", "end}", "end»", "end”", "end’", "end…", "word_with_underscore", "\x1cfs",
+    "the",
+    "The",
+    "WIRE",
+    "said",
+    "and",
+    "of",
+    "it",
+    "x",
+    "3.5",
+    "1,200",
+    "don't",
+    "it`s",
+    "e-mail",
+    "Café",
+    "naïve",
+    "Straße",
+    "ΣΊΣΥΦΟΣ",
+    "İstanbul",
+    "ﬁne",
+    "½",
+    "x²",
+    "№5",
+    "ｆｕｌｌ",
+    "e\u0301",
+    "한국어",
+    "각",
+    "\u1100\u1161",
+    "ไทย",
+    "हिन्दी",
+    "😀",
+    "𝐀bc",
+    "日本語",
+    "“quoted”",
+    "‘single’",
+    "«guillemets»",
+    "—",
+    "–",
+    "−1",
+    "…",
+    "soft\u00adhyphen",
+    "zero\u200bwidth",
+    "(paren)",
+    "[bracket]",
+    "{brace}",
+    "end.",
+    "end!",
+    "end?",
+    "end:",
+    "end;",
+    'end"',
+    "end'",
+    "end)",
+    "end]",
+    "end}",
+    "end»",
+    "end”",
+    "end’",
+    "end…",
+    "word_with_underscore",
+    "\x1cfs",
 ]
 SEPARATORS = [" ", " ", " ", "  ", "\t", " \t ", "\f", "\v", "\u00a0", "\u3000", "\u2009", "\x85", "\u2028"]
-MARKERS = ["- ", "* ", "+ ", "• ", "1. ", "12) ", "123456789. ", "1234567890. ", "-\t", "-", "1.", "   - ", "    - "]
+MARKERS = [
+    "- ",
+    "* ",
+    "+ ",
+    "• ",
+    "1. ",
+    "12) ",
+    "123456789. ",
+    "1234567890. ",
+    "-\t",
+    "-",
+    "1.",
+    "   - ",
+    "    - ",
+]
 INDENTS = ["", "", "", " ", "  ", "    ", "\t", "\f", " \v"]
 ENDINGS = ["\n", "\n", "\r\n", "\r"]
 
@@ -122,7 +190,9 @@ def test_hard_wrapped_and_one_per_line() -> None:
 
 def test_empty_and_blank_only_documents() -> None:
     for raw in (b"", b"\xef\xbb\xbf", b"\n\n", b" \t\r\n\f\n"):
-        doc = Document("t.txt", raw, raw.decode("utf-8-sig"), bom=b"\xef\xbb\xbf" if raw[:1] == b"\xef" else b"")
+        doc = Document(
+            "t.txt", raw, raw.decode("utf-8-sig"), bom=b"\xef\xbb\xbf" if raw[:1] == b"\xef" else b""
+        )
         for mode in MODES:
             assert_same(doc, mode, PARAMS[0])
 
@@ -163,7 +233,24 @@ def test_table_spaces_are_what_the_regex_collapses() -> None:
 
 
 # Characters that compose or reorder with neighbours, to put next to table entries.
-NEIGHBOURS = ["a", "A", "e", "s", "ſ", "\u1100", "가", "\u0b47", "\u0915", "1", " ", "é", "ﬁ", "½", "\u00a0", "…"]
+NEIGHBOURS = [
+    "a",
+    "A",
+    "e",
+    "s",
+    "ſ",
+    "\u1100",
+    "가",
+    "\u0b47",
+    "\u0915",
+    "1",
+    " ",
+    "é",
+    "ﬁ",
+    "½",
+    "\u00a0",
+    "…",
+]
 
 
 def test_table_entries_map_alone() -> None:
@@ -190,8 +277,27 @@ def test_lower_table_matches_islower() -> None:
 
 
 LIST_EDGES = [
-    "1234567890. x", "123456789. x", "123456789) x", "1.x", "1. ", "1.\tx", "1. \fx", "    - x", "   - x",
-    "\t\t\t- x", " \t - x", "- \u00a0x", "-  \tx", "• x", "•x", "+ x", "* *", "a. x", ". x", "1.. x", "",
+    "1234567890. x",
+    "123456789. x",
+    "123456789) x",
+    "1.x",
+    "1. ",
+    "1.\tx",
+    "1. \fx",
+    "    - x",
+    "   - x",
+    "\t\t\t- x",
+    " \t - x",
+    "- \u00a0x",
+    "-  \tx",
+    "• x",
+    "•x",
+    "+ x",
+    "* *",
+    "a. x",
+    ". x",
+    "1.. x",
+    "",
 ]
 
 
