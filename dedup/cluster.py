@@ -119,22 +119,27 @@ def exact_groups(
 
 
 class _Texts:
-    """Prepared verification texts, fetched in bulk and cached."""
+    """Verification texts: fetched in bulk, prepared on demand, both cached."""
 
     def __init__(self, source: TextSource) -> None:
         self.source = source
+        self.raw: dict[int, str] = {}
         self.cache: dict[int, Prepared] = {}
 
-    def fetch(self, ids: Iterable[int]) -> None:
-        missing = sorted({i for i in ids if i not in self.cache})
+    def fetch(self, ids: Iterable[int]) -> dict[int, str]:
+        wanted = list(ids)
+        missing = sorted({i for i in wanted if i not in self.raw})
         if missing:
-            for block, text in self.source.texts(missing).items():
-                self.cache[block] = prepare(text)
+            self.raw.update(self.source.texts(missing))
+        return {i: self.raw[i] for i in wanted}
 
     def __getitem__(self, block: int) -> Prepared:
-        if block not in self.cache:
-            self.fetch([block])
-        return self.cache[block]
+        found = self.cache.get(block)
+        if found is None:
+            if block not in self.raw:
+                self.fetch([block])
+            found = self.cache[block] = prepare(self.raw[block])
+        return found
 
 
 def _near_edges(
@@ -156,26 +161,22 @@ def _near_edges(
     keep = 2 * np.minimum(a, b) / total >= plain_needed(settings.threshold) - 0.05
     considered = len(pairs)
     pairs = pairs[keep]
-    needed = reps[np.unique(pairs)].tolist()
-    raw_texts = texts.source.texts(needed)
-    block_pairs = [(int(reps[i]), int(reps[j])) for i, j in pairs.tolist()]
-    sims = verify_pairs(block_pairs, raw_texts, settings.threshold, settings.workers)
+    raw_texts = texts.fetch(reps[np.unique(pairs)].tolist())
+    block_pairs = reps[pairs]
+    sims = np.asarray(verify_pairs(block_pairs, raw_texts, settings.threshold), dtype=np.float64)
+    found = np.flatnonzero(sims >= settings.threshold)
     edges = {
-        (int(i), int(j)): sim
-        for (i, j), sim in zip(pairs.tolist(), sims, strict=True)
-        if sim >= settings.threshold
+        (int(i), int(j)): float(sim)
+        for (i, j), sim in zip(pairs[found].tolist(), sims[found].tolist(), strict=True)
     }
     return edges, considered
 
 
-# Below this many pairs verification stays in-process.
-POOL_MIN_PAIRS = 20_000
+# From this many pairs on, verification runs in the compiled kernel.
+KERNEL_MIN_PAIRS = 2_000
 
 
-def _verify_chunk(
-    chunk: tuple[list[tuple[int, int]], dict[int, str], float],
-) -> list[float]:
-    pairs, texts, threshold = chunk
+def _verify_python(pairs: npt.NDArray[np.int64], texts: dict[int, str], threshold: float) -> list[float]:
     prepared: dict[int, Prepared] = {}
 
     def get(block: int) -> Prepared:
@@ -185,7 +186,7 @@ def _verify_chunk(
         return found
 
     out = []
-    for a, b in pairs:
+    for a, b in pairs.tolist():
         first, second = get(a), get(b)
         if upper_bound(first, second) < threshold:
             out.append(0.0)
@@ -194,30 +195,23 @@ def _verify_chunk(
     return out
 
 
-def verify_pairs(
-    pairs: list[tuple[int, int]], texts: dict[int, str], threshold: float, workers: int = 1
-) -> list[float]:
-    """Similarity of each pair (0.0 when it provably cannot reach ``threshold``).
+def verify_pairs(pairs: npt.NDArray[np.int64], texts: dict[int, str], threshold: float) -> list[float]:
+    """Similarity of each pair of block ids; below ``threshold`` means "not a duplicate".
 
-    Large batches are split across worker processes; results keep the order
-    of ``pairs``, so the outcome does not depend on the number of workers.
+    Large batches run in the compiled kernel (:mod:`dedup.verify_kernel`),
+    which computes the same numbers as :func:`dedup.verify.similarity` (tested).
     """
-    import os
-
-    workers = workers or os.cpu_count() or 1
-    if workers <= 1 or len(pairs) < POOL_MIN_PAIRS:
-        return _verify_chunk((pairs, texts, threshold))
-    import multiprocessing
-
-    size = -(-len(pairs) // (workers * 4))
-    chunks = []
-    for start in range(0, len(pairs), size):
-        part = pairs[start : start + size]
-        ids = {i for pair in part for i in pair}
-        chunks.append((part, {i: texts[i] for i in ids}, threshold))
-    with multiprocessing.get_context("fork").Pool(workers) as pool:
-        results = pool.map(_verify_chunk, chunks)
-    return [sim for part in results for sim in part]
+    if len(pairs) >= KERNEL_MIN_PAIRS:
+        try:
+            from dedup.verify_kernel import similarities
+        except ImportError:
+            pass
+        else:
+            ids = np.array(sorted(texts), dtype=np.int64)
+            local = np.searchsorted(ids, pairs).astype(np.int64)
+            sims: list[float] = similarities([texts[i] for i in ids.tolist()], local, threshold).tolist()
+            return sims
+    return _verify_python(pairs, texts, threshold)
 
 
 def analyse(
@@ -265,11 +259,10 @@ def analyse(
             group.sort(key=lambda b: (-int(lengths[b]), b))
         return group
 
+    texts.fetch(int(reps[r]) for members in components.values() if len(members) > 2 for r in members)
     clusters: list[Cluster] = []
     for component in components.values():
         ordered = sorted(component, key=policy_order)
-        if len(ordered) > 2:
-            texts.fetch(int(reps[r]) for r in ordered)
         leaders: list[tuple[int, list[tuple[int, float]]]] = []
         for r in ordered:
             for leader, followers in leaders:

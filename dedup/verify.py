@@ -10,10 +10,11 @@ Measure: *fact-weighted word Indel similarity*.
 - Each word has a weight: {NUMBER_WEIGHT} if it holds a digit, {NAME_WEIGHT} if it
   starts with a capital letter (before casefolding) and is not a function word
   (so a sentence-opening "The" is not a name), else 1.
-- The two word sequences are aligned by a longest common subsequence
-  (rapidfuzz ``Indel.opcodes``); the similarity is the weight of the aligned
-  words of both sides over the total weight of both sides. With every weight 1
-  this is the classic Indel (difflib-ratio) similarity.
+- The two word sequences are aligned by a maximum-weight common subsequence
+  (an alignment of equal words, in order, whose words weigh the most); the
+  similarity is the weight of the aligned words of both sides over the total
+  weight of both sides. With every weight 1 this is the classic Indel
+  (difflib-ratio) similarity.
 
 Edits to ordinary words cost little; a different name or number - the slot a
 template fills in - costs three or four times as much. On the labelled
@@ -189,8 +190,28 @@ def plain_needed(threshold: float) -> float:
     return threshold / (w - (w - 1) * threshold)
 
 
+def aligned_weight(a: Prepared, b: Prepared) -> float:
+    """Weight of a maximum-weight common subsequence, counting both sides.
+
+    A dynamic programme over the two word sequences (``O(len(a) * len(b))``);
+    the compiled twin is :func:`dedup.verify_kernel.similarities`.
+    """
+    previous = [0.0] * (len(b.words) + 1)
+    for word, weight in zip(a.words, a.weights, strict=True):
+        current = [0.0]
+        for j, (other, other_weight) in enumerate(zip(b.words, b.weights, strict=True), start=1):
+            best = current[j - 1] if current[j - 1] > previous[j] else previous[j]
+            if word == other:
+                diagonal = previous[j - 1] + weight + other_weight
+                if diagonal > best:
+                    best = diagonal
+            current.append(best)
+        previous = current
+    return previous[-1]
+
+
 def similarity(a: Prepared, b: Prepared, threshold: float = 0.0) -> float:
-    """Fact-weighted word Indel similarity in [0, 1] (see module doc).
+    """Fact-weighted word similarity in [0, 1] (see module doc).
 
     With ``threshold``, pairs that provably cannot reach it return 0.0 after
     a cheap C-level check of the unweighted similarity.
@@ -205,12 +226,7 @@ def similarity(a: Prepared, b: Prepared, threshold: float = 0.0) -> float:
         and Indel.normalized_similarity(a.words, b.words, score_cutoff=plain_needed(threshold)) == 0
     ):
         return 0.0
-    matched = 0.0
-    for op in Indel.opcodes(a.words, b.words):
-        if op.tag == "equal":
-            matched += sum(a.weights[op.src_start : op.src_end])
-            matched += sum(b.weights[op.dest_start : op.dest_end])
-    return matched / total
+    return aligned_weight(a, b) / total
 
 
 def upper_bound(a: Prepared, b: Prepared) -> float:
