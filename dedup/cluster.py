@@ -28,7 +28,7 @@ do not change when other files are added or the file order changes.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -38,7 +38,7 @@ import numpy.typing as npt
 from dedup.models import Finding, Location, Severity
 from dedup.settings import Settings
 from dedup.table import BlockTable
-from dedup.verify import Prepared, plain_needed, prepare, similarity, upper_bound
+from dedup.verify import Prepared, fact_substitution, plain_needed, prepare, similarity, upper_bound
 
 EXACT = "DUP001"
 NEAR = "DUP002"
@@ -214,6 +214,62 @@ def verify_pairs(pairs: npt.NDArray[np.int64], texts: dict[int, str], threshold:
     return _verify_python(pairs, texts, threshold)
 
 
+# A leader with at least this many near copies that differ from it in names and
+# numbers is a template, not a paragraph that was copied.
+TEMPLATE_FAMILY = 3
+
+
+def _leaders(
+    ordered: Sequence[int], similar: Callable[[int, int], float | None], threshold: float
+) -> list[tuple[int, list[tuple[int, float]]]]:
+    """Leader clustering: each member joins the first leader it is similar to."""
+    leaders: list[tuple[int, list[tuple[int, float]]]] = []
+    for r in ordered:
+        for leader, followers in leaders:
+            sim = similar(leader, r)
+            if sim is not None and sim >= threshold:
+                followers.append((r, sim))
+                break
+        else:
+            leaders.append((r, []))
+    return leaders
+
+
+def _split_template_families(
+    leaders: list[tuple[int, list[tuple[int, float]]]],
+    prepared: Callable[[int], Prepared],
+    similar: Callable[[int, int], float | None],
+    threshold: float,
+) -> list[tuple[int, list[tuple[int, float]]]]:
+    """Release the members of template families from their clusters.
+
+    Lists of villages, cricketers or lakes are written from one template:
+    "X is a village in Y district, with a population of N". One such
+    paragraph and a lightly edited copy look alike, but a paragraph with
+    several near copies that each differ from it in names and numbers
+    (:func:`dedup.verify.fact_substitution`) is a template whose slots were
+    filled in differently, and a reader would not call those copies
+    duplicates. Its followers are released and clustered again among
+    themselves (so a filled-in paragraph and its own edited copy still pair
+    up); followers that differ in other ways stay.
+    """
+    out: list[tuple[int, list[tuple[int, float]]]] = []
+    for leader, followers in leaders:
+        if len(followers) < TEMPLATE_FAMILY:
+            out.append((leader, followers))
+            continue
+        base = prepared(leader)
+        filled = [r for r, sim in followers if sim < 1.0 and fact_substitution(base, prepared(r))]
+        if len(filled) < TEMPLATE_FAMILY:
+            out.append((leader, followers))
+            continue
+        released = set(filled)
+        out.append((leader, [(r, sim) for r, sim in followers if r not in released]))
+        regrouped = _leaders(sorted(released, key=filled.index), similar, threshold)
+        out.extend(_split_template_families(regrouped, prepared, similar, threshold))
+    return out
+
+
 def analyse(
     table: BlockTable,
     doc_of: npt.NDArray[np.int64],
@@ -263,19 +319,21 @@ def analyse(
     clusters: list[Cluster] = []
     for component in components.values():
         ordered = sorted(component, key=policy_order)
-        leaders: list[tuple[int, list[tuple[int, float]]]] = []
-        for r in ordered:
-            for leader, followers in leaders:
-                sim = edges.get((min(leader, r), max(leader, r)))
-                if sim is None and len(ordered) > 2:
-                    a, b = texts[int(reps[leader])], texts[int(reps[r])]
-                    if upper_bound(a, b) >= settings.threshold:
-                        sim = similarity(a, b, settings.threshold)
-                if sim is not None and sim >= settings.threshold:
-                    followers.append((r, sim))
-                    break
-            else:
-                leaders.append((r, []))
+
+        def similar(x: int, y: int, size: int = len(ordered)) -> float | None:
+            sim = edges.get((min(x, y), max(x, y)))
+            if sim is None and size > 2:
+                a, b = texts[int(reps[x])], texts[int(reps[y])]
+                if upper_bound(a, b) >= settings.threshold:
+                    sim = similarity(a, b, settings.threshold)
+            return sim
+
+        leaders = _split_template_families(
+            _leaders(ordered, similar, settings.threshold),
+            lambda r: texts[int(reps[r])],
+            similar,
+            settings.threshold,
+        )
         for leader, followers in leaders:
             members: list[Member] = []
             for r, sim in [(leader, 1.0), *followers]:

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -208,6 +209,63 @@ def aligned_weight(a: Prepared, b: Prepared) -> float:
             current.append(best)
         previous = current
     return previous[-1]
+
+
+def unaligned(a: Prepared, b: Prepared) -> tuple[list[int], list[int]]:
+    """Indices of the words of ``a`` and of ``b`` left out of a
+    maximum-weight common subsequence (the words that differ)."""
+    n, m = len(a.words), len(b.words)
+    table = [[0.0] * (m + 1) for _ in range(n + 1)]
+    for i in range(1, n + 1):
+        row, above = table[i], table[i - 1]
+        word, weight = a.words[i - 1], a.weights[i - 1]
+        for j in range(1, m + 1):
+            best = row[j - 1] if row[j - 1] > above[j] else above[j]
+            if word == b.words[j - 1]:
+                diagonal = above[j - 1] + weight + b.weights[j - 1]
+                if diagonal > best:
+                    best = diagonal
+            row[j] = best
+    left_a, left_b = [], []
+    i, j = n, m
+    while i > 0 and j > 0:
+        if (
+            a.words[i - 1] == b.words[j - 1]
+            and table[i][j] == table[i - 1][j - 1] + a.weights[i - 1] + b.weights[j - 1]
+        ):
+            i, j = i - 1, j - 1
+        elif table[i][j] == table[i - 1][j]:
+            left_a.append(i - 1)
+            i -= 1
+        else:
+            left_b.append(j - 1)
+            j -= 1
+    left_a.extend(range(i - 1, -1, -1))
+    left_b.extend(range(j - 1, -1, -1))
+    return sorted(left_a), sorted(left_b)
+
+
+def fact_substitution(a: Prepared, b: Prepared) -> bool:
+    """Whether ``b`` differs from ``a`` by names and numbers put in place of others.
+
+    The differing words are those outside the alignment, less the words that
+    only moved (present on both sides). True when both sides still have
+    differing words and at least half of them, on each side, are fact words
+    (weight above 1): the signature of one template filled in twice, which a
+    random edit rarely produces.
+    """
+    left_a, left_b = unaligned(a, b)
+    words_a = Counter(a.words[i] for i in left_a)
+    words_b = Counter(b.words[j] for j in left_b)
+    moved = words_a & words_b
+    only_a, only_b = words_a - moved, words_b - moved
+    if not only_a or not only_b:
+        return False
+    fact_a = {a.words[i] for i in left_a if a.weights[i] > 1.0}
+    fact_b = {b.words[j] for j in left_b if b.weights[j] > 1.0}
+    facts_a = sum(n for w, n in only_a.items() if w in fact_a)
+    facts_b = sum(n for w, n in only_b.items() if w in fact_b)
+    return 2 * facts_a >= only_a.total() and 2 * facts_b >= only_b.total()
 
 
 def similarity(a: Prepared, b: Prepared, threshold: float = 0.0) -> float:
