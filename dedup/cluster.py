@@ -265,8 +265,14 @@ def _split_template_families(
             continue
         released = set(filled)
         out.append((leader, [(r, sim) for r, sim in followers if r not in released]))
-        regrouped = _leaders(sorted(released, key=filled.index), similar, threshold)
-        out.extend(_split_template_families(regrouped, prepared, similar, threshold))
+
+        # Among the released paragraphs, two fillings of the template are not
+        # duplicates of each other either; a filling and its own light edit are.
+        def not_filled(x: int, y: int) -> float | None:
+            return None if fact_substitution(prepared(x), prepared(y)) else similar(x, y)
+
+        regrouped = _leaders(filled, not_filled, threshold)
+        out.extend(_split_template_families(regrouped, prepared, not_filled, threshold))
     return out
 
 
