@@ -500,19 +500,17 @@ def clean(
     changed = 0
     cleaning = clean_result(result)
     for change in cleaning.changes:
-        file, cleaned, patch = change.file, change.cleaned, change.diff
+        file, patch = change.file, change.diff
         if patch:
             diffs.append(patch)
-        if file.path == "-" and out is None:
-            if not diff:
-                _write_stdout(cleaned)
-            changed += bool(patch)
-            continue
-        if diff:
-            changed += bool(patch)
-            continue
         try:
-            if out is not None:
+            if file.path == "-" and out is None:
+                if not diff:
+                    _write_stdout(change.cleaned)
+                changed += bool(patch)
+            elif diff:
+                changed += bool(patch)
+            elif out is not None:
                 target = _output_path(out, file.item.relative)
                 if target in targets:
                     raise DedupError(
@@ -521,15 +519,16 @@ def clean(
                 if file.path != "-" and target == Path(file.path).resolve():
                     raise DedupError("--out would overwrite the input; use --in-place for that", file.path)
                 targets[target] = file.path
-                atomic_write(target, cleaned)
+                atomic_write(target, change.cleaned)
                 changed += bool(patch)
             elif in_place and patch:
-                atomic_write(file.path, cleaned)
+                atomic_write(file.path, change.cleaned)
                 changed += 1
         except DedupError as exc:
             if exc.path is None:
                 exc = DedupError(exc.message, file.path)
             errors.append(exc)
+        file.release()  # one file's text in memory at a time
     if diff:
         _write_stdout(b"".join(diffs))
     if report_dir is not None:
