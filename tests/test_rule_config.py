@@ -222,3 +222,12 @@ def test_clean_drop_uses_the_configured_thresholds(tmp_path: Path) -> None:
     # The file's selection is for check: clean removes duplicates and --drop only.
     write(tmp_path / "dedup.toml", 'select = ["BP001"]\n[rules.BP001]\npatterns = ["buy now.*"]\n')
     assert removed(clean_diff(tmp_path)) == []
+
+
+def test_docs_rules_md_is_generated_from_the_registry() -> None:
+    from dedup.rules import docs
+
+    path = Path(__file__).resolve().parent.parent / "docs" / "rules.md"
+    assert path.read_text(encoding="utf-8") == docs.render(), (
+        "docs/rules.md is out of date: python -m dedup.rules.docs > docs/rules.md"
+    )
