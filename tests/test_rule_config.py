@@ -100,6 +100,7 @@ def test_severity_override_and_fail_on_set_the_exit_code(tmp_path: Path) -> None
         ('[rules.GQ001]\nmin_words = "ten"\n', "'rules.GQ001.min_words'", "must be a number"),
         ("[rules.GQ001]\nmin_words = true\n", "'rules.GQ001.min_words'", "must be a number"),
         ("[rules]\nGQ001 = 3\n", "'rules.GQ001'", "must be a table of thresholds"),
+        ("rules = 3\n", "'rules'", "must be a table"),
         ('[severity]\nGQ = "fatal"\n', "'severity.GQ'", "unknown severity 'fatal'"),
         ("[severity]\nGQ = 1\n", "'severity.GQ'", "must be a string"),
         ('[severity]\nXYZ = "error"\n', "severity: 'XYZ'", "matches no rule"),

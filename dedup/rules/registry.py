@@ -232,6 +232,8 @@ def thresholds_from_toml(table: Mapping[str, Any]) -> dict[str, dict[str, ParamV
     has no null) and lists become tuples. Errors name the key
     (``rules.GQ001.min_words``).
     """
+    if not isinstance(table, Mapping):
+        raise TypeError("rule thresholds must be a table")
     out: dict[str, dict[str, ParamValue]] = {}
     for selector, params in table.items():
         where = f"rules.{selector}"
