@@ -456,7 +456,7 @@ def clean(result: Result, max_rounds: int = 5) -> Cleaning:
             [item for item, _ in current],
             [],
             result.settings,
-            RuleSettings(select=("DUP", *result.drop)),
+            replace(result.rules, select=("DUP", *result.drop), ignore=(), extend_select=()),
             result.drop,
             {item.path: data for item, data in current},
         )
