@@ -47,7 +47,24 @@ ALL_RULES: tuple[type[Rule], ...] = (
 RULES_BY_CODE: dict[str, type[Rule]] = {rule.code: rule for rule in ALL_RULES}
 RULES_BY_NAME: dict[str, type[Rule]] = {rule.name: rule for rule in ALL_RULES}
 
-DEFAULT_SELECT: tuple[str, ...] = ("ALL",)
+# Every rule but C4005 (no terminal punctuation): it is a per-paragraph info
+# note that fires on every heading and caption, so on a corpus it buries the
+# findings that matter (145,141 of 163,408 findings on the 66 MB benchmark
+# corpus). `--select ALL` or `--extend-select C4005` turns it on.
+DEFAULT_SELECT: tuple[str, ...] = (
+    "DUP",
+    "ENC",
+    "TXT",
+    "GQ",
+    "GR",
+    "C4001",
+    "C4002",
+    "C4003",
+    "C4004",
+    "C4006",
+    "FW",
+    "BP",
+)
 
 
 def _check_registry() -> None:
