@@ -38,10 +38,13 @@ class Paragraph:
 
 
 _WIKI_DOC = re.compile(
-    r'<doc id="(?P<id>[^"]*)" url="[^"]*" title="(?P<title>[^"]*)">\n(?P<body>.*?)</doc>', re.S
+    r'<doc id="(?P<id>[^"]*)" url="[^"]*" title="(?P<title>[^"]*)">\n(?P<body>.*?)</doc>',
+    re.DOTALL,
 )
-_REUTERS_DOC = re.compile(r"<REUTERS(?P<attrs>[^>]*)>(?P<body>.*?)</REUTERS>", re.S)
-_REUTERS_BODY = re.compile(r"<BODY>(.*?)</BODY>", re.S)
+_REUTERS_DOC = re.compile(
+    r"<REUTERS(?P<attrs>[^>]*)>(?P<body>.*?)</REUTERS>", re.DOTALL
+)
+_REUTERS_BODY = re.compile(r"<BODY>(.*?)</BODY>", re.DOTALL)
 _NEWID = re.compile(r'NEWID="(\d+)"')
 
 
@@ -73,8 +76,7 @@ def iter_reuters(root: Path) -> Iterator[Paragraph]:
             blocks = re.split(r"\n(?=\s{2,}\S)", body)
             for index, block in enumerate(blocks):
                 text = " ".join(block.split())
-                if text.endswith(" Reuter"):
-                    text = text[: -len(" Reuter")]
+                text = text.removesuffix(" Reuter")
                 if text:
                     yield Paragraph("reuters", id_m.group(1), index, text)
 

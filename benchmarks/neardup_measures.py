@@ -3,10 +3,9 @@
 Every measure takes two :class:`Prepared` paragraphs and returns a similarity
 in [0, 1]. Tokens are ``textkeys.words`` (NFKC, ``\\w+`` runs, casefolded).
 
-``fact_weighted`` is the one the benchmark recommends (see
-README_neardup.md): a word-level Indel similarity in which fact tokens
-(numbers and capitalised words that do not open a sentence) weigh ``w`` and
-every other word weighs 1.
+``RECOMMENDED`` is the one the benchmark recommends (see
+README_neardup.md): a word-level Indel similarity in which numbers weigh 4,
+names (capitalised words other than function words) 3, other words 1.
 """
 
 from __future__ import annotations
@@ -15,19 +14,18 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from rapidfuzz.distance import Indel, Levenshtein
-
-from textkeys import fact_flags, words
+from textkeys import NAME, NUMBER, fact_classes, words
 
 
 @dataclass(frozen=True)
 class Prepared:
     text: str
     tokens: list[str]
-    facts: list[bool]
+    classes: list[int]
 
     @classmethod
     def of(cls, text: str) -> Prepared:
-        return cls(text, words(text), fact_flags(text))
+        return cls(text, words(text), fact_classes(text))
 
 
 Measure = Callable[[Prepared, Prepared], float]
@@ -69,18 +67,22 @@ def word_indel(a: Prepared, b: Prepared) -> float:
     return float(Indel.normalized_similarity(a.tokens, b.tokens))
 
 
-def fact_weighted(weight: float) -> Measure:
-    """Weighted word Indel similarity: facts weigh ``weight``, other words 1.
+def fact_weighted(name_weight: float, number_weight: float) -> Measure:
+    """Weighted word Indel similarity: names and numbers weigh more.
 
-    Align the two word sequences by a longest common subsequence (rapidfuzz
-    ``Indel.opcodes``); similarity = (weight of the aligned words of a + weight
-    of the aligned words of b) / (total weight of a + total weight of b).
-    With ``weight == 1`` this is ``word_indel``.
+    Words are ``textkeys.words``; a word weighs ``number_weight`` if it holds
+    a digit, ``name_weight`` if it starts with a capital letter and is not a
+    function word (``textkeys.FUNCTION_WORDS``), else 1. Align the two word
+    sequences by a longest common subsequence (rapidfuzz ``Indel.opcodes``);
+    similarity = (weight of the aligned words of a + weight of the aligned
+    words of b) / (total weight of a + total weight of b). With both weights
+    1 this is ``word_indel``.
     """
+    table = {NAME: name_weight, NUMBER: number_weight}
 
     def measure(a: Prepared, b: Prepared) -> float:
-        wa = [weight if f else 1.0 for f in a.facts]
-        wb = [weight if f else 1.0 for f in b.facts]
+        wa = [table.get(c, 1.0) for c in a.classes]
+        wb = [table.get(c, 1.0) for c in b.classes]
         total = sum(wa) + sum(wb)
         if not total:
             return 1.0
@@ -91,18 +93,12 @@ def fact_weighted(weight: float) -> Measure:
                 matched += sum(wb[op.dest_start : op.dest_end])
         return matched / total
 
-    measure.__name__ = f"fact_weighted_w{weight:g}"
+    measure.__name__ = f"fact_weighted_n{name_weight:g}_d{number_weight:g}"
     return measure
 
 
-def differing_facts(a: Prepared, b: Prepared) -> int:
-    """Fact tokens of a or b outside the LCS alignment (not a similarity)."""
-    count = 0
-    for op in Indel.opcodes(a.tokens, b.tokens):
-        if op.tag != "equal":
-            count += sum(a.facts[op.src_start : op.src_end])
-            count += sum(b.facts[op.dest_start : op.dest_end])
-    return count
+RECOMMENDED = "fact_weighted_n3_d4"
+RECOMMENDED_THRESHOLD = 0.92
 
 
 MEASURES: dict[str, Measure] = {
@@ -113,8 +109,8 @@ MEASURES: dict[str, Measure] = {
     "jaccard_word3": word_jaccard(3),
     "jaccard_word5": word_jaccard(5),
     "jaccard_char5": char5_jaccard,
-    "fact_weighted_w2": fact_weighted(2.0),
-    "fact_weighted_w3": fact_weighted(3.0),
-    "fact_weighted_w4": fact_weighted(4.0),
-    "fact_weighted_w6": fact_weighted(6.0),
+    "fact_weighted_n2_d2": fact_weighted(2.0, 2.0),
+    "fact_weighted_n4_d4": fact_weighted(4.0, 4.0),
+    "fact_weighted_n6_d8": fact_weighted(6.0, 8.0),
+    RECOMMENDED: fact_weighted(3.0, 4.0),
 }

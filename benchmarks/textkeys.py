@@ -3,7 +3,7 @@
 ``words`` is the comparison tokenisation the measures use (NFKC, casefold,
 ``\\w+`` runs). ``fact_tokens`` and ``template_mask`` serve the templated
 negatives: a *fact token* is a word holding a digit or starting with a capital
-letter (numbers, names, places), the slots a template fills in; the *template
+letter, except capitalised function words (numbers, names, places), the slots a template fills in; the *template
 mask* is the word sequence with every run of fact tokens folded into one
 placeholder, the part two templated paragraphs share.
 """
@@ -32,34 +32,158 @@ def raw_words(text: str) -> list[str]:
     return WORD.findall(unicodedata.normalize("NFKC", text))
 
 
-_SENTENCE_END = re.compile(r"[.!?][\"'\u201d\u2019)\]]*\s*[\"'\u201c\u2018(\[]*$")
+# Function words that start sentences ("The", "It", "In") are not names.
+FUNCTION_WORDS = frozenset(
+    [
+        "a",
+        "about",
+        "after",
+        "against",
+        "all",
+        "also",
+        "although",
+        "an",
+        "and",
+        "another",
+        "any",
+        "are",
+        "as",
+        "at",
+        "because",
+        "before",
+        "being",
+        "both",
+        "but",
+        "by",
+        "during",
+        "each",
+        "either",
+        "even",
+        "every",
+        "few",
+        "for",
+        "from",
+        "had",
+        "has",
+        "have",
+        "he",
+        "her",
+        "here",
+        "hers",
+        "him",
+        "his",
+        "how",
+        "however",
+        "i",
+        "if",
+        "in",
+        "into",
+        "is",
+        "it",
+        "its",
+        "many",
+        "may",
+        "more",
+        "most",
+        "much",
+        "my",
+        "neither",
+        "no",
+        "nor",
+        "not",
+        "of",
+        "on",
+        "once",
+        "one",
+        "only",
+        "or",
+        "other",
+        "our",
+        "over",
+        "she",
+        "since",
+        "so",
+        "some",
+        "such",
+        "than",
+        "that",
+        "the",
+        "their",
+        "them",
+        "then",
+        "there",
+        "these",
+        "they",
+        "this",
+        "those",
+        "though",
+        "through",
+        "thus",
+        "to",
+        "under",
+        "unless",
+        "until",
+        "upon",
+        "us",
+        "was",
+        "we",
+        "were",
+        "what",
+        "when",
+        "where",
+        "whether",
+        "which",
+        "while",
+        "who",
+        "whom",
+        "whose",
+        "why",
+        "will",
+        "with",
+        "within",
+        "without",
+        "yet",
+        "you",
+        "your",
+    ]
+)
 
 
 def fact_flags(text: str) -> list[bool]:
     """Per word of ``words(text)``: is it a fact token?
 
-    A fact token holds a digit, or starts with a capital letter and is not the
-    first word of a sentence (so "The", "It", "He" opening a sentence do not
-    count as names).
+    A fact token holds a digit, or starts with a capital letter and is not a
+    function word (so a sentence-opening "The", "It", "In" is not a name).
     """
-    text = unicodedata.normalize("NFKC", text)
-    flags = []
-    for m in WORD.finditer(text):
-        w = m.group()
-        if any(ch.isdigit() for ch in w):
-            flags.append(True)
-        elif w[:1].isupper():
-            before = text[: m.start()]
-            flags.append(bool(before.strip()) and not _SENTENCE_END.search(before[-6:]))
-        else:
-            flags.append(False)
-    return flags
+    return [
+        any(ch.isdigit() for ch in w)
+        or (w[:1].isupper() and w.casefold() not in FUNCTION_WORDS)
+        for w in raw_words(text)
+    ]
+
+
+PLAIN, NAME, NUMBER = 0, 1, 2
+
+
+def fact_classes(text: str) -> list[int]:
+    """Per word of ``words(text)``: NUMBER (holds a digit), NAME (capitalised,
+    not a function word) or PLAIN."""
+    return [
+        NUMBER
+        if any(ch.isdigit() for ch in w)
+        else NAME
+        if w[:1].isupper() and w.casefold() not in FUNCTION_WORDS
+        else PLAIN
+        for w in raw_words(text)
+    ]
 
 
 def fact_tokens(text: str) -> Counter[str]:
     """Multiset of fact tokens (casefolded) of a paragraph."""
     return Counter(
-        w.casefold() for w, f in zip(raw_words(text), fact_flags(text), strict=True) if f
+        w.casefold()
+        for w, f in zip(raw_words(text), fact_flags(text), strict=True)
+        if f
     )
 
 

@@ -1,26 +1,31 @@
 """The library API: every CLI command is a thin layer over these functions.
 
->>> from dedup.api import check_texts
->>> from dedup.settings import Settings
+>>> from dedup.api import check_texts, clean
 >>> result = check_texts({"a.txt": "Same paragraph here, four words.\\n\\nSame paragraph here, four words.\\n"})
 >>> [(f.rule, f.line, f.duplicate_of.line) for f in result.findings]
 [('DUP001', 3, 1)]
->>> result.cleaned(result.files[0]).decode()
+>>> clean(result).changes[0].cleaned.decode()
 'Same paragraph here, four words.\\n'
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from dedup.cluster import Analysis, Cluster, analyse
 from dedup.errors import DedupError
-from dedup.models import Block, Document, Finding, Line
+from dedup.models import Block, Document, Finding, Line, Location
+from dedup.quality import QualityResult, check_quality
 from dedup.rewrite import clean_bytes, deleted_lines, unified_diff
+from dedup.rules.registry import RuleSettings, get_rule
 from dedup.segment import segment, split_lines
 from dedup.settings import Settings
 from dedup.sources import InputFile, decode, discover, read_documents
+
+#: The default of the library functions: duplicate rules only (the CLI
+#: selects every rule by default).
+DUPLICATES_ONLY = RuleSettings(select=("DUP",))
 
 
 @dataclass(frozen=True)
@@ -74,29 +79,33 @@ class Result:
     errors: list[DedupError]
     analysis: Analysis
     blocks: list[Block] = field(repr=False)
+    rules: RuleSettings = DUPLICATES_ONLY
+    quality: QualityResult = field(default_factory=QualityResult)
+    #: Global ids of blocks dropped because a ``--drop`` rule flagged them.
+    quality_dropped: frozenset[int] = frozenset()
+    #: The ``drop`` selectors this result was made with.
+    drop: tuple[str, ...] = ()
 
     @property
     def findings(self) -> list[Finding]:
-        return self.analysis.findings
+        """Duplicate and quality findings, selected and with severities resolved."""
+        duplicates = []
+        for f in self.analysis.findings:
+            rule = get_rule(f.rule)
+            if self.rules.is_selected(rule):
+                duplicates.append(replace(f, severity=self.rules.severity_of(rule)))
+        return sorted([*duplicates, *self.quality.findings], key=Finding.sort_key)
 
     @property
     def clusters(self) -> list[Cluster]:
         return self.analysis.clusters
 
     def dropped_blocks(self, file: FileResult) -> list[Block]:
-        dropped = self.analysis.dropped
+        dropped = self.analysis.dropped | self.quality_dropped
         return [b for b in file.blocks if file.offset + b.index in dropped]
 
     def deletions(self, file: FileResult) -> list[bool]:
         return deleted_lines(file.lines, self.dropped_blocks(file))
-
-    def cleaned(self, file: FileResult) -> bytes:
-        """The file's bytes with every dropped block removed."""
-        return clean_bytes(file.doc, file.lines, self.deletions(file))
-
-    def diff(self, file: FileResult) -> bytes:
-        """A unified diff (git apply-able) of what cleaning changes."""
-        return unified_diff(file.doc, file.lines, self.deletions(file), file.path)
 
     @property
     def summary(self) -> Summary:
@@ -113,7 +122,11 @@ class Result:
 
 
 def _run(
-    documents: Sequence[tuple[InputFile, Document]], errors: list[DedupError], settings: Settings
+    documents: Sequence[tuple[InputFile, Document]],
+    errors: list[DedupError],
+    settings: Settings,
+    rules: RuleSettings | None = None,
+    drop: Sequence[str] = (),
 ) -> Result:
     ordered = sorted(documents, key=lambda pair: pair[0].path)
     files: list[FileResult] = []
@@ -126,14 +139,50 @@ def _run(
     paths = [f.path for f in files]
     analysis = analyse(blocks, paths, settings)
     errors = sorted(errors, key=lambda e: (e.path or "", e.message))
-    return Result(settings, files, errors, analysis, blocks)
+    rules = rules or DUPLICATES_ONLY
+    quality = check_quality([f.doc for f in files], [f.blocks for f in files], rules)
+    return Result(
+        settings,
+        files,
+        errors,
+        analysis,
+        blocks,
+        rules,
+        quality,
+        _quality_drops(files, quality, drop),
+        tuple(drop),
+    )
 
 
-def check_paths(paths: Iterable[str], settings: Settings | None = None) -> Result:
+def _quality_drops(
+    files: Sequence[FileResult], quality: QualityResult, drop: Sequence[str]
+) -> frozenset[int]:
+    """Blocks flagged by a paragraph-scope rule named in ``drop`` (codes or prefixes)."""
+    if not drop:
+        return frozenset()
+    selection = RuleSettings(select=tuple(drop))
+    by_span = {(f.path, b.start, b.stop): f.offset + b.index for f in files for b in f.blocks}
+    dropped: set[int] = set()
+    for finding in quality.findings:
+        if finding.fixable and selection.is_selected(get_rule(finding.rule)):
+            block = by_span.get((finding.path, finding.start or 0, finding.stop or 0))
+            if block is not None:
+                dropped.add(block)
+    return frozenset(dropped)
+
+
+def check_paths(
+    paths: Iterable[str],
+    settings: Settings | None = None,
+    rules: RuleSettings | None = None,
+    drop: Sequence[str] = (),
+) -> Result:
     """Read files and directories (``-`` = stdin) and find duplicates.
 
     Problems with single inputs are collected in ``Result.errors``; the other
-    inputs are still processed.
+    inputs are still processed. ``rules`` selects the quality rules (default:
+    the duplicate rules only); ``drop`` names paragraph-scope rules whose paragraphs ``cleaned``
+    removes, like duplicates.
     """
     settings = settings or Settings()
     items, errors = discover(paths, settings.include)
@@ -143,10 +192,15 @@ def check_paths(paths: Iterable[str], settings: Settings | None = None) -> Resul
             errors.append(outcome)
         else:
             documents.append((item, outcome))
-    return _run(documents, errors, settings)
+    return _run(documents, errors, settings, rules, drop)
 
 
-def check_texts(texts: Mapping[str, str | bytes], settings: Settings | None = None) -> Result:
+def check_texts(
+    texts: Mapping[str, str | bytes],
+    settings: Settings | None = None,
+    rules: RuleSettings | None = None,
+    drop: Sequence[str] = (),
+) -> Result:
     """Like :func:`check_paths` for in-memory texts keyed by a name."""
     settings = settings or Settings()
     documents: list[tuple[InputFile, Document]] = []
@@ -157,4 +211,118 @@ def check_texts(texts: Mapping[str, str | bytes], settings: Settings | None = No
             documents.append((InputFile(name, name, name), decode(name, raw)))
         except DedupError as exc:
             errors.append(exc)
-    return _run(documents, errors, settings)
+    return _run(documents, errors, settings, rules, drop)
+
+
+@dataclass(frozen=True)
+class FileChange:
+    """What cleaning does to one file: its deleted lines, bytes and diff."""
+
+    file: FileResult
+    delete: list[bool]
+    cleaned: bytes
+    diff: bytes
+
+    @property
+    def changed(self) -> bool:
+        return any(self.delete)
+
+
+@dataclass(frozen=True)
+class Cleaning:
+    """The outcome of :func:`clean`: per-file changes and every finding acted on.
+
+    ``findings`` holds the findings of every round, with line numbers of the
+    original files; ``rounds`` is how many analyses it took to reach a
+    fixpoint (1 in the common case).
+    """
+
+    changes: list[FileChange]
+    findings: list[Finding]
+    rounds: int
+
+
+def clean(result: Result, max_rounds: int = 5) -> Cleaning:
+    """Remove every dropped block, repeating until the output is stable.
+
+    Removing a paragraph can change how ``auto`` mode cuts its neighbours (the
+    evidence it reads, such as the longest line of a group, changes). Like a
+    linter's fix loop, cleaning re-analyses the cleaned text while that
+    happens, so that cleaning a cleaned file changes nothing. Kept bytes are
+    always the input's bytes, and findings keep the original line numbers.
+    """
+    files = result.files
+    masks = [result.deletions(f) for f in files]
+    findings = list(result.findings)
+    # Per file: each block as the tuple of its original line numbers, and
+    # whether it is dropped.
+    layout = [[tuple(range(b.first_line, b.last_line + 1)) for b in f.blocks] for f in files]
+    dropped = result.analysis.dropped | result.quality_dropped
+    flags = [[f.offset + b.index in dropped for b in f.blocks] for f in files]
+    index = {f.path: i for i, f in enumerate(files)}
+    rounds = 1
+    while rounds < max_rounds:
+        stable = True
+        current: list[tuple[InputFile, Document]] = []
+        kept_lines: list[list[int]] = []
+        for i, (f, mask) in enumerate(zip(files, masks, strict=True)):
+            kept = [n for n, gone in enumerate(mask) if not gone]
+            kept_lines.append(kept)
+            if not any(mask):
+                current.append((f.item, f.doc))
+                continue
+            doc = decode(f.path, clean_bytes(f.doc, f.lines, mask))
+            current.append((f.item, doc))
+            expected = [t for t, gone in zip(layout[i], flags[i], strict=True) if not gone]
+            actual = [
+                tuple(kept[n - 1] + 1 for n in range(b.first_line, b.last_line + 1))
+                for b in segment(doc, result.settings.split)
+            ]
+            stable = stable and actual == expected
+        if stable:
+            break
+        # Later rounds only look for what cleaning removes: duplicates and
+        # the --drop rules (their findings are all droppable paragraphs).
+        again = _run(current, [], result.settings, RuleSettings(select=("DUP", *result.drop)), result.drop)
+        for j, f2 in enumerate(again.files):
+            kept = kept_lines[j]
+            layout[j] = [
+                tuple(kept[n - 1] + 1 for n in range(b.first_line, b.last_line + 1)) for b in f2.blocks
+            ]
+            again_dropped = again.analysis.dropped | again.quality_dropped
+            flags[j] = [f2.offset + b.index in again_dropped for b in f2.blocks]
+        if not again.findings:
+            continue  # re-cut but nothing new to drop: check stability again
+        rounds += 1
+        for j, f2 in enumerate(again.files):
+            for k, gone in enumerate(again.deletions(f2)):
+                if gone:
+                    masks[j][kept_lines[j][k]] = True
+
+        def original(path: str, line: int, kept_lines: list[list[int]] = kept_lines) -> int:
+            return kept_lines[index[path]][line - 1] + 1
+
+        for finding in again.findings:
+            lines = files[index[finding.path]].lines
+            first, last = original(finding.path, finding.line), original(finding.path, finding.end_line)
+            ref = finding.duplicate_of
+            findings.append(
+                replace(
+                    finding,
+                    line=first,
+                    end_line=last,
+                    start=lines[first - 1].start,
+                    stop=lines[last - 1].stop,
+                    duplicate_of=Location(
+                        ref.path, original(ref.path, ref.line), original(ref.path, ref.end_line)
+                    )
+                    if ref
+                    else None,
+                )
+            )
+    changes = [
+        FileChange(f, mask, clean_bytes(f.doc, f.lines, mask), unified_diff(f.doc, f.lines, mask, f.path))
+        for f, mask in zip(files, masks, strict=True)
+    ]
+    findings.sort(key=Finding.sort_key)
+    return Cleaning(changes, findings, rounds)

@@ -96,6 +96,21 @@ NearOpt = Annotated[bool, typer.Option("--near/--exact-only", help="Also find ne
 WorkersOpt = Annotated[int, typer.Option("--workers", "-j", min=0, help="Worker processes (0 = all cores).")]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Print only findings / errors, no progress.")]
 DebugOpt = Annotated[bool, typer.Option("--debug", help="Show tracebacks for errors.")]
+SelectOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--select", help="Rules to run: codes, code prefixes or names, comma-separated (default ALL)."
+    ),
+]
+IgnoreOpt = Annotated[
+    list[str] | None, typer.Option("--ignore", help="Rules not to run (codes or prefixes).")
+]
+ExtendSelectOpt = Annotated[
+    list[str] | None, typer.Option("--extend-select", help="Rules to run in addition to --select.")
+]
+FailOnOpt = Annotated[
+    str, typer.Option("--fail-on", help="Lowest severity that makes the exit code 1: error, warning or info.")
+]
 
 
 def _settings(**options: Any) -> Any:
@@ -103,6 +118,19 @@ def _settings(**options: Any) -> Any:
 
     values = {k: (v.value if isinstance(v, Enum) else v) for k, v in options.items()}
     return Settings(**values)
+
+
+def _rule_settings(
+    select: list[str] | None, ignore: list[str] | None, extend_select: list[str] | None, fail_on: str
+) -> Any:
+    from dedup.rules.registry import DEFAULT_SELECT, RuleSettings
+
+    return RuleSettings(
+        select=tuple(select) if select else DEFAULT_SELECT,
+        ignore=tuple(ignore or ()),
+        extend_select=tuple(extend_select or ()),
+        fail_on=fail_on,
+    )
 
 
 def _report_errors(errors: list[DedupError]) -> None:
@@ -128,11 +156,18 @@ def check(
     min_chars: MinCharsOpt = 20,
     near: NearOpt = True,
     output_format: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.full,
+    select: SelectOpt = None,
+    ignore: IgnoreOpt = None,
+    extend_select: ExtendSelectOpt = None,
+    fail_on: FailOnOpt = "warning",
     workers: WorkersOpt = 0,
     quiet: QuietOpt = False,
     debug: DebugOpt = False,
 ) -> None:
-    """Report duplicate paragraphs. Exit 0: none, 1: duplicates found, 2: error."""
+    """Report duplicate paragraphs and quality problems.
+
+    Exit 0: nothing at or above --fail-on, 1: findings at or above it, 2: error.
+    """
     global _debug
     _debug = debug or _debug
     from dedup.api import check_paths
@@ -147,12 +182,84 @@ def check(
         near=near,
         workers=workers,
     )
-    result = check_paths(paths, settings)
+    rules = _rule_settings(select, ignore, extend_select, fail_on)
+    result = check_paths(paths, settings, rules)
     _write_stdout(render(result, output_format.value))
     _report_errors(result.errors)
     if result.errors:
         raise typer.Exit(EXIT_ERROR)
-    raise typer.Exit(EXIT_FINDINGS if result.findings else EXIT_OK)
+    from dedup.quality import exit_code
+
+    raise typer.Exit(EXIT_FINDINGS if exit_code(result.findings, rules.fail_severity) else EXIT_OK)
+
+
+@app.command("rules")
+def list_rules(
+    output_format: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
+) -> None:
+    """List every rule: code, name, scope, default severity, summary."""
+    import json
+
+    from dedup.rules.registry import ALL_RULES
+
+    if output_format == "json":
+        rows = [
+            {
+                "code": r.code,
+                "name": r.name,
+                "scope": r.scope.value,
+                "severity": r.default_severity.label,
+                "summary": r.summary,
+                "thresholds": {k: p.default for k, p in r.params.items()},
+            }
+            for r in ALL_RULES
+        ]
+        _write_stdout(json.dumps(rows, indent=2, ensure_ascii=False) + "\n")
+        return
+    if output_format != "text":
+        raise DedupError(f"unknown format {output_format!r}: use text or json")
+    lines = [
+        f"{r.code:<7} {r.name:<30} {r.scope.value:<9} {r.default_severity.label:<7} {r.summary}"
+        for r in ALL_RULES
+    ]
+    _write_stdout("\n".join(lines) + "\n")
+
+
+@app.command("rule")
+def explain_rule(code: Annotated[str, typer.Argument(help="Rule code or name, e.g. GR001.")]) -> None:
+    """Explain one rule: what it finds, why, its thresholds and its source."""
+    from dedup.rules.registry import get_rule
+
+    rule = get_rule(code)
+    out = [
+        f"{rule.code} ({rule.name})",
+        "",
+        f"{rule.summary}.",
+        f"Scope: {rule.scope.value}. Default severity: {rule.default_severity.label}.",
+        "",
+        rule.explanation,
+    ]
+    if rule.params:
+        out += ["", "Thresholds (set in [tool.dedup.rules.thresholds], null disables):"]
+        out += [f"  {key} = {p.default!r}: {p.help}" for key, p in rule.params.items()]
+    out += ["", f"Source: {rule.source}"]
+    _write_stdout("\n".join(out) + "\n")
+
+
+def _drop_rules(drop: list[str]) -> Any:
+    """Rule settings for ``clean --drop``: the duplicates plus the named
+    paragraph-scope rules (file-scope rules cannot drop a paragraph)."""
+    from dedup.rules.base import Scope
+    from dedup.rules.registry import ALL_RULES, RuleSettings
+
+    wanted = RuleSettings(select=tuple(drop)) if drop else RuleSettings(select=("DUP",))
+    chosen = [r for r in ALL_RULES if wanted.is_selected(r)]
+    for rule in chosen:
+        if rule.scope is not Scope.PARAGRAPH:
+            raise DedupError(
+                f"--drop {rule.code}: {rule.name} is a file-scope rule; it cannot drop a paragraph"
+            )
+    return RuleSettings(select=("DUP", *(r.code for r in chosen)))
 
 
 def _output_path(out_dir: Path, relative: str) -> Path:
@@ -180,6 +287,13 @@ def clean(
     min_words: MinWordsOpt = 4,
     min_chars: MinCharsOpt = 20,
     near: NearOpt = True,
+    drop: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--drop",
+            help="Also remove paragraphs flagged by these paragraph-scope rules (e.g. BP001,C4003).",
+        ),
+    ] = None,
     workers: WorkersOpt = 0,
     quiet: QuietOpt = False,
     debug: DebugOpt = False,
@@ -197,6 +311,7 @@ def clean(
     if modes == 0 and not reads_stdin:
         raise DedupError("say where cleaned text goes: --out DIR, --in-place, or --diff to preview")
     from dedup.api import check_paths
+    from dedup.api import clean as clean_result
     from dedup.report import render_json, summary_line
     from dedup.rewrite import atomic_write
 
@@ -209,20 +324,24 @@ def clean(
         near=near,
         workers=workers,
     )
-    result = check_paths(paths, settings)
+    rules = _drop_rules(drop or [])
+    result = check_paths(paths, settings, rules, rules.select[1:])
     errors = list(result.errors)
     diffs: list[bytes] = []
     targets: dict[Path, str] = {}
     changed = 0
-    for file in result.files:
-        cleaned = result.cleaned(file)
-        patch = result.diff(file)
+    cleaning = clean_result(result)
+    for change in cleaning.changes:
+        file, cleaned, patch = change.file, change.cleaned, change.diff
         if patch:
-            changed += 1
             diffs.append(patch)
         if file.path == "-" and out is None:
             if not diff:
                 _write_stdout(cleaned)
+            changed += bool(patch)
+            continue
+        if diff:
+            changed += bool(patch)
             continue
         try:
             if out is not None:
@@ -235,8 +354,10 @@ def clean(
                     raise DedupError("--out would overwrite the input; use --in-place for that", file.path)
                 targets[target] = file.path
                 atomic_write(target, cleaned)
+                changed += bool(patch)
             elif in_place and patch:
                 atomic_write(file.path, cleaned)
+                changed += 1
         except DedupError as exc:
             if exc.path is None:
                 exc = DedupError(exc.message, file.path)
@@ -244,7 +365,7 @@ def clean(
     if diff:
         _write_stdout(b"".join(diffs))
     if report_dir is not None:
-        atomic_write(report_dir / "report.json", render_json(result).encode("utf-8"))
+        atomic_write(report_dir / "report.json", render_json(result, cleaning.findings).encode("utf-8"))
         atomic_write(report_dir / "changes.diff", b"".join(diffs))
     if not quiet:
         action = "would change" if diff else "changed"

@@ -183,3 +183,47 @@ def minhash(shingles: Shingles, num_perm: int, seed: int) -> U32:
             values = mixed * a[k] + b[k]
             signatures[nonempty, k] = np.minimum.reduceat(values, starts)
     return signatures
+
+
+_KEY_P1 = 0x100000001B3
+_KEY_P2 = 0xC6A4A7935BD1E995  # MurmurHash64A's multiplier: odd
+
+
+def _poly_hashes(data: U8, starts: I64, ends: I64, prime: int) -> U64:
+    """sum((byte + 1) * prime**j) mod 2**64 over each [start, end) range."""
+    size = len(data)
+    powers = np.empty(size, dtype=np.uint64)
+    if size:
+        with np.errstate(over="ignore"):
+            powers[0] = 1
+            if size > 1:
+                powers[1:] = np.cumprod(np.full(size - 1, prime, dtype=np.uint64), dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        weighted = (data.astype(np.uint64) + np.uint64(1)) * powers
+        prefix = np.concatenate(([np.uint64(0)], np.cumsum(weighted, dtype=np.uint64)))
+        inverse = pow(prime, -1, 1 << 64)
+        # Undo the offset of each range: multiply by prime**-start.
+        inv_powers = np.empty(len(starts), dtype=np.uint64)
+        for i, s in enumerate(starts.tolist()):
+            inv_powers[i] = pow(inverse, s, 1 << 64)
+        return (prefix[ends] - prefix[starts]) * inv_powers
+
+
+def key_hashes(keys: list[str]) -> npt.NDArray[np.uint64]:
+    """A 128-bit hash (two uint64 columns) of each normalised key's UTF-8 bytes.
+
+    Column 0 is ``fmix64(H1 ^ length)`` and column 1 ``fmix64(H2 ^ ~length)``
+    where ``H`` is the polynomial ``sum((byte + 1) * P**j) mod 2**64`` with
+    two different odd primes. Exact duplicates are grouped on both columns.
+    """
+    encoded = [k.encode("utf-8") for k in keys]
+    data: U8 = np.frombuffer(b"".join(encoded), dtype=np.uint8)
+    lengths = np.fromiter((len(e) for e in encoded), dtype=np.int64, count=len(encoded))
+    ends = np.cumsum(lengths).astype(np.int64)
+    starts = (ends - lengths).astype(np.int64)
+    out = np.empty((len(keys), 2), dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        ulen = lengths.astype(np.uint64)
+        out[:, 0] = fmix64(_poly_hashes(data, starts, ends, _KEY_P1) ^ ulen)
+        out[:, 1] = fmix64(_poly_hashes(data, starts, ends, _KEY_P2) ^ ~ulen)
+    return out

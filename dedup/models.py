@@ -68,7 +68,8 @@ class Line:
 
     @property
     def is_blank(self) -> bool:
-        return not self.text.strip()
+        """Only ASCII spaces, tabs, form feeds or vertical tabs (or nothing)."""
+        return not self.text.strip(" \t\f\v")
 
 
 class BlockKind(enum.StrEnum):

@@ -27,6 +27,11 @@ version 1. A top-level object:
     ``members`` (locations with ``similarity``, kept copy first).
 ``errors``
     Each: ``{"path", "message"}`` for inputs that could not be processed.
+``quality``
+    Per-file quality figures, keyed by path: ``bytes``, ``lines``,
+    ``paragraphs`` and every number the selected quality rules measured
+    (``words``, ``mean_word_length``, ``dup_para_frac``, ``dup_line_char_frac``,
+    ``line_punct_ratio`` ...; see ``docs/rules.md``), rounded to 4 decimals.
 """
 
 from __future__ import annotations
@@ -63,12 +68,16 @@ def finding_to_dict(f: Finding) -> dict[str, Any]:
     return out
 
 
-def to_json_dict(result: Result) -> dict[str, Any]:
+def to_json_dict(result: Result, findings: list[Finding] | None = None) -> dict[str, Any]:
+    """The JSON contract; ``findings`` overrides the result's (``clean`` passes
+    every finding it acted on)."""
+    if findings is None:
+        findings = result.findings
     summary = result.summary.to_dict()
     by_rule: dict[str, int] = {}
-    for f in result.findings:
+    for f in findings:
         by_rule[f.rule] = by_rule.get(f.rule, 0) + 1
-    summary["findings"] = len(result.findings)
+    summary["findings"] = len(findings)
     summary["by_rule"] = dict(sorted(by_rule.items()))
     paths = [f.path for f in result.files]
     clusters = []
@@ -96,14 +105,18 @@ def to_json_dict(result: Result) -> dict[str, Any]:
         "version": JSON_VERSION,
         "tool": {"name": "dedup", "version": __version__},
         "summary": summary,
-        "findings": [finding_to_dict(f) for f in result.findings],
+        "findings": [finding_to_dict(f) for f in findings],
         "clusters": clusters,
         "errors": [{"path": e.path, "message": e.message} for e in result.errors],
+        "quality": {
+            path: {k: round(v, 4) for k, v in sorted(metrics.items())}
+            for path, metrics in sorted(result.quality.metrics.items())
+        },
     }
 
 
-def render_json(result: Result) -> str:
-    return json.dumps(to_json_dict(result), indent=2, ensure_ascii=False) + "\n"
+def render_json(result: Result, findings: list[Finding] | None = None) -> str:
+    return json.dumps(to_json_dict(result, findings), indent=2, ensure_ascii=False) + "\n"
 
 
 def _snippet(text: str, width: int = 60) -> str:

@@ -98,7 +98,7 @@ def unified_diff(doc: Document, lines: Sequence[Line], delete: Sequence[bool], p
     """A git-apply-able unified diff of the deletions (bytes, endings kept)."""
     if not any(delete):
         return b""
-    name = path.lstrip("/") if path != "-" else "stdin"
+    name = os.path.normpath(path).lstrip("/") if path != "-" else "stdin"
     out = [f"--- a/{name}\n".encode(), f"+++ b/{name}\n".encode()]
     new_before = 0  # kept lines before index i
     kept_prefix = [0]
@@ -136,10 +136,13 @@ def atomic_write(path: str | os.PathLike[str], data: bytes) -> None:
     target = Path(path)
     try:
         mode: int | None = stat.S_IMODE(target.stat().st_mode)
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):
         mode = None
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".dedup-tmp", dir=target.parent)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".dedup-tmp", dir=target.parent)
+    except OSError as exc:
+        raise DedupError(f"cannot write: {exc.strerror or exc}; nothing was changed", str(path)) from None
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)

@@ -18,12 +18,18 @@ Modes
     * a group whose longest line is over ``WRAP_LIMIT`` (100) characters was
       not hard-wrapped: each line is its own paragraph (one paragraph per
       line, as scraped articles and Wikipedia dumps are written);
+    * a group in which every line ends a sentence and the next line does not
+      start in lower case is one paragraph per line;
     * otherwise line *i* continues on line *i+1* when the first word of line
       *i+1* would not have fitted on line *i* within the group's longest line
       (what a greedy wrapper at that width does), or when line *i* does not
-      end a sentence and line *i+1* starts in lower case;
+      end a sentence and line *i+1* starts in lower case; for the longest
+      line itself (which never has room) only a sentence end followed by a
+      line that does not start in lower case separates the two;
     * a line that starts a list item (``-``, ``*``, ``+``, ``•``, ``1.``,
-      ``1)``) always starts a new block.
+      ``1)``) always starts a new block, and so does a line indented deeper
+      than the rest of its group (first-line indented paragraphs, as in
+      newswire text), except inside a list item (hanging indent).
 
     So hard-wrapped prose is joined into paragraphs, one-paragraph-per-line
     files are split per line, and a mix of both is handled group by group.
@@ -39,7 +45,10 @@ from dedup.models import Block, BlockKind, Document, Line
 
 WRAP_LIMIT = 100
 SENTENCE_END = tuple(".!?:;\"')]}»”’…")
-LIST_ITEM_RE = re.compile(r"^\s{0,3}(?:[-*+•]|\d{1,9}[.)])\s+\S")
+# Line structure (blank lines, indents, widths, first words) uses ASCII
+# whitespace only, so that the compiled kernel can decide exactly as we do.
+WS = " \t\f\v"
+LIST_ITEM_RE = re.compile(r"^[ \t]{0,3}(?:[-*+•]|[0-9]{1,9}[.)])[ \t]+[^ \t\f\v]")
 ATX_HEADING_RE = re.compile(r"^ {0,3}#{1,6}(?:\s|$)")
 SETEXT_RE = re.compile(r"^ {0,3}(?:=+|-+)\s*$")
 FENCE_RE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
@@ -97,28 +106,56 @@ def _groups(lines: Sequence[Line]) -> list[list[Line]]:
 
 
 def _first_word_len(text: str) -> int:
-    parts = text.split(None, 1)
-    return len(parts[0]) if parts else 0
+    """Length of ``text``'s first word (``text`` has no leading whitespace)."""
+    for i, char in enumerate(text):
+        if char in WS:
+            return i
+    return len(text)
+
+
+def _starts_lower(text: str) -> bool:
+    """Whether ``text`` starts with a lower-case letter (BMP letters only)."""
+    return bool(text) and ord(text[0]) < 0x10000 and text[0].islower()
 
 
 def continues(line: str, next_line: str, width: int) -> bool:
     """Whether ``next_line`` continues the paragraph of ``line`` (auto mode)."""
     if LIST_ITEM_RE.match(next_line):
         return False
-    current = line.rstrip()
-    following = next_line.lstrip()
+    current = line.rstrip(WS)
+    following = next_line.lstrip(WS)
+    ends_sentence = current.endswith(SENTENCE_END)
+    starts_lower = _starts_lower(following)
     if len(current) + 1 + _first_word_len(following) > width:
-        return True
-    return not current.endswith(SENTENCE_END) and following[:1].islower()
+        if len(current) < width:
+            return True  # a greedy wrapper broke here: the word did not fit
+        # The longest line always "has no room"; that says nothing, so only a
+        # sentence end followed by a capital separates it from the next line.
+        return not ends_sentence or starts_lower
+    return not ends_sentence and starts_lower
+
+
+def _sentence_break(line: str, next_line: str) -> bool:
+    return line.rstrip(WS).endswith(SENTENCE_END) and not _starts_lower(next_line.lstrip(WS))
+
+
+def _indent(text: str) -> int:
+    return len(text) - len(text.lstrip(WS))
 
 
 def _auto_group(group: list[Line]) -> list[list[Line]]:
-    width = max(len(line.text.rstrip()) for line in group)
+    width = max(len(line.text.rstrip(WS)) for line in group)
     if width > WRAP_LIMIT:
         return [[line] for line in group]
+    if all(_sentence_break(a.text, b.text) for a, b in itertools.pairwise(group)):
+        return [[line] for line in group]  # every line is a whole sentence or more
+    base_indent = min(_indent(line.text) for line in group)
     parts: list[list[Line]] = [[group[0]]]
     for prev, line in itertools.pairwise(group):
-        if continues(prev.text, line.text, width):
+        in_list_item = LIST_ITEM_RE.match(parts[-1][0].text) is not None
+        if _indent(line.text) > base_indent and not in_list_item:
+            parts.append([line])  # first-line indent starts a paragraph
+        elif continues(prev.text, line.text, width):
             parts[-1].append(line)
         else:
             parts.append([line])

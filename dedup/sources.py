@@ -65,7 +65,7 @@ def discover(paths: Iterable[str], include: Iterable[str]) -> tuple[list[InputFi
                 dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS)
                 for name in sorted(filenames):
                     if _matches(name, include):
-                        full = os.path.join(dirpath, name)
+                        full = os.path.normpath(os.path.join(dirpath, name))
                         rel = os.path.relpath(full, arg)
                         found.setdefault(full, InputFile(full, arg, rel))
                         count += 1

@@ -1,0 +1,215 @@
+"""The rule base class and the per-file context rules read from.
+
+A rule is a tiny class in the style of datatrove's ``BaseFilter``: class
+attributes describe it (code, name, scope, default severity, thresholds,
+explanation, source) and one method, :meth:`Rule.check`, yields
+:class:`~dedup.models.Finding` values for one file. The registry builds each
+rule with the resolved severity and thresholds, so ``check`` only reads
+``self.severity`` and ``self.params``.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from functools import cached_property
+from typing import ClassVar
+
+from dedup.models import Block, Document, Finding, Line, Severity
+from dedup.rules import text as textstats
+
+ParamValue = float | int | str | tuple[str, ...] | None
+
+
+class Scope(enum.StrEnum):
+    FILE = "file"
+    PARAGRAPH = "paragraph"
+
+
+@dataclass(frozen=True)
+class Param:
+    """One documented threshold of a rule (``None`` disables that check)."""
+
+    default: ParamValue
+    help: str
+
+
+def split_lines(doc: Document) -> list[Line]:
+    """Physical lines of ``doc`` with byte spans into ``doc.raw``.
+
+    Only ``\\n``, ``\\r\\n`` and ``\\r`` end a line (not U+2028 and friends).
+    Byte offsets are exact for the UTF-8 text of ``doc.raw`` after the BOM;
+    for undecodable input they are offsets into the decoded text's UTF-8 form.
+    """
+    lines: list[Line] = []
+    raw = doc.text.encode("utf-8", "surrogateescape")
+    offset = len(doc.bom)
+    pos = 0
+    number = 0
+    size = len(raw)
+    while pos < size:
+        number += 1
+        nl = raw.find(b"\n", pos)
+        cr = raw.find(b"\r", pos)
+        if cr != -1 and (nl == -1 or cr < nl):
+            end = cr
+            stop = cr + 2 if raw[cr + 1 : cr + 2] == b"\n" else cr + 1
+        elif nl != -1:
+            end, stop = nl, nl + 1
+        else:
+            end = stop = size
+        content = raw[pos:end].decode("utf-8", "surrogateescape")
+        lines.append(Line(number, content, offset + pos, offset + end, offset + stop))
+        pos = stop
+    return lines
+
+
+class FileContext:
+    """Everything a rule may read about one file; derived views are cached.
+
+    ``metrics`` collects the numbers rules measured, reported per file.
+    """
+
+    def __init__(
+        self,
+        doc: Document,
+        blocks: list[Block],
+        words_of: Callable[[str], list[str]] = textstats.simple_words,
+        run_heuristics: bool = True,
+    ) -> None:
+        self.doc = doc
+        self.blocks = blocks
+        self.words_of = words_of
+        self.run_heuristics = run_heuristics
+        self.metrics: dict[str, float] = {}
+
+    @property
+    def path(self) -> str:
+        return self.doc.path
+
+    @property
+    def text(self) -> str:
+        return self.doc.text
+
+    @cached_property
+    def text_lf(self) -> str:
+        """``text`` with CRLF and CR line endings turned into LF."""
+        text = self.doc.text
+        if "\r" not in text:
+            return text
+        return text.replace("\r\n", "\n").replace("\r", "\n")
+
+    @cached_property
+    def lines(self) -> list[Line]:
+        return split_lines(self.doc)
+
+    @cached_property
+    def words(self) -> list[str]:
+        return self.words_of(self.doc.text)
+
+    @cached_property
+    def content_words(self) -> list[str]:
+        """Words that are not made of punctuation only (Gopher's word count)."""
+        return [w for w in self.words if not textstats.is_symbol(w)]
+
+    def line_of_offset(self, char_offset: int) -> int:
+        """1-based line number of a character offset into ``text``."""
+        return self.doc.text.count("\n", 0, char_offset) + 1
+
+
+class Rule:
+    """Base class of every quality rule. Subclasses set the class attributes
+    and implement :meth:`check`; they never print or read files."""
+
+    code: ClassVar[str]
+    name: ClassVar[str]
+    scope: ClassVar[Scope]
+    default_severity: ClassVar[Severity]
+    summary: ClassVar[str]
+    explanation: ClassVar[str]
+    source: ClassVar[str]
+    params: ClassVar[Mapping[str, Param]] = {}
+    #: Content heuristics need words; they are skipped on files too large for
+    #: them (see ``max-heuristic-bytes``) instead of taking minutes.
+    heuristic: ClassVar[bool] = False
+    #: Ratio heuristics are not applied to documents with fewer words than
+    #: ``heuristic-min-words`` (Gopher's own minimum, 50): ratios over a
+    #: handful of words are noise.
+    gated: ClassVar[bool] = False
+    #: Metadata-only entries (the duplicate rules) are listed but not run.
+    runnable: ClassVar[bool] = True
+
+    def __init__(
+        self,
+        severity: Severity | None = None,
+        params: Mapping[str, ParamValue] | None = None,
+    ) -> None:
+        self.severity = severity or self.default_severity
+        values = {key: p.default for key, p in self.params.items()}
+        values.update(params or {})
+        self.values: dict[str, ParamValue] = values
+
+    def value(self, key: str) -> float | None:
+        """A numeric threshold, or None when the user disabled it."""
+        raw = self.values[key]
+        if raw is None:
+            return None
+        if isinstance(raw, (int, float)):
+            return float(raw)
+        raise TypeError(f"{self.code}.{key} is not a number")
+
+    def check(self, ctx: FileContext) -> Iterator[Finding]:
+        raise NotImplementedError
+        yield  # pragma: no cover
+
+    # -- helpers for subclasses -------------------------------------------
+
+    def file_finding(
+        self,
+        ctx: FileContext,
+        message: str,
+        metrics: Mapping[str, float] | None = None,
+        line: int = 1,
+        end_line: int | None = None,
+    ) -> Finding:
+        last = max(len(ctx.lines), 1)
+        return Finding(
+            rule=self.code,
+            severity=self.severity,
+            path=ctx.path,
+            line=line,
+            end_line=end_line if end_line is not None else (line if line > 1 else last),
+            message=message,
+            metrics=dict(metrics or {}),
+        )
+
+    def block_finding(
+        self,
+        ctx: FileContext,
+        block: Block,
+        message: str,
+        metrics: Mapping[str, float] | None = None,
+    ) -> Finding:
+        """A paragraph-scope finding; deleting the paragraph fixes it."""
+        return Finding(
+            rule=self.code,
+            severity=self.severity,
+            path=ctx.path,
+            line=block.first_line,
+            end_line=block.last_line,
+            message=message,
+            start=block.start,
+            stop=block.stop,
+            metrics=dict(metrics or {}),
+        )
+
+
+def ratio(part: float, whole: float) -> float:
+    """``part / whole`` rounded for reports, 0 when ``whole`` is 0."""
+    return part / whole if whole else 0.0
+
+
+def line_list(numbers: list[int], limit: int = 5) -> str:
+    shown = ", ".join(str(n) for n in numbers[:limit])
+    return shown + (f" and {len(numbers) - limit} more" if len(numbers) > limit else "")

@@ -1,0 +1,183 @@
+"""Paragraph-level boilerplate: share buttons, cookie banners, copyright lines.
+
+The list is curated from the boilerplate C4 and the Gopher/RefinedWeb line
+filters target, written as anchored patterns that must match a whole short
+paragraph, so that prose which merely mentions "all rights reserved" is not
+flagged. Users add their own with the ``patterns`` threshold of BP001.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from functools import cached_property
+from typing import ClassVar
+
+from dedup.errors import DedupError
+from dedup.models import Finding, Severity
+from dedup.rules.base import FileContext, Param, Rule, Scope
+
+#: (label, pattern) pairs. Each pattern must match the whole paragraph after
+#: whitespace is collapsed and surrounding punctuation and bullets removed;
+#: matching is case-insensitive.
+BOILERPLATE_PATTERNS: tuple[tuple[str, str], ...] = (
+    (
+        "share prompt",
+        (
+            r"(?:share|tweet|email|print) (?:this|the) (?:article|story|page|post|video)"
+            r"(?: (?:on|via|with) [\w ]+)?"
+        ),
+    ),
+    (
+        "share buttons",
+        (
+            r"(?:share|tweet|pin it|like|email|print|whatsapp|facebook|twitter|linkedin"
+            r"|reddit)(?:[ |/•·,]+(?:share|tweet|pin it|like|email|print|whatsapp|facebook|twitter"
+            r"|linkedin|reddit))*"
+        ),
+    ),
+    (
+        "subscribe prompt",
+        (
+            r"(?:click|tap) here to (?:subscribe|sign up|register|read more|download"
+            r"|continue|learn more)\b.*"
+        ),
+    ),
+    (
+        "newsletter prompt",
+        (
+            r"(?:subscribe|sign up) (?:to|for) (?:our|the) (?:free )?"
+            r"(?:daily |weekly )?(?:newsletter|mailing list|updates)\b.*"
+        ),
+    ),
+    (
+        "read more",
+        (
+            r"(?:read|continue reading|see) (?:more|the full (?:story|article))"
+            r"(?: (?:here|below|at [\w. ]+))?"
+        ),
+    ),
+    (
+        "copyright",
+        (
+            r"(?:(?:copyright|©|\(c\))\s*)+(?:\d{4}(?:\s*[-–]\s*\d{4})?\s*)?[\w&.,' -]{0,80}?"
+            r"\ball rights reserved\b.*|(?:copyright|©)\s*\d{4}(?:\s*[-–]\s*\d{4})?[\w&.,' -]{0,60}"
+        ),
+    ),
+    ("rights reserved", r"all rights reserved"),
+    (
+        "advertisement",
+        (
+            r"(?:advertisement|advertising|sponsored(?: content)?|ad|promoted"
+            r"|story continues below(?: advertisement)?)"
+        ),
+    ),
+    (
+        "cookie notice",
+        r".{0,120}\b(?:we|this (?:web)?site|our (?:web)?site|site) uses? cookies\b.*",
+    ),
+    (
+        "cookie consent",
+        r"(?:accept|allow|reject|manage) (?:all )?cookies|cookie (?:settings|preferences)",
+    ),
+    ("follow us", r"follow us on [\w, &]+"),
+    (
+        "skip link",
+        r"skip to (?:main )?(?:content|navigation)|back to top|jump to (?:navigation|search)",
+    ),
+    (
+        "related links",
+        (
+            r"(?:related|recommended|more|popular|trending) (?:articles|stories|posts"
+            r"|links|reading|news)(?: from [\w ]+)?"
+        ),
+    ),
+    (
+        "javascript notice",
+        (
+            r"(?:please )?(?:you (?:must|need to) )?(?:enable|turn on|activate) "
+            r"javascript\b.*"
+        ),
+    ),
+    (
+        "comments prompt",
+        (
+            r"(?:leave a (?:comment|reply)|comments? (?:are )?closed|\d+ comments?"
+            r"|add (?:a|your) comment|log in to comment)"
+        ),
+    ),
+)
+
+_STRIP = " \t\"'“”‘’«»•·*-–—|:.!>()[]"
+_SPACE = re.compile(r"\s+")
+
+
+def _normalise(text: str) -> str:
+    return _SPACE.sub(" ", text).strip(_STRIP)
+
+
+class BoilerplateParagraph(Rule):
+    code = "BP001"
+    name = "boilerplate-paragraph"
+    scope = Scope.PARAGRAPH
+    default_severity = Severity.WARNING
+    summary = "Website boilerplate paragraph (share, subscribe, cookies, copyright)"
+    params: ClassVar[Mapping[str, Param]] = {
+        "max_chars": Param(200, "Longer paragraphs are never reported."),
+        "patterns": Param(
+            (),
+            "Extra regular expressions (Python syntax, case-insensitive) that a whole "
+            "paragraph must match; added to the built-in list.",
+        ),
+    }
+    explanation = (
+        "Short paragraphs that are page furniture rather than content: 'Share this "
+        "article', 'Click here to subscribe', 'All rights reserved', 'Advertisement', "
+        "cookie banners, 'Follow us on ...', 'Skip to content', 'Related stories'. "
+        "They survive HTML-to-text extraction and are repeated across thousands of "
+        "pages. A pattern must match the whole paragraph (surrounding quotes, bullets "
+        "and punctuation ignored), and only paragraphs up to `max_chars` are tested. "
+        "The built-in list is in `dedup.rules.boilerplate.BOILERPLATE_PATTERNS`. Fix: "
+        "`dedup clean --drop BP001`."
+    )
+    source = (
+        "Curated by dedup after the line filters of C4 (Raffel et al. 2020), Gopher "
+        "(Rae et al. 2021) and RefinedWeb (Penedo et al. 2023, arXiv:2306.01116)."
+    )
+
+    @cached_property
+    def _patterns(self) -> list[tuple[str, re.Pattern[str]]]:
+        extra = self.values.get("patterns") or ()
+        if isinstance(extra, str):
+            extra = (extra,)
+        if not isinstance(extra, (tuple, list)):
+            raise DedupError(f"{self.code}.patterns must be a list of regular expressions")
+        compiled = []
+        for label, source in (*BOILERPLATE_PATTERNS, *(("custom", p) for p in extra)):
+            try:
+                compiled.append((label, re.compile(source, re.IGNORECASE)))
+            except re.error as err:
+                raise DedupError(f"{self.code}.patterns: invalid regex {source!r}: {err}") from None
+        return compiled
+
+    def match(self, text: str) -> str | None:
+        """The label of the pattern that ``text`` matches, or None."""
+        normal = _normalise(text)
+        if not normal:
+            return None
+        for label, pattern in self._patterns:
+            if pattern.fullmatch(normal):
+                return label
+        return None
+
+    def check(self, ctx: FileContext) -> Iterator[Finding]:
+        limit = self.value("max_chars")
+        for block in ctx.blocks:
+            if limit is not None and len(block.text) > limit:
+                continue
+            label = self.match(block.text)
+            if label is not None:
+                yield self.block_finding(ctx, block, f"boilerplate ({label})")
+
+
+BOILERPLATE_RULES: tuple[type[Rule], ...] = (BoilerplateParagraph,)

@@ -1,0 +1,228 @@
+"""C4 heuristics (Raffel et al. 2020) as a linter.
+
+C4 removes lines (those mentioning javascript or a cookie/terms policy,
+lines without terminal punctuation) and drops whole pages (lorem ipsum, a
+curly bracket). Here each becomes a rule: line removals are paragraph-scope
+findings that ``dedup clean --drop`` can act on, page drops are file-scope
+findings. Definitions follow datatrove 0.10.1's ``C4QualityFilter`` and the
+TensorFlow Datasets ``c4_utils.py`` it reimplements.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from typing import ClassVar
+
+from dedup.models import Block, BlockKind, Finding, Severity
+from dedup.rules.base import FileContext, Param, Rule, Scope
+
+C4 = (
+    "Raffel et al. 2020, 'Exploring the Limits of Transfer Learning with a Unified "
+    "Text-to-Text Transformer' (JMLR 21), section 2.2; reference implementations: "
+    "tensorflow_datasets c4_utils.py and datatrove 0.10.1 C4QualityFilter."
+)
+CITATION = re.compile(r"\[\d*]|\[edit]|\[citation needed]")
+END_PUNCTUATION = (".", "?", "!", '"', "'")
+POLICY_SUBSTRINGS = (
+    "terms of use",
+    "privacy policy",
+    "cookie policy",
+    "uses cookies",
+    "use of cookies",
+    "use cookies",
+)
+
+
+def c4_line_reason(line: str, max_word_length: int = 1000) -> str | None:
+    """Why C4 would remove ``line`` (datatrove's reason names), or None to keep.
+
+    Checks run in C4's order; the first that applies wins. Page-level checks
+    (lorem ipsum, curly bracket) are not line removals and are not included.
+    """
+    line = line.strip()
+    words = line.split()
+    if any(len(w) > max_word_length for w in words):
+        return "too_long_word"
+    line = CITATION.sub("", line)
+    if not line.endswith(END_PUNCTUATION) or line.endswith("..."):
+        return "no_terminal_punc"
+    if len(words) < 3:
+        return "too_few_words"
+    lower = line.lower()
+    if "javascript" in lower:
+        return "javascript"
+    if any(p in lower for p in POLICY_SUBSTRINGS):
+        return "policy"
+    return None
+
+
+class _C4Rule(Rule):
+    default_severity = Severity.INFO
+    heuristic = True
+    source = C4
+
+
+class LoremIpsum(_C4Rule):
+    code = "C4001"
+    name = "lorem-ipsum"
+    scope = Scope.FILE
+    default_severity = Severity.WARNING
+    summary = "Placeholder text ('lorem ipsum')"
+    explanation = (
+        "The phrase 'lorem ipsum' marks placeholder text that was never replaced. C4 "
+        "drops every page containing it. Fix: write the real text."
+    )
+
+    def check(self, ctx: FileContext) -> Iterator[Finding]:
+        for line in ctx.lines:
+            if "lorem ipsum" in line.text.lower():
+                yield self.file_finding(
+                    ctx,
+                    "placeholder text 'lorem ipsum'",
+                    line=line.number,
+                    end_line=line.number,
+                )
+                return
+
+
+class CurlyBracket(_C4Rule):
+    code = "C4002"
+    name = "curly-bracket"
+    scope = Scope.FILE
+    summary = "Curly bracket in the text (code or template)"
+    explanation = (
+        "C4 drops every page that contains '{', which removes code and unrendered "
+        "templates from natural-language data. In documentation code is normal, so "
+        "this rule is `info` by default."
+    )
+
+    def check(self, ctx: FileContext) -> Iterator[Finding]:
+        for line in ctx.lines:
+            if "{" in line.text:
+                yield self.file_finding(
+                    ctx,
+                    "curly bracket '{' (code or template)",
+                    line=line.number,
+                    end_line=line.number,
+                )
+                return
+
+
+def _prose_blocks(ctx: FileContext) -> Iterator[Block]:
+    for block in ctx.blocks:
+        if block.kind not in (BlockKind.CODE, BlockKind.TABLE):
+            yield block
+
+
+class JavascriptLine(_C4Rule):
+    code = "C4003"
+    name = "javascript-notice"
+    scope = Scope.PARAGRAPH
+    default_severity = Severity.WARNING
+    params: ClassVar[Mapping[str, Param]] = {
+        "max_chars": Param(300, "Only paragraphs up to this length are reported.")
+    }
+    summary = "'Enable JavaScript' notice"
+    explanation = (
+        "C4 removes every line that mentions 'javascript', which in crawled text is "
+        "almost always a 'please enable JavaScript' notice. Prose about JavaScript "
+        "is a normal topic, so only short paragraphs (at most `max_chars`) are "
+        "reported. Fix: delete the paragraph (`dedup clean --drop C4003`)."
+    )
+
+    def check(self, ctx: FileContext) -> Iterator[Finding]:
+        limit = self.value("max_chars")
+        for block in _prose_blocks(ctx):
+            if limit is not None and len(block.text) > limit:
+                continue
+            if "javascript" in block.text.lower():
+                yield self.block_finding(ctx, block, "JavaScript notice")
+
+
+class PolicyLine(_C4Rule):
+    code = "C4004"
+    name = "policy-notice"
+    scope = Scope.PARAGRAPH
+    default_severity = Severity.WARNING
+    params: ClassVar[Mapping[str, Param]] = {
+        "max_chars": Param(300, "Only paragraphs up to this length are reported.")
+    }
+    summary = "Cookie, privacy-policy or terms-of-use notice"
+    explanation = (
+        "C4 removes lines containing 'terms of use', 'privacy policy', 'cookie policy', "
+        "'uses cookies', 'use of cookies' or 'use cookies': they are site chrome, not "
+        "content. Only paragraphs up to `max_chars` are reported so that an article "
+        "about privacy policies is not flagged. Fix: `dedup clean --drop C4004`."
+    )
+
+    def check(self, ctx: FileContext) -> Iterator[Finding]:
+        limit = self.value("max_chars")
+        for block in _prose_blocks(ctx):
+            if limit is not None and len(block.text) > limit:
+                continue
+            lower = block.text.lower()
+            phrase = next((p for p in POLICY_SUBSTRINGS if p in lower), None)
+            if phrase is not None:
+                yield self.block_finding(ctx, block, f"policy notice ('{phrase}')")
+
+
+class NoTerminalPunctuation(_C4Rule):
+    code = "C4005"
+    name = "no-terminal-punctuation"
+    scope = Scope.PARAGRAPH
+    summary = "Paragraph does not end with terminal punctuation"
+    explanation = (
+        "C4 keeps only lines that end in '.', '?', '!', or a closing quote (and not in "
+        "'...'), after removing Wikipedia-style citation marks. Headings, captions "
+        "and menu items fail this test, so it is `info` by default; headings "
+        "recognised by the paragraph splitter are skipped."
+    )
+
+    def check(self, ctx: FileContext) -> Iterator[Finding]:
+        for block in _prose_blocks(ctx):
+            if block.kind is BlockKind.HEADING:
+                continue
+            line = CITATION.sub("", block.text.strip())
+            if not line.endswith(END_PUNCTUATION) or line.endswith("..."):
+                yield self.block_finding(ctx, block, "no terminal punctuation")
+
+
+class LongWord(_C4Rule):
+    code = "C4006"
+    name = "long-word"
+    scope = Scope.PARAGRAPH
+    default_severity = Severity.WARNING
+    params: ClassVar[Mapping[str, Param]] = {
+        "max_word_length": Param(1000, "Longest word allowed, in characters.")
+    }
+    heuristic = False
+    summary = "A 'word' of more than 1000 characters"
+    explanation = (
+        "C4 removes lines containing a whitespace-separated word longer than 1000 "
+        "characters: base64 data, minified code, or text whose spaces were lost."
+    )
+
+    def check(self, ctx: FileContext) -> Iterator[Finding]:
+        limit = self.value("max_word_length")
+        if limit is None:
+            return
+        for block in ctx.blocks:
+            longest = max((len(w) for w in block.text.split()), default=0)
+            if longest > limit:
+                yield self.block_finding(
+                    ctx,
+                    block,
+                    f"a {longest}-character word (max {limit:g})",
+                    {"longest_word": longest},
+                )
+
+
+C4_RULES: tuple[type[Rule], ...] = (
+    LoremIpsum,
+    CurlyBracket,
+    JavascriptLine,
+    PolicyLine,
+    NoTerminalPunctuation,
+    LongWord,
+)

@@ -1,0 +1,373 @@
+"""Hygiene rules: encoding and whitespace problems, found per line.
+
+Each rule reports one finding per file, at the first offending line, with
+the count and the first few line numbers in the message, so a corpus with a
+stray tab on every line produces one finding per file, not thousands.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator, Mapping
+from typing import ClassVar
+
+from dedup.models import Finding, Line, Severity
+from dedup.rules.base import FileContext, Param, Rule, Scope, line_list
+
+_UTF16_32_BOMS = (
+    (b"\xff\xfe\x00\x00", "UTF-32-LE"),
+    (b"\x00\x00\xfe\xff", "UTF-32-BE"),
+    (b"\xff\xfe", "UTF-16-LE"),
+    (b"\xfe\xff", "UTF-16-BE"),
+)
+
+
+def _lines_matching(ctx: FileContext, test: Callable[[Line], bool]) -> list[int]:
+    return [line.number for line in ctx.lines if test(line)]
+
+
+class _PerLineRule(Rule):
+    """A rule that flags lines for which :meth:`bad` is true."""
+
+    scope = Scope.FILE
+    what: str = ""
+
+    def bad(self, line: Line) -> bool:
+        raise NotImplementedError
+
+    def check(self, ctx: FileContext) -> Iterator[Finding]:
+        numbers = _lines_matching(ctx, self.bad)
+        if numbers:
+            yield self.file_finding(
+                ctx,
+                f"{len(numbers)} line(s) with {self.what} (line {line_list(numbers)})",
+                {"lines": len(numbers)},
+                line=numbers[0],
+                end_line=numbers[-1],
+            )
+
+
+class InvalidUtf8(Rule):
+    code = "ENC001"
+    name = "invalid-utf8"
+    scope = Scope.FILE
+    default_severity = Severity.ERROR
+    summary = "Bytes that are not valid UTF-8"
+    explanation = (
+        "The file is meant to be UTF-8 but contains byte sequences that are not valid "
+        "UTF-8, usually because it was saved in Latin-1 or Windows-1252, or was cut "
+        "in the middle of a multi-byte character. Tools disagree on how to read such "
+        "bytes, so duplicates and statistics become unreliable. The message gives the "
+        "byte offset of the first bad byte. Fix: re-encode the file as UTF-8 (for "
+        "example `iconv -f cp1252 -t utf-8`)."
+    )
+    source = "Unicode Standard, section 3.9 (well-formed UTF-8)."
+
+    def check(self, ctx: FileContext) -> Iterator[Finding]:
+        doc = ctx.doc
+        if doc.encoding.replace("_", "-").lower() not in ("utf-8", "utf-8-sig", "utf8"):
+            return
+        body = doc.raw[len(doc.bom) :]
+        try:
+            body.decode("utf-8")
+            return
+        except UnicodeDecodeError as err:
+            first = err.start
+        bad = sum(1 for ch in body.decode("utf-8", "surrogateescape") if "\udc80" <= ch <= "\udcff")
+        offset = len(doc.bom) + first
+        line = doc.raw.count(b"\n", 0, offset) + 1
+        yield self.file_finding(
+            ctx,
+            f"invalid UTF-8 at byte offset {offset} ({bad} undecodable byte(s) in total)",
+            {"byte_offset": offset, "bytes": bad},
+            line=line,
+            end_line=line,
+        )
+
+
+class NotUtf8(Rule):
+    code = "ENC002"
+    name = "not-utf8"
+    scope = Scope.FILE
+    default_severity = Severity.WARNING
+    summary = "File is UTF-16 or UTF-32, not UTF-8"
+    explanation = (
+        "The file starts with a UTF-16 or UTF-32 byte order mark (or was decoded as "
+        "such). Most text tooling, diff viewers and data pipelines expect UTF-8; "
+        "UTF-16 files look like binary to them. Fix: convert the file to UTF-8."
+    )
+    source = "Unicode FAQ 'UTF-8, UTF-16, UTF-32 & BOM'."
+
+    def check(self, ctx: FileContext) -> Iterator[Finding]:
+        encoding = ctx.doc.encoding.replace("_", "-").lower()
+        found = next((n for bom, n in _UTF16_32_BOMS if ctx.doc.raw.startswith(bom)), None)
+        if found is None and encoding.startswith(("utf-16", "utf-32")):
+            found = encoding.upper()
+        if found is not None:
+            yield self.file_finding(ctx, f"file is encoded as {found}, not UTF-8", line=1)
+
+
+class Mojibake(_PerLineRule):
+    code = "ENC003"
+    name = "mojibake"
+    default_severity = Severity.WARNING
+    summary = "Text decoded with the wrong encoding (mojibake)"
+    what = "mojibake such as 'Ã©' or 'â€™'"
+    explanation = (
+        "Lines whose characters look like UTF-8 that was decoded as Latin-1 or "
+        "Windows-1252 (for example 'cafÃ©' for 'café', 'â€™' for a right quote). "
+        "Detection uses ftfy's badness heuristic (`ftfy.badness.is_bad`), which looks "
+        "for character sequences that almost never occur in real text; without ftfy a "
+        "small pattern list of the commonest sequences is used. Fix: `ftfy.fix_text` "
+        "or re-decode the original bytes correctly."
+    )
+    source = "Speer, R. ftfy (fixes text for you), https://github.com/rspeer/python-ftfy."
+
+    _fallback = re.compile("[ÃÂ][\u0080-\u00bf]|â€[\u0080-\u00bf™œ˜šž“”•–—]")
+
+    def check(self, ctx: FileContext) -> Iterator[Finding]:
+        try:
+            from ftfy.badness import is_bad
+        except ImportError:  # pragma: no cover - ftfy is a dependency
+            self._is_bad: Callable[[str], bool] = lambda s: bool(self._fallback.search(s))
+        else:
+            self._is_bad = is_bad
+        yield from super().check(ctx)
+
+    def bad(self, line: Line) -> bool:
+        return not line.text.isascii() and self._is_bad(line.text)
+
+
+class ReplacementCharacter(_PerLineRule):
+    code = "ENC004"
+    name = "replacement-character"
+    default_severity = Severity.WARNING
+    summary = "U+FFFD replacement characters"
+    what = "U+FFFD replacement characters"
+    explanation = (
+        "U+FFFD (�) is what a decoder writes when it met bytes it could not decode. "
+        "The original characters are lost; the text was damaged upstream. Fix: go "
+        "back to the source bytes, or drop the damaged paragraphs."
+    )
+    source = "Unicode Standard, section 3.9 (U+FFFD substitution)."
+
+    def bad(self, line: Line) -> bool:
+        return "\ufffd" in line.text
+
+
+class BomInMiddle(_PerLineRule):
+    code = "ENC005"
+    name = "bom-in-middle"
+    default_severity = Severity.WARNING
+    summary = "Byte order mark (U+FEFF) after the start of the file"
+    what = "a byte order mark (U+FEFF) inside the text"
+    explanation = (
+        "A U+FEFF character anywhere but at the very start is a leftover BOM, usually "
+        "from concatenating files that each had one. It is invisible and makes equal "
+        "paragraphs compare unequal. Fix: delete the character."
+    )
+    source = "Unicode FAQ 'UTF-8, UTF-16, UTF-32 & BOM'."
+
+    def bad(self, line: Line) -> bool:
+        if line.number == 1 and line.text.startswith("\ufeff"):
+            return "\ufeff" in line.text[1:]
+        return "\ufeff" in line.text
+
+
+_ALLOWED_CONTROLS = frozenset("\t\n\r\f")
+
+
+class ControlCharacter(_PerLineRule):
+    code = "TXT001"
+    name = "control-character"
+    default_severity = Severity.WARNING
+    summary = "Control characters such as NUL"
+    what = "control characters (NUL, ESC, C1 controls ...)"
+    explanation = (
+        "C0 and C1 control characters other than tab, line feed, carriage return "
+        "and form feed have no place in text: NUL bytes usually mean a binary or "
+        "UTF-16 file, C1 controls (U+0080-U+009F) usually mean Windows-1252 text "
+        "decoded as Latin-1, and ESC sequences are terminal colour codes captured "
+        "from a log. Fix: remove them or re-decode the file."
+    )
+    source = "Unicode general category Cc."
+
+    def bad(self, line: Line) -> bool:
+        return any((ch < " " or "\x7f" <= ch <= "\x9f") and ch not in _ALLOWED_CONTROLS for ch in line.text)
+
+
+_ZERO_WIDTH = frozenset("\u200b\u200c\u200d\u2060\u180e\u00ad")
+_JOINERS = frozenset("\u200c\u200d")
+
+
+def _has_zero_width(text: str) -> bool:
+    for i, ch in enumerate(text):
+        if ch not in _ZERO_WIDTH:
+            continue
+        if ch in _JOINERS and 0 < i < len(text) - 1:
+            before, after = text[i - 1], text[i + 1]
+            # ZWJ/ZWNJ are part of writing in Indic and Arabic scripts and of
+            # emoji sequences: legitimate between two non-ASCII characters.
+            if not before.isascii() and not after.isascii():
+                continue
+        return True
+    return False
+
+
+class ZeroWidthCharacter(_PerLineRule):
+    code = "TXT002"
+    name = "zero-width-character"
+    default_severity = Severity.WARNING
+    summary = "Invisible zero-width characters"
+    what = "zero-width characters (U+200B, U+2060, soft hyphen ...)"
+    explanation = (
+        "Zero-width space, word joiner, soft hyphen and stray zero-width (non-)joiners "
+        "are invisible but change the text: two paragraphs that look the same compare "
+        "unequal, and searches fail. ZWJ/ZWNJ between two non-ASCII characters "
+        "(Indic and Arabic scripts, emoji sequences) are legitimate and not reported. "
+        "Fix: delete the characters."
+    )
+    source = "Unicode Standard, chapter 23.2 (layout controls)."
+
+    def bad(self, line: Line) -> bool:
+        return not line.text.isascii() and _has_zero_width(line.text)
+
+
+class MixedLineEndings(Rule):
+    code = "TXT003"
+    name = "mixed-line-endings"
+    scope = Scope.FILE
+    default_severity = Severity.WARNING
+    summary = "Mixed CRLF / LF / CR line endings"
+    explanation = (
+        "The file uses more than one line ending. Editors and diff tools then show "
+        "spurious changes, and line-based tools disagree on line numbers. Fix: "
+        "normalise to one ending (pre-commit's `mixed-line-ending` hook does this)."
+    )
+    source = "pre-commit-hooks, mixed_line_ending.py."
+
+    def check(self, ctx: FileContext) -> Iterator[Finding]:
+        raw = ctx.doc.raw
+        crlf = raw.count(b"\r\n")
+        lf = raw.count(b"\n") - crlf
+        cr = raw.count(b"\r") - crlf
+        kinds = {"CRLF": crlf, "LF": lf, "CR": cr}
+        used = {k: v for k, v in kinds.items() if v}
+        if len(used) < 2:
+            return
+        major = max(used, key=lambda k: used[k])
+        minority = [ln for ln in ctx.lines if _ending(raw, ln.end, ln.stop) not in ("", major)]
+        counts = ", ".join(f"{v} {k}" for k, v in used.items())
+        yield self.file_finding(
+            ctx,
+            f"mixed line endings: {counts}",
+            {k.lower(): float(v) for k, v in kinds.items()},
+            line=minority[0].number if minority else 1,
+            end_line=minority[-1].number if minority else 1,
+        )
+
+
+def _ending(raw: bytes, end: int, stop: int) -> str:
+    return {b"\r\n": "CRLF", b"\n": "LF", b"\r": "CR"}.get(raw[end:stop], "")
+
+
+class TrailingWhitespace(_PerLineRule):
+    code = "TXT004"
+    name = "trailing-whitespace"
+    default_severity = Severity.INFO
+    summary = "Whitespace at the end of lines"
+    what = "trailing whitespace"
+    explanation = (
+        "Spaces or tabs at the end of a line are invisible, produce noisy diffs and "
+        "make otherwise equal lines differ. Fix: strip them (pre-commit's "
+        "`trailing-whitespace` hook)."
+    )
+    source = "pre-commit-hooks, trailing_whitespace_fixer.py."
+
+    def bad(self, line: Line) -> bool:
+        return bool(line.text) and line.text[-1] in " \t\u00a0\u3000"
+
+
+class LongLine(_PerLineRule):
+    code = "TXT005"
+    name = "long-line"
+    default_severity = Severity.WARNING
+    summary = "Very long lines"
+    what = "very long lines"
+    params: ClassVar[Mapping[str, Param]] = {
+        "max_chars": Param(10_000, "Longest line allowed, in characters.")
+    }
+    explanation = (
+        "A line of tens of thousands of characters is rarely prose: it is usually "
+        "minified code, a base64 blob, or a whole document flattened into one line. "
+        "It also defeats line-based tools. The limit is far above any natural "
+        "paragraph (Wikipedia's longest paragraphs are a few thousand characters)."
+    )
+    source = "dedup."
+
+    def check(self, ctx: FileContext) -> Iterator[Finding]:
+        limit = self.value("max_chars")
+        if limit is None:
+            return
+        self._limit = limit
+        longest = max((len(ln.text) for ln in ctx.lines), default=0)
+        ctx.metrics["longest_line"] = float(longest)
+        yield from super().check(ctx)
+
+    def bad(self, line: Line) -> bool:
+        return len(line.text) > self._limit
+
+
+class EmptyFile(Rule):
+    code = "TXT006"
+    name = "empty-file"
+    scope = Scope.FILE
+    default_severity = Severity.WARNING
+    summary = "Empty or whitespace-only file"
+    explanation = (
+        "The file has no text at all, or only whitespace. In a dataset this is a "
+        "failed extraction; in a docs tree a forgotten placeholder. Fix: delete the "
+        "file or fill it."
+    )
+    source = "dedup."
+
+    def check(self, ctx: FileContext) -> Iterator[Finding]:
+        if not ctx.doc.raw:
+            yield self.file_finding(ctx, "file is empty", line=1, end_line=1)
+        elif not ctx.text.strip():
+            yield self.file_finding(ctx, "file contains only whitespace", line=1)
+
+
+class HeuristicsSkipped(Rule):
+    code = "TXT007"
+    name = "heuristics-skipped"
+    scope = Scope.FILE
+    default_severity = Severity.INFO
+    summary = "File too large for the content heuristics"
+    explanation = (
+        "Files larger than `max-heuristic-bytes` (default 10 MB) are checked for "
+        "hygiene and duplicates, but the word-based heuristics (GQ, GR, FW, C4) are "
+        "skipped: they would take minutes and such a file is not a document anyway. "
+        "This note says so, so that silence is not mistaken for a pass."
+    )
+    source = "dedup."
+
+    def check(self, ctx: FileContext) -> Iterator[Finding]:
+        if not ctx.run_heuristics:
+            yield self.file_finding(ctx, f"file is {ctx.doc.size} bytes: content heuristics skipped")
+
+
+HYGIENE_RULES: tuple[type[Rule], ...] = (
+    InvalidUtf8,
+    NotUtf8,
+    Mojibake,
+    ReplacementCharacter,
+    BomInMiddle,
+    ControlCharacter,
+    ZeroWidthCharacter,
+    MixedLineEndings,
+    TrailingWhitespace,
+    LongLine,
+    EmptyFile,
+    HeuristicsSkipped,
+)

@@ -1,0 +1,563 @@
+"""Text statistics shared by the quality rules, defined as datatrove defines them.
+
+The published heuristics (Gopher, C4, FineWeb) are only comparable across
+tools if "word", "line", "paragraph" and "punctuation" mean the same thing.
+We follow datatrove 0.10.1 (huggingface/datatrove, Apache-2.0) exactly for
+lines, paragraphs and the punctuation set, and approximate its English word
+tokenizer (spaCy's rule-based ``spacy.blank("en")`` tokenizer) with a small
+pure-Python tokenizer. Set ``word-tokenizer = "spacy"`` to use spaCy itself
+(if installed) and get datatrove's numbers to the last digit.
+``tests/test_rules_datatrove.py`` checks both claims against datatrove.
+
+Nothing here is imported at start-up except by the rules; no heavy imports.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Callable, Sequence
+from functools import lru_cache
+
+from dedup.errors import DedupError
+
+# Characters that make a token a "symbol" rather than a word (Gopher's
+# non-symbol words). ASCII punctuation, C0/C1 controls other than tab and
+# newline, common typographic punctuation, and every sentence terminal.
+# This is the same set as datatrove's PUNCTUATION_SET (checked by a test).
+_TYPOGRAPHIC = "«´»–—’“”„…∶━►、。〈〉《》「」【】！％（），．１：；？～"
+_CONTROLS = "".join(chr(c) for c in (*range(9), *range(11, 32), *range(127, 160)))
+# Unicode's Sentence_Terminal property (UCD 15), as code-point ranges.
+_SENTENCE_TERMINAL_RANGES: tuple[tuple[int, int], ...] = (
+    (0x21, 0x21),
+    (0x2E, 0x2E),
+    (0x3F, 0x3F),
+    (0x589, 0x589),
+    (0x61D, 0x61F),
+    (0x6D4, 0x6D4),
+    (0x700, 0x702),
+    (0x7F9, 0x7F9),
+    (0x837, 0x837),
+    (0x839, 0x839),
+    (0x83D, 0x83E),
+    (0x964, 0x965),
+    (0x104A, 0x104B),
+    (0x1362, 0x1362),
+    (0x1367, 0x1368),
+    (0x166E, 0x166E),
+    (0x1735, 0x1736),
+    (0x17D4, 0x17D6),
+    (0x17D9, 0x17DA),
+    (0x1803, 0x1803),
+    (0x1809, 0x1809),
+    (0x1944, 0x1945),
+    (0x1AA8, 0x1AAB),
+    (0x1B5A, 0x1B5B),
+    (0x1B5E, 0x1B5F),
+    (0x1B7D, 0x1B7E),
+    (0x1C3B, 0x1C3C),
+    (0x1C7E, 0x1C7F),
+    (0x203C, 0x203D),
+    (0x2047, 0x2049),
+    (0x2E2E, 0x2E2E),
+    (0x2E3C, 0x2E3C),
+    (0x2E53, 0x2E54),
+    (0x3002, 0x3002),
+    (0xA4FF, 0xA4FF),
+    (0xA60E, 0xA60F),
+    (0xA6F3, 0xA6F3),
+    (0xA6F7, 0xA6F7),
+    (0xA876, 0xA877),
+    (0xA8CE, 0xA8CF),
+    (0xA92F, 0xA92F),
+    (0xA9C8, 0xA9C9),
+    (0xAA5D, 0xAA5F),
+    (0xAAF0, 0xAAF1),
+    (0xABEB, 0xABEB),
+    (0xFE52, 0xFE52),
+    (0xFE56, 0xFE57),
+    (0xFF01, 0xFF01),
+    (0xFF0E, 0xFF0E),
+    (0xFF1F, 0xFF1F),
+    (0xFF61, 0xFF61),
+    (0x10A56, 0x10A57),
+    (0x10F55, 0x10F59),
+    (0x10F86, 0x10F89),
+    (0x11047, 0x11048),
+    (0x110BE, 0x110C1),
+    (0x11141, 0x11143),
+    (0x111C5, 0x111C6),
+    (0x111CD, 0x111CD),
+    (0x111DE, 0x111DF),
+    (0x11238, 0x11239),
+    (0x1123B, 0x1123C),
+    (0x112A9, 0x112A9),
+    (0x1144B, 0x1144C),
+    (0x115C2, 0x115C3),
+    (0x115C9, 0x115D7),
+    (0x11641, 0x11642),
+    (0x1173C, 0x1173E),
+    (0x11944, 0x11944),
+    (0x11946, 0x11946),
+    (0x11A42, 0x11A43),
+    (0x11A9B, 0x11A9C),
+    (0x11C41, 0x11C42),
+    (0x11EF7, 0x11EF8),
+    (0x11F43, 0x11F44),
+    (0x16A6E, 0x16A6F),
+    (0x16AF5, 0x16AF5),
+    (0x16B37, 0x16B38),
+    (0x16B44, 0x16B44),
+    (0x16E98, 0x16E98),
+    (0x1BC9F, 0x1BC9F),
+    (0x1DA88, 0x1DA88),
+)
+TERMINAL_PUNCTUATION: frozenset[str] = frozenset(
+    chr(c) for lo, hi in _SENTENCE_TERMINAL_RANGES for c in range(lo, hi + 1)
+)
+PUNCTUATION: frozenset[str] = frozenset(
+    "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~" + _TYPOGRAPHIC + _CONTROLS
+).union(TERMINAL_PUNCTUATION)
+
+# Gopher's stop words (Rae et al. 2021, appendix A).
+GOPHER_STOP_WORDS: frozenset[str] = frozenset(("the", "be", "to", "of", "and", "that", "have", "with"))
+
+_PARAGRAPH_BREAK = re.compile(r"\n{2,}")
+_LINE_BREAKS = re.compile(r"\n+")
+
+
+def gopher_paragraphs(text: str) -> list[str]:
+    """Paragraphs as Gopher/datatrove cut them: ``\\n\\n+`` after stripping."""
+    return _PARAGRAPH_BREAK.split(text.strip())
+
+
+def gopher_lines(text: str) -> list[str]:
+    """Lines as Gopher/datatrove's repetition filter cuts them: ``\\n+``."""
+    return _LINE_BREAKS.split(text)
+
+
+def nonblank_lines(text: str) -> list[str]:
+    """Lines as FineWeb cuts them: split on ``\\n``, whitespace-only dropped."""
+    return [line for line in text.split("\n") if line.strip()]
+
+
+def is_symbol(word: str) -> bool:
+    """A token made only of punctuation characters."""
+    return all(ch in PUNCTUATION for ch in word)
+
+
+def duplicates(items: Sequence[str]) -> tuple[int, int]:
+    """(count, characters) of items that repeat an earlier item."""
+    seen: set[str] = set()
+    count = chars = 0
+    for item in items:
+        if item in seen:
+            count += 1
+            chars += len(item)
+        else:
+            seen.add(item)
+    return count, chars
+
+
+def top_ngram_chars(words: Sequence[str], n: int) -> int:
+    """Characters covered by the most frequent word n-gram (joined by spaces),
+    times its count; 0 when the text has fewer than ``n`` words."""
+    if len(words) < n:
+        return 0
+    counts = Counter(" ".join(words[i : i + n]) for i in range(len(words) - n + 1))
+    # most_common breaks ties by first insertion, as datatrove does.
+    gram, count = counts.most_common(1)[0]
+    return len(gram) * count
+
+
+def duplicated_ngram_chars(words: Sequence[str], n: int) -> int:
+    """Characters in word n-grams that repeat an earlier n-gram, skipping over
+    a repeated n-gram so overlapping repeats are not counted twice (Gopher).
+    Like datatrove, n-grams are joined without separator for this count."""
+    seen: set[str] = set()
+    repeated = 0
+    idx = 0
+    last = len(words) - n + 1
+    while idx < last:
+        gram = "".join(words[idx : idx + n])
+        if gram in seen:
+            repeated += len(gram)
+            idx += n
+        else:
+            seen.add(gram)
+            idx += 1
+    return repeated
+
+
+# --- word tokenizer -------------------------------------------------------
+#
+# A pure-Python approximation of spaCy's English rule-based tokenizer, which
+# datatrove uses for English: split on whitespace, peel leading punctuation,
+# peel trailing punctuation (and 's, n't, 're ... clitics), keep known
+# abbreviations whole, then split infixes (hyphens between letters, ellipses).
+
+_QUOTES = "'\"”“`‘´’‚,„»«「」『』（）〔〕【】《》〈〉⟦⟧"
+_PUNCT = "…,:;!?¿؟¡()[]{}<>_#*&。？！，、；：～·।،۔؛٪"
+_CURRENCY = "$£€¥฿₽﷼₴₠₡₢₣₤₥₦₧₨₩₪₫₭₮₯₰₱₲₳₵₶₷₸₹₺₻₼₾₿"
+_CURRENCY_PREFIX = re.compile(r"^(?:US|[AC])\$")
+_PREFIX_CHARS = frozenset(_QUOTES + _PUNCT + _CURRENCY + "§%=—–")
+_SUFFIX_CHARS = frozenset(_QUOTES + _PUNCT + "—–")
+_CLITIC_SUFFIXES = ("'s", "'S", "’s", "’S")
+_ELLIPSIS_PREFIX = re.compile(r"^(?:\.\.+|…)")
+_ELLIPSIS_SUFFIX = re.compile(r"(?:\.\.+|…)$")
+_UNIT_SUFFIX = re.compile(
+    r"(?<=[0-9])(?:km|m|cm|mm|kg|g|mg|lb|oz|ft|yd|mph|kmh|km/h|m/s|"
+    r"MB|KB|GB|TB|mb|kb|gb|tb|%|K|M|G|T|hPa|Pa|ha|nm)$"
+)
+_INFIX = re.compile(
+    r"\.\.+|…"
+    r"|(?<=[0-9])[+\-*^](?=[0-9-])"
+    r"|(?<=[^\W\d_])(?:---|--|——|-|–|—|~)(?=[^\W\d_])"
+    r"|(?<=[0-9])(?:---|--|——|-|–|—|~)(?=[^\W\d_])"
+    r"|(?<=[a-z'\"”“`‘´’])\.(?=[A-Z'\"”“`‘´’])"
+    r"|(?<=[^\W\d_]),(?=[^\W\d_])"
+    r"|(?<=[^\W_])[:<>=/](?=[^\W\d_])"
+)
+_URL = re.compile(r"^(?:(?:https?|ftp)://|www\.)\S+$|^[\w.+-]+@[\w-]+(?:\.[\w-]+)+$", re.IGNORECASE)
+_ABBREVIATIONS = frozenset(
+    [
+        "Mr.",
+        "Mrs.",
+        "Ms.",
+        "Dr.",
+        "Prof.",
+        "St.",
+        "Mt.",
+        "Jr.",
+        "Sr.",
+        "Rev.",
+        "Gen.",
+        "Gov.",
+        "Sen.",
+        "Rep.",
+        "Adm.",
+        "Inc.",
+        "Ltd.",
+        "Co.",
+        "Corp.",
+        "Bros.",
+        "co.",
+        "vs.",
+        "v.s.",
+        "e.g.",
+        "i.e.",
+        "E.g.",
+        "I.e.",
+        "E.G.",
+        "I.E.",
+        "a.m.",
+        "p.m.",
+        "Jan.",
+        "Feb.",
+        "Mar.",
+        "Apr.",
+        "Jun.",
+        "Jul.",
+        "Aug.",
+        "Sep.",
+        "Sept.",
+        "Oct.",
+        "Nov.",
+        "Dec.",
+        "Ala.",
+        "Ariz.",
+        "Ark.",
+        "Calif.",
+        "Colo.",
+        "Conn.",
+        "Del.",
+        "Fla.",
+        "Ga.",
+        "Ill.",
+        "Ind.",
+        "Kan.",
+        "Kans.",
+        "Ky.",
+        "La.",
+        "Md.",
+        "Mass.",
+        "Mich.",
+        "Minn.",
+        "Miss.",
+        "Mo.",
+        "Mont.",
+        "Neb.",
+        "Nebr.",
+        "Nev.",
+        "Okla.",
+        "Ore.",
+        "Pa.",
+        "Tenn.",
+        "Va.",
+        "Wash.",
+        "Wis.",
+        "D.C.",
+        "N.C.",
+        "N.D.",
+        "N.H.",
+        "N.J.",
+        "N.M.",
+        "N.Y.",
+        "S.C.",
+        "Ph.D.",
+        "U.S.",
+        "U.K.",
+        "U.N.",
+        "E.U.",
+    ]
+)
+_NEG_VERBS = frozenset(
+    [
+        "ai",
+        "are",
+        "ca",
+        "could",
+        "did",
+        "does",
+        "do",
+        "had",
+        "has",
+        "have",
+        "is",
+        "might",
+        "must",
+        "need",
+        "sha",
+        "should",
+        "was",
+        "were",
+        "wo",
+        "would",
+    ]
+)
+_PRONOUNS = frozenset(
+    [
+        "i",
+        "you",
+        "he",
+        "she",
+        "it",
+        "we",
+        "they",
+        "that",
+        "there",
+        "this",
+        "who",
+        "what",
+        "where",
+        "when",
+        "why",
+        "how",
+        "here",
+        "let",
+    ]
+)
+# Contractions written without the apostrophe, which spaCy also splits.
+_BARE_CONTRACTIONS: dict[str, tuple[str, str]] = {
+    **{
+        v + "nt": (v, "nt")
+        for v in [
+            "do",
+            "does",
+            "did",
+            "is",
+            "are",
+            "was",
+            "were",
+            "has",
+            "have",
+            "had",
+            "could",
+            "should",
+            "would",
+            "must",
+            "need",
+            "ai",
+        ]
+    },
+    "cant": ("ca", "nt"),
+    "wont": ("wo", "nt"),
+    "cannot": ("can", "not"),
+    "gonna": ("gon", "na"),
+    "gotta": ("got", "ta"),
+    "im": ("i", "m"),
+    "ive": ("i", "ve"),
+    "id": ("i", "d"),
+    **{p + c: (p, c) for p in ("you", "they", "we") for c in ("re", "ve", "ll", "d")},
+    "hes": ("he", "s"),
+    "shes": ("she", "s"),
+    "hed": ("he", "d"),
+    "thats": ("that", "s"),
+    "whats": ("what", "s"),
+    "whos": ("who", "s"),
+    "theres": ("there", "s"),
+    "itll": ("it", "ll"),
+    "itd": ("it", "d"),
+}
+del _BARE_CONTRACTIONS["were"], _BARE_CONTRACTIONS["well"]  # words, not contractions
+_TIME = re.compile(r"^(?:[1-9]|1[0-2])(?:am|pm|a\.m\.|p\.m\.)$")
+_MODALS = frozenset(["could", "would", "should", "might", "must"])
+_CONTRACTION = re.compile(r"^(?P<base>[A-Za-z]+)(?P<clitic>n['’]t|['’](?:m|re|ve|ll|d))$", re.IGNORECASE)
+
+
+def _special(token: str) -> list[str] | None:
+    """Tokens for an exception string, or None when ``token`` is not one."""
+    if token in _ABBREVIATIONS or token in ("and/or", "w/o"):
+        return [token]
+    bare = _BARE_CONTRACTIONS.get(token.lower())
+    if bare is not None:
+        cut = len(bare[0])
+        return [token[:cut], token[cut:]]
+    if _TIME.match(token):
+        cut = 1 if token[1].isalpha() else 2
+        return [token[:cut], token[cut:]]
+    if len(token) == 2 and token[1] == "." and token[0].isalpha():
+        return [token]  # initials: "F." in "John F. Kennedy"
+    match = _CONTRACTION.match(token)
+    if match:
+        base, clitic = match["base"], match["clitic"]
+        lower = base.lower()
+        if clitic.lower().startswith("n") and lower in _NEG_VERBS:
+            return [base, clitic]
+        if not clitic.lower().startswith("n") and (lower in _PRONOUNS or lower in _MODALS):
+            return [base, clitic]
+    return None
+
+
+def _peel_suffix(token: str) -> int:
+    """Length of the suffix to peel off ``token`` (0 for none)."""
+    match = _ELLIPSIS_SUFFIX.search(token)
+    if match and match.start() > 0:
+        return len(token) - match.start()
+    last = token[-1]
+    if last in _SUFFIX_CHARS:
+        return 1
+    if token.endswith(_CLITIC_SUFFIXES) and len(token) > 2:
+        return 2
+    if last == "." and len(token) > 1:
+        prev = token[-2]
+        if prev.isdigit() or prev.islower() or prev in "%²-+" or prev in _PUNCT or prev in _QUOTES:
+            return 1
+        if len(token) > 2 and prev.isupper() and token[-3].isupper():
+            return 1
+    if last == "+" and len(token) > 1 and token[-2].isdigit():
+        return 1
+    unit = _UNIT_SUFFIX.search(token)
+    if unit:
+        return len(token) - unit.start()
+    currency = token[-1] in _CURRENCY and len(token) > 1 and token[-2].isdigit()
+    return 1 if currency else 0
+
+
+def _peel_prefix(token: str) -> int:
+    match = _ELLIPSIS_PREFIX.match(token) or _CURRENCY_PREFIX.match(token)
+    if match:
+        return match.end()
+    first = token[0]
+    if first in _PREFIX_CHARS:
+        return 1
+    if first == "+" and not token[1:2].isdigit():
+        return 1
+    return 0
+
+
+def _split_chunk(chunk: str) -> list[str]:
+    prefixes: list[str] = []
+    suffixes: list[str] = []
+    rest = chunk
+    while rest:
+        special = _special(rest)
+        if special is not None or _URL.match(rest):
+            break
+        size = len(rest)
+        pre = _peel_prefix(rest)
+        if pre and pre < len(rest) and _special(rest[pre:]) is not None:
+            prefixes.append(rest[:pre])
+            rest = rest[pre:]
+            break
+        suf = _peel_suffix(rest[pre:]) if pre < len(rest) else 0
+        if suf and _special(rest[: len(rest) - suf]) is not None:
+            suffixes.append(rest[len(rest) - suf :])
+            rest = rest[: len(rest) - suf]
+            break
+        if pre and suf and pre + suf <= len(rest):
+            prefixes.append(rest[:pre])
+            suffixes.append(rest[len(rest) - suf :])
+            rest = rest[pre : len(rest) - suf]
+        elif pre:
+            prefixes.append(rest[:pre])
+            rest = rest[pre:]
+        elif suf:
+            suffixes.append(rest[len(rest) - suf :])
+            rest = rest[: len(rest) - suf]
+        if len(rest) == size:
+            break
+    middle: list[str] = []
+    if rest:
+        special = _special(rest)
+        if special is not None:
+            middle = special
+        elif _URL.match(rest):
+            middle = [rest]
+        else:
+            start = 0
+            for infix in _INFIX.finditer(rest):
+                if infix.start() == 0:
+                    continue
+                middle.append(rest[start : infix.start()])
+                middle.append(infix.group())
+                start = infix.end()
+            middle.append(rest[start:])
+    tokens = prefixes + [m for m in middle if m] + suffixes[::-1]
+    # spaCy re-joins exception strings that affix splitting cut apart: the
+    # "m." of "3m." is one token, as is "U.S." of "(U.S.".
+    merged: list[str] = []
+    for token in tokens:
+        if merged and token == "." and _special(merged[-1] + token) == [merged[-1] + token]:
+            merged[-1] += token
+        else:
+            merged.append(token)
+    return merged
+
+
+def simple_words(text: str) -> list[str]:
+    """Word tokens of ``text`` with the built-in spaCy-like tokenizer."""
+    words: list[str] = []
+    for chunk in text.split():
+        words.extend(_split_chunk(chunk))
+    return words
+
+
+@lru_cache(maxsize=1)
+def _spacy_tokenizer() -> Callable[[str], list[str]]:
+    try:
+        import spacy
+    except ImportError:
+        raise DedupError(
+            "word-tokenizer 'spacy' needs spaCy: pip install spacy "
+            "(or use the built-in word-tokenizer 'simple')"
+        ) from None
+    nlp = spacy.blank("en")
+
+    def tokenize(text: str) -> list[str]:
+        nlp.max_length = len(text) + 10
+        return [t.text.strip() for t in nlp.make_doc(text) if t.text.strip()]
+
+    return tokenize
+
+
+WORD_TOKENIZERS = ("simple", "spacy")
+
+
+def tokenizer(name: str) -> Callable[[str], list[str]]:
+    """The word tokenizer called ``name`` (see :data:`WORD_TOKENIZERS`)."""
+    if name == "simple":
+        return simple_words
+    if name == "spacy":
+        return _spacy_tokenizer()
+    raise DedupError(f"unknown word-tokenizer {name!r}: use one of {', '.join(WORD_TOKENIZERS)}")

@@ -1,0 +1,157 @@
+"""Per-file paragraph tables: the plain-array state the engine works on.
+
+A :class:`BlockTable` holds one row per block of one file: where the block
+is (lines and bytes) and its fingerprints (exact-key hash, word count, LSH
+band keys). It is what a worker sends back for a file, what an on-disk
+index can store, and all the global stages (exact groups, LSH candidates)
+need. Block text is not kept: it is re-read from the file when verification
+or rewriting needs it.
+
+:func:`build_table` is the reference implementation (Python + numpy, used for
+small inputs and Markdown). :mod:`dedup.kernels` computes the same table
+with compiled code; tests check that both give identical arrays.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from dedup.models import Block, BlockKind, Document
+from dedup.normalize import normalize
+from dedup.segment import segment, split_lines
+from dedup.settings import Settings
+
+KIND_CODES = {kind: i for i, kind in enumerate(BlockKind)}
+KINDS = list(BlockKind)
+
+
+@dataclass(frozen=True)
+class LshParams:
+    """What every band key of one run is computed with."""
+
+    shingle_size: int
+    num_perm: int
+    seed: int
+    bands: int
+    rows: int
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> LshParams:
+        from dedup.candidates import optimal_bands
+
+        if settings.bands:
+            bands, rows = settings.bands, settings.num_perm // settings.bands
+        else:
+            bands, rows = optimal_bands(settings.candidate_threshold, settings.num_perm)
+        return cls(settings.shingle_size, settings.num_perm, settings.seed, bands, rows)
+
+
+@dataclass(frozen=True)
+class BlockTable:
+    """One row per block of a file (all arrays have the same length ``n``).
+
+    ``first_line``/``last_line``: 1-based, inclusive. ``start``/``stop``: byte
+    span in the file (BOM excluded). ``kind``: index into :data:`KINDS`.
+    ``key_hash``: (n, 2) 128-bit hash of the normalised key
+    (:func:`dedup.fingerprint.key_hashes`). ``key_chars``: length of the key
+    in code points. ``words``: number of words (:func:`dedup.normalize.words`).
+    ``has_shingles``: the block has at least one word. ``band_keys``: (n, bands)
+    LSH band keys of the block's MinHash signature (zeros where
+    ``has_shingles`` is false).
+    """
+
+    first_line: npt.NDArray[np.int64]
+    last_line: npt.NDArray[np.int64]
+    start: npt.NDArray[np.int64]
+    stop: npt.NDArray[np.int64]
+    kind: npt.NDArray[np.uint8]
+    key_hash: npt.NDArray[np.uint64]
+    key_chars: npt.NDArray[np.int64]
+    words: npt.NDArray[np.int64]
+    has_shingles: npt.NDArray[np.bool_]
+    band_keys: npt.NDArray[np.uint64]
+
+    def __len__(self) -> int:
+        return len(self.first_line)
+
+    def blocks(self, doc_index: int, document: Document) -> list[Block]:
+        """Materialise Block objects (with text) for this table's rows."""
+        raw = document.raw
+        out = []
+        for i in range(len(self)):
+            start, stop = int(self.start[i]), int(self.stop[i])
+            text = "\n".join(raw[start:stop].decode("utf-8").splitlines())
+            out.append(
+                Block(
+                    doc=doc_index,
+                    index=i,
+                    first_line=int(self.first_line[i]),
+                    last_line=int(self.last_line[i]),
+                    start=start,
+                    stop=stop,
+                    text=text,
+                    kind=KINDS[int(self.kind[i])],
+                )
+            )
+        return out
+
+    @classmethod
+    def concatenate(cls, tables: list[BlockTable], bands: int) -> BlockTable:
+        if not tables:
+            return empty_table(bands)
+        return cls(
+            *(np.concatenate([getattr(t, name) for t in tables]) for name in cls.__dataclass_fields__)
+        )
+
+
+def empty_table(bands: int) -> BlockTable:
+    z = np.zeros(0, dtype=np.int64)
+    return BlockTable(
+        z,
+        z.copy(),
+        z.copy(),
+        z.copy(),
+        np.zeros(0, dtype=np.uint8),
+        np.zeros((0, 2), dtype=np.uint64),
+        z.copy(),
+        z.copy(),
+        np.zeros(0, dtype=bool),
+        np.zeros((0, bands), dtype=np.uint64),
+    )
+
+
+def table_from_blocks(blocks: list[Block], params: LshParams) -> BlockTable:
+    """Fingerprint ``blocks`` (reference implementation)."""
+    from dedup.candidates import band_keys
+    from dedup.fingerprint import key_hashes, minhash, shingle
+
+    n = len(blocks)
+    if n == 0:
+        return empty_table(params.bands)
+    keys = [normalize(b.text) for b in blocks]
+    shingles = shingle(keys, params.shingle_size)
+    signatures = minhash(shingles, params.num_perm, params.seed)
+    has = shingles.has_shingles
+    bands = np.zeros((n, params.bands), dtype=np.uint64)
+    if has.any():
+        bands[has] = band_keys(signatures[has], params.bands, params.rows)
+    return BlockTable(
+        first_line=np.fromiter((b.first_line for b in blocks), dtype=np.int64, count=n),
+        last_line=np.fromiter((b.last_line for b in blocks), dtype=np.int64, count=n),
+        start=np.fromiter((b.start for b in blocks), dtype=np.int64, count=n),
+        stop=np.fromiter((b.stop for b in blocks), dtype=np.int64, count=n),
+        kind=np.fromiter((KIND_CODES[b.kind] for b in blocks), dtype=np.uint8, count=n),
+        key_hash=key_hashes(keys),
+        key_chars=np.fromiter((len(k) for k in keys), dtype=np.int64, count=n),
+        words=shingles.word_counts.astype(np.int64),
+        has_shingles=has.astype(bool),
+        band_keys=bands,
+    )
+
+
+def build_table(doc: Document, mode: str, params: LshParams) -> BlockTable:
+    """Segment ``doc`` and fingerprint its blocks (reference implementation)."""
+    return table_from_blocks(segment(doc, mode, 0, split_lines(doc)), params)

@@ -1,0 +1,116 @@
+"""Matching: exact and near duplicates, keep policies, clusters, determinism."""
+
+from __future__ import annotations
+
+import itertools
+import json
+from pathlib import Path
+
+from conftest import run_dedup
+
+from dedup.api import check_texts, clean
+from dedup.normalize import normalize, words
+from dedup.settings import Settings
+
+BASE = (
+    "The museum reopened on Monday after a two-year renovation that added a glass roof over the central "
+    "courtyard, new galleries for the textile collection and a cafe overlooking the river."
+)
+EDITED = BASE.replace("Monday", "Tuesday").replace("central", "main")  # 2 words of 30 edited
+OTHER = (
+    "Heavy snow closed the mountain pass for the third time this winter, and the road authority said "
+    "it would not reopen before the weekend because of the avalanche risk on the upper slopes."
+)
+
+
+def test_normalised_key_folds_case_quotes_dashes_and_space() -> None:
+    assert normalize("  “Smart”  quotes — and\u00a0SPACES\n") == normalize('"smart" quotes - and spaces')
+    assert normalize("Ｆｕｌｌ width") == "full width"
+    assert words(normalize("It's a co-op, isn't it?")) == ["it", "s", "a", "co", "op", "isn", "t", "it"]
+
+
+def test_exact_duplicate_ignores_case_and_typography() -> None:
+    result = check_texts({"a.txt": f"{BASE}\n\n{BASE.upper().replace(',', ',')}\n"})
+    assert [(f.rule, f.similarity) for f in result.findings] == [("DUP001", 1.0)]
+
+
+def test_near_duplicate_reports_verified_similarity() -> None:
+    result = check_texts({"a.txt": BASE + "\n", "b.txt": EDITED + "\n"})
+    assert len(result.findings) == 1
+    finding = result.findings[0]
+    assert finding.rule == "DUP002"
+    assert finding.path == "b.txt"
+    assert finding.duplicate_of is not None and finding.duplicate_of.path == "a.txt"
+    n = len(words(normalize(BASE)))
+    assert finding.similarity == round(1 - 2 / n, 4)
+
+
+def test_unrelated_paragraphs_are_not_reported() -> None:
+    assert check_texts({"a.txt": BASE + "\n", "b.txt": OTHER + "\n"}).findings == []
+
+
+def test_exact_only_mode() -> None:
+    result = check_texts({"a.txt": BASE + "\n", "b.txt": EDITED + "\n"}, Settings(near=False))
+    assert result.findings == []
+
+
+def test_short_structural_lines_are_kept() -> None:
+    text = "History.\n\nFirst para about the history of the town.\n\nHistory.\n\nSecond para about something else.\n\n* * *\n\n* * *\n"
+    assert check_texts({"a.txt": text}).findings == []
+
+
+def test_n_way_cluster_and_keep_policies() -> None:
+    longer = BASE + " Entry is free on Sundays."
+    texts = {"a.txt": BASE + "\n", "b.txt": longer + "\n", "c.txt": BASE + "\n", "d.txt": EDITED + "\n"}
+    first = check_texts(texts)
+    assert len(first.clusters) == 1
+    cluster = first.clusters[0]
+    assert len(cluster.members) == 4
+    assert sorted(f.path for f in first.findings) == ["b.txt", "c.txt", "d.txt"]
+    assert {f.duplicate_of.path for f in first.findings if f.duplicate_of} == {"a.txt"}
+
+    longest = check_texts(texts, Settings(keep="longest"))
+    assert sorted(f.path for f in longest.findings) == ["a.txt", "c.txt", "d.txt"]
+    assert {f.duplicate_of.path for f in longest.findings if f.duplicate_of} == {"b.txt"}
+
+    none = check_texts(texts, Settings(keep="none"))
+    assert sorted(f.path for f in none.findings) == ["a.txt", "b.txt", "c.txt", "d.txt"]
+    assert all(change.cleaned == b"" for change in clean(none).changes)
+    assert first.clusters[0].id == none.clusters[0].id  # ids come from content
+
+
+def test_cluster_ids_are_stable_when_files_are_added() -> None:
+    one = check_texts({"a.txt": BASE + "\n", "c.txt": BASE + "\n"})
+    two = check_texts(
+        {"0.txt": OTHER + "\n", "a.txt": BASE + "\n", "c.txt": BASE + "\n", "z.txt": OTHER + "\n"}
+    )
+    ids_one = {c.id for c in one.clusters}
+    assert ids_one <= {c.id for c in two.clusters}
+
+
+def test_output_does_not_depend_on_argument_order(tmp_path: Path) -> None:
+    names = []
+    for i, text in enumerate([BASE, EDITED, OTHER, BASE, OTHER]):
+        path = tmp_path / f"f{i}.txt"
+        path.write_text(text + "\n")
+        names.append(path.name)
+    outputs = set()
+    for order in itertools.islice(itertools.permutations(names), 0, 120, 17):
+        run = run_dedup(["check", *order, "--format", "json"], cwd=tmp_path)
+        assert run.code == 1
+        outputs.add(run.stdout)
+    assert len(outputs) == 1
+    report = json.loads(outputs.pop())
+    assert report["summary"]["duplicate_paragraphs"] == 3
+
+
+def test_cross_file_duplicates_in_directory(tmp_path: Path) -> None:
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "a.md").write_text(f"# Title\n\n{BASE}\n")
+    (tmp_path / "docs" / "b.txt").write_text(f"{OTHER}\n\n{BASE}\n")
+    (tmp_path / "docs" / "ignored.csv").write_text(f"{BASE}\n")
+    run = run_dedup(["check", "docs", "--format", "concise"], cwd=tmp_path)
+    assert run.code == 1
+    assert "docs/b.txt:3:3: DUP001 exact duplicate of docs/a.md:3" in run.stdout
+    assert "ignored.csv" not in run.stdout
+    assert "2 files checked" in run.stdout

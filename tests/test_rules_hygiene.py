@@ -1,0 +1,65 @@
+from __future__ import annotations
+
+import pytest
+from rules_helpers import PROSE, codes, run
+
+CASES = [
+    # (rule, failing input, passing input)
+    ("ENC001", PROSE.encode() + b"\n caf\xe9\n", PROSE.encode() + " café\n".encode()),
+    ("ENC002", b"\xff\xfe" + "hello".encode("utf-16-le"), b"hello\n"),
+    (
+        "ENC003",
+        "The caf\u00c3\u00a9 was closed \u00e2\u20ac\u201d again.\n",
+        "The café was closed — again.\n",
+    ),
+    ("ENC004", "Broken \ufffd text here.\n", "Fine text here.\n"),
+    ("ENC005", "First part.\n\ufeffSecond part.\n", "\ufeffFirst part.\nSecond part.\n"),
+    ("TXT001", "A NUL\x00 byte and an ESC\x1b[0m code.\n", "A tab\tis fine.\fAnd form feed.\n"),
+    ("TXT002", "zero\u200bwidth space\n", "\u0915\u094d\u200d\u0937 is a conjunct.\n"),
+    ("TXT003", "one\r\ntwo\nthree\r\n", "one\r\ntwo\r\nthree\r\n"),
+    ("TXT004", "trailing space \nclean\n", "no trailing\nspace here\n"),
+    ("TXT005", "x" * 10_001 + "\n", "x" * 10_000 + "\n"),
+    ("TXT006", " \n\t\n", "text\n"),
+]
+
+
+@pytest.mark.parametrize(("rule", "bad", "good"), CASES, ids=[c[0] for c in CASES])
+def test_rule_fires_on_bad_and_not_on_good(rule: str, bad: str | bytes, good: str | bytes) -> None:
+    assert codes(bad, rule) == [rule]
+    assert codes(good, rule) == []
+
+
+def test_invalid_utf8_reports_byte_offset_and_line() -> None:
+    (finding,) = run(b"ok line\nbad \xff here\n", "ENC001")
+    assert finding.metrics["byte_offset"] == 12
+    assert finding.line == 2
+    assert "byte offset 12" in finding.message
+
+
+def test_empty_file_is_one_finding() -> None:
+    (finding,) = run(b"", "TXT006")
+    assert finding.message == "file is empty"
+
+
+def test_per_line_rules_report_first_line_and_count() -> None:
+    (finding,) = run("a \nb\nc \nd \n", "TXT004")
+    assert (finding.line, finding.end_line) == (1, 4)
+    assert finding.metrics["lines"] == 3
+
+
+def test_mixed_line_endings_points_at_minority_lines() -> None:
+    (finding,) = run(b"a\r\nb\r\nc\nd\r\n", "TXT003")
+    assert finding.line == 3
+    assert finding.metrics == {"crlf": 3.0, "lf": 1.0, "cr": 0.0}
+
+
+def test_large_file_skips_heuristics_with_a_note() -> None:
+    from rules_helpers import document
+
+    from dedup.quality import check_quality
+    from dedup.rules.registry import RuleSettings
+
+    doc = document((PROSE + "\n\n") * 20)
+    result = check_quality([doc], [[]], RuleSettings(select=("GQ", "TXT007"), max_heuristic_bytes=100))
+    assert [f.rule for f in result.findings] == ["TXT007"]
+    assert "words" not in result.metrics["doc.txt"]
