@@ -41,9 +41,7 @@ _WIKI_DOC = re.compile(
     r'<doc id="(?P<id>[^"]*)" url="[^"]*" title="(?P<title>[^"]*)">\n(?P<body>.*?)</doc>',
     re.DOTALL,
 )
-_REUTERS_DOC = re.compile(
-    r"<REUTERS(?P<attrs>[^>]*)>(?P<body>.*?)</REUTERS>", re.DOTALL
-)
+_REUTERS_DOC = re.compile(r"<REUTERS(?P<attrs>[^>]*)>(?P<body>.*?)</REUTERS>", re.DOTALL)
 _REUTERS_BODY = re.compile(r"<BODY>(.*?)</BODY>", re.DOTALL)
 _NEWID = re.compile(r'NEWID="(\d+)"')
 

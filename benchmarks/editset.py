@@ -123,9 +123,7 @@ class Vocabulary:
         return rng.choices(self.words, cum_weights=self.cumulative)[0]
 
 
-def edit_copy(
-    text: str, rate: float, rng: random.Random, vocab: Vocabulary
-) -> tuple[str, list[str]]:
+def edit_copy(text: str, rate: float, rng: random.Random, vocab: Vocabulary) -> tuple[str, list[str]]:
     """An edited copy of ``text`` with round(rate * words) >= 1 random edits.
 
     Operations act on whitespace tokens; a replaced word keeps the punctuation
@@ -159,9 +157,7 @@ def edit_copy(
     return " ".join(tokens), ops
 
 
-def make_positives(
-    sources: Sequence[Paragraph], rng: random.Random, vocab: Vocabulary
-) -> list[Pair]:
+def make_positives(sources: Sequence[Paragraph], rng: random.Random, vocab: Vocabulary) -> list[Pair]:
     pairs = []
     for n, p in enumerate(sources):
         for name, rate in RATES.items():
@@ -181,17 +177,13 @@ def make_positives(
     return pairs
 
 
-def make_unrelated(
-    pool: Sequence[Paragraph], count: int, rng: random.Random
-) -> list[Pair]:
+def make_unrelated(pool: Sequence[Paragraph], count: int, rng: random.Random) -> list[Pair]:
     pairs = []
     while len(pairs) < count:
         a, b = rng.sample(pool, 2)
         if (a.source, a.doc) == (b.source, b.doc):
             continue
-        pairs.append(
-            Pair(f"unr-{len(pairs):05d}", "unrelated", a.text, b.text, a.key, b.key)
-        )
+        pairs.append(Pair(f"unr-{len(pairs):05d}", "unrelated", a.text, b.text, a.key, b.key))
     return pairs
 
 
@@ -279,9 +271,7 @@ def mine_templated(
         label = f"{key[0]}:{g}"
         for _, i, j in keep:
             a, b = pool[i], pool[j]
-            substituted = substituted_facts(
-                plain_words[i], plain_words[j], set(facts[i]) | set(facts[j])
-            )
+            substituted = substituted_facts(plain_words[i], plain_words[j], set(facts[i]) | set(facts[j]))
             longest = max(len(plain_words[i]), len(plain_words[j]))
             if substituted >= MIN_SUBSTITUTED_SHARE * longest:
                 templated.append(

@@ -439,11 +439,7 @@ def build(dolma: Path) -> list[Pair]:
     pool = [p for p in eligible(iter_dolma(dolma)) if len(p.text.split()) <= 120]
     originals = sorted(rng.sample(pool, SOURCES), key=lambda p: p.key)
     rest = [p for p in pool if p not in originals]
-    return (
-        positives(originals, SEED)
-        + make_unrelated(rest, UNRELATED, rng)
-        + templated_pairs()
-    )
+    return positives(originals, SEED) + make_unrelated(rest, UNRELATED, rng) + templated_pairs()
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -13,8 +13,10 @@ The larger of the two is reported as the peak.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import platform
+import resource
 import statistics
 import subprocess
 import sys
@@ -29,6 +31,10 @@ import psutil
 
 REPO = Path(__file__).resolve().parent.parent
 VENV_DEDUP = Path(sys.executable).parent / "dedup"
+
+
+class RunFailed(RuntimeError):
+    """The measured command exited with a code other than 0 or 1."""
 
 
 @dataclass
@@ -48,10 +54,8 @@ def _poll_tree(proc: psutil.Process, stop: threading.Event, peak: list[int]) -> 
         try:
             total = proc.memory_info().rss
             for child in proc.children(recursive=True):
-                try:
+                with contextlib.suppress(psutil.Error):
                     total += child.memory_info().rss
-                except psutil.Error:
-                    pass
         except psutil.Error:
             break
         peak[0] = max(peak[0], total)
@@ -63,9 +67,25 @@ def run_measured(
     env: dict[str, str] | None = None,
     stdout: IO[bytes] | int | None = subprocess.DEVNULL,
     cwd: str | Path | None = None,
+    mem_limit: int | None = None,
 ) -> Measurement:
+    """Run ``cmd``; ``mem_limit`` (bytes of address space, RLIMIT_AS) makes a
+    runaway run fail with MemoryError instead of waking the OOM killer on a
+    shared machine."""
+
+    def limit() -> None:
+        if mem_limit:
+            resource.setrlimit(resource.RLIMIT_AS, (mem_limit, mem_limit))
+
     start = time.perf_counter()
-    child = subprocess.Popen(list(cmd), env=env, stdout=stdout, stderr=subprocess.PIPE, cwd=cwd)
+    child = subprocess.Popen(
+        list(cmd),
+        env=env,
+        stdout=stdout,
+        stderr=subprocess.PIPE,
+        cwd=cwd,
+        preexec_fn=limit if mem_limit else None,
+    )
     peak = [0]
     stop = threading.Event()
     poller = threading.Thread(target=_poll_tree, args=(psutil.Process(child.pid), stop, peak), daemon=True)
@@ -80,7 +100,7 @@ def run_measured(
     code = child.returncode
     if code not in (0, 1):
         sys.stderr.write(err.decode("utf-8", "replace")[-3000:])
-        raise SystemExit(f"command failed with exit code {code}: {' '.join(cmd)}")
+        raise RunFailed(f"command failed with exit code {code}: {' '.join(cmd)}")
     max_rss = usage.ru_maxrss * 1024
     return Measurement(wall, max(peak[0], max_rss), peak[0], max_rss, code)
 
@@ -108,10 +128,18 @@ def describe_source(src: str) -> str:
     else:
         path = Path(src).resolve()
     try:
-        commit = subprocess.run(["git", "-C", str(path), "rev-parse", "--short", "HEAD"],
-                                capture_output=True, text=True, check=True).stdout.strip()
-        dirty = subprocess.run(["git", "-C", str(path), "status", "--porcelain", "--", "dedup"],
-                               capture_output=True, text=True, check=True).stdout.strip()
+        commit = subprocess.run(
+            ["git", "-C", str(path), "rev-parse", "--short", "HEAD"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "-C", str(path), "status", "--porcelain", "--", "dedup"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
     except (OSError, subprocess.CalledProcessError):
         return str(path)
     return f"{path} @ {commit}{' + uncommitted changes in dedup/' if dirty else ''}"
@@ -127,8 +155,10 @@ def machine() -> str:
     except OSError:
         pass
     ram = psutil.virtual_memory().total / 2**30
-    return (f"{os.cpu_count()} cores ({model}), {ram:.0f} GiB RAM, "
-            f"{platform.system()} {platform.release()}, Python {platform.python_version()}")
+    return (
+        f"{os.cpu_count()} cores ({model}), {ram:.0f} GiB RAM, "
+        f"{platform.system()} {platform.release()}, Python {platform.python_version()}"
+    )
 
 
 def median(values: Sequence[float]) -> float:

@@ -81,9 +81,7 @@ def threshold_matcher(measure: Measure, threshold: float) -> Matcher:
 
     def run(pairs: Sequence[Pair]) -> Outcome:
         scores = score(pairs, measure)
-        return Outcome(
-            {p.id: bool(s >= threshold) for p, s in zip(pairs, scores, strict=True)}
-        )
+        return Outcome({p.id: bool(s >= threshold) for p, s in zip(pairs, scores, strict=True)})
 
     return run
 
@@ -172,9 +170,7 @@ def report_measures(pairs: Sequence[Pair], out: Callable[[str], None]) -> None:
     counts = Counter(kind.tolist())
     out(f"pairs: {dict(sorted(counts.items()))}\n")
     out("## Zero-false-positive threshold per measure\n")
-    out(
-        "Threshold = smallest value above every unrelated and templated pair; recall per rate"
-    )
+    out("Threshold = smallest value above every unrelated and templated pair; recall per rate")
     out("is the share of edited copies at or above it.\n")
     header = " | ".join(RATES)
     out(f"| measure | max unrelated | max templated | threshold | {header} | natural |")
@@ -185,12 +181,8 @@ def report_measures(pairs: Sequence[Pair], out: Callable[[str], None]) -> None:
         all_scores[name] = s
         limit = float(s[negative].max())
         t = float(np.nextafter(limit, 2.0))
-        recalls = " | ".join(
-            f"{(s[(kind == 'positive') & (rate == r)] >= t).mean():.3f}" for r in RATES
-        )
-        natural = (
-            (s[kind == "natural"] >= t).mean() if counts["natural"] else float("nan")
-        )
+        recalls = " | ".join(f"{(s[(kind == 'positive') & (rate == r)] >= t).mean():.3f}" for r in RATES)
+        natural = (s[kind == "natural"] >= t).mean() if counts["natural"] else float("nan")
         out(
             f"| {name} | {s[kind == 'unrelated'].max():.3f} | "
             f"{s[kind == 'templated'].max():.3f} | >{limit:.3f} | {recalls} | {natural:.3f} |"
@@ -210,9 +202,7 @@ def report_measures(pairs: Sequence[Pair], out: Callable[[str], None]) -> None:
     out(f"| threshold | {header} | FP unrelated | FP templated | natural matched |")
     out("|---" * (4 + len(RATES)) + "|")
     for t in np.round(np.arange(0.80, 0.951, 0.01), 2):
-        recalls = " | ".join(
-            f"{(s[(kind == 'positive') & (rate == r)] >= t).mean():.3f}" for r in RATES
-        )
+        recalls = " | ".join(f"{(s[(kind == 'positive') & (rate == r)] >= t).mean():.3f}" for r in RATES)
         fp_u = int((s[kind == "unrelated"] >= t).sum())
         fp_t = int((s[kind == "templated"] >= t).sum())
         nat = int((s[kind == "natural"] >= t).sum())
@@ -226,12 +216,7 @@ def report_measures(pairs: Sequence[Pair], out: Callable[[str], None]) -> None:
         cells = []
         for n in (1, 2):
             v = np.array(
-                [
-                    _jaccard(
-                        ngrams(prepared(p.a).tokens, n), ngrams(prepared(p.b).tokens, n)
-                    )
-                    for p in sel
-                ]
+                [_jaccard(ngrams(prepared(p.a).tokens, n), ngrams(prepared(p.b).tokens, n)) for p in sel]
             )
             cells += [_pct(v, 0.01), _pct(v, 0.05), _pct(v, 0.5)]
         out(f"| {r} | {' | '.join(cells)} |")
@@ -242,15 +227,9 @@ def _jaccard(a: set[tuple[str, ...]], b: set[tuple[str, ...]]) -> float:
     return len(a & b) / union if union else 1.0
 
 
-def report_outcome(
-    name: str, summary: dict[str, Any], out: Callable[[str], None]
-) -> None:
+def report_outcome(name: str, summary: dict[str, Any], out: Callable[[str], None]) -> None:
     out(f"## {name}\n")
-    out(
-        "| "
-        + " | ".join(RATES)
-        + " | FP unrelated | FP templated | natural matched | extra |"
-    )
+    out("| " + " | ".join(RATES) + " | FP unrelated | FP templated | natural matched | extra |")
     out("|---" * (len(RATES) + 4) + "|")
     rec = " | ".join(f"{summary['recall'].get(r, float('nan')):.3f}" for r in RATES)
     fp = summary["false_positives"]

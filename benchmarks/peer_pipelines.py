@@ -94,9 +94,11 @@ def prepare(paths: list[str], settings: Settings) -> Prepared:
         else:
             group.append(i)
     groups = list(by_key.values())
+    del texts, by_key  # not needed further; a streaming pipeline would not keep them
     t2 = time.perf_counter()
     stages["normalize+exact"] = t2 - t1
     shingles = [shingles_of(ws, settings.shingle_size) for ws in rep_words]
+    del rep_words
     stages["shingle"] = time.perf_counter() - t2
     return Prepared(locations, groups, shingles, stages)
 
@@ -130,8 +132,11 @@ def run_datasketch(prep: Prepared, settings: Settings, params: tuple[int, int]) 
             if other != key:
                 pairs.add((key, other) if key < other else (other, key))
     t2 = time.perf_counter()
-    return {"stages": {"minhash": t1 - t0, "lsh": t2 - t1}, "pairs": pairs,
-            "flagged": len({i for p in pairs for i in p})}
+    return {
+        "stages": {"minhash": t1 - t0, "lsh": t2 - t1},
+        "pairs": pairs,
+        "flagged": len({i for p in pairs for i in p}),
+    }
 
 
 def run_rensa(prep: Prepared, settings: Settings, params: tuple[int, int]) -> dict[str, Any]:
@@ -160,8 +165,11 @@ def run_rensa_query(prep: Prepared, settings: Settings, params: tuple[int, int])
             if other != key:
                 pairs.add((key, other) if key < other else (other, key))
     t2 = time.perf_counter()
-    return {"stages": {"minhash": t1 - t0, "lsh": t2 - t1}, "pairs": pairs,
-            "flagged": len({i for p in pairs for i in p})}
+    return {
+        "stages": {"minhash": t1 - t0, "lsh": t2 - t1},
+        "pairs": pairs,
+        "flagged": len({i for p in pairs for i in p}),
+    }
 
 
 PEERS: dict[str, Callable[[Prepared, Settings, tuple[int, int]], dict[str, Any]]] = {

@@ -38,7 +38,6 @@ import os
 import sys
 import tempfile
 import time
-from collections import defaultdict
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -47,12 +46,22 @@ HERE = Path(__file__).resolve().parent
 if str(HERE) not in sys.path:
     sys.path.insert(0, str(HERE))
 
-from measure import REPO, describe_source, machine, median, run_measured  # noqa: E402
-from measure import dedup_command  # noqa: E402
+from measure import (  # noqa: E402
+    REPO,
+    dedup_command,
+    describe_source,
+    machine,
+    median,
+    run_measured,
+)
 from throughput_corpus import DATA, bench_dir, prepare_throughput  # noqa: E402
 
-SYSTEMS = ("dedup", "datasketch", "rensa")
-EVAL_SYSTEMS = ("dedup", "datasketch", "rensa-query", "datasketch@0.8")
+# dedup: `dedup check` as shipped (duplicate and quality rules); dedup-duponly:
+# `dedup check --select DUP`, the duplicate rules only, i.e. the same job as
+# the peers do.
+DEDUP_ARGS = {"dedup": [], "dedup-duponly": ["--select", "DUP"]}
+SYSTEMS = ("dedup", "dedup-duponly", "datasketch", "rensa")
+EVAL_SYSTEMS = ("dedup-duponly", "datasketch", "rensa-query", "datasketch@0.8")
 
 
 # --------------------------------------------------------------------------- worker
@@ -97,14 +106,16 @@ def worker(system: str, corpus: str, out: Path, params: str, with_pairs: bool) -
 # --------------------------------------------------------------------------- throughput
 
 
-def run_system(system: str, corpus: Path, args: argparse.Namespace, tmp: Path,
-               params: str = "", with_pairs: bool = False) -> dict[str, Any]:
-    if system == "dedup":
+def run_system(
+    system: str, corpus: Path, args: argparse.Namespace, tmp: Path, params: str = "", with_pairs: bool = False
+) -> dict[str, Any]:
+    if system in DEDUP_ARGS:
         cmd, env = dedup_command(args.dedup_src)
         cmd += ["check", str(corpus), "--format", "json", "-q", "-j", str(args.jobs)]
+        cmd += DEDUP_ARGS[system]
         out = tmp / "dedup.json"
         with out.open("wb") as fh:
-            m = run_measured(cmd, env=env, stdout=fh)
+            m = run_measured(cmd, env=env, stdout=fh, mem_limit=getattr(args, "mem_limit", None))
         report = json.loads(out.read_text(encoding="utf-8"))
         return {"measurement": m.to_dict(), "report": report}
     name = "datasketch" if system == "datasketch@0.8" else system
@@ -114,13 +125,20 @@ def run_system(system: str, corpus: Path, args: argparse.Namespace, tmp: Path,
     if args.dedup_src != "installed":
         env["PYTHONPATH"] = str(Path(args.dedup_src).resolve())
     out = tmp / f"{system}.json"
-    cmd = [sys.executable, str(Path(__file__).resolve()), "--worker", name, str(corpus),
-           "--stats-out", str(out)]
+    cmd = [
+        sys.executable,
+        str(Path(__file__).resolve()),
+        "--worker",
+        name,
+        str(corpus),
+        "--stats-out",
+        str(out),
+    ]
     if params:
         cmd += ["--params", params]
     if with_pairs:
         cmd.append("--with-pairs")
-    m = run_measured(cmd, env=env)
+    m = run_measured(cmd, env=env, mem_limit=getattr(args, "mem_limit", None))
     return {"measurement": m.to_dict(), "stats": json.loads(out.read_text())}
 
 
@@ -129,26 +147,37 @@ def throughput(corpus: Path, args: argparse.Namespace, tmp: Path) -> dict[str, A
     rows: dict[str, Any] = {}
     paragraphs = 0
     for system in args.systems:
-        runs = args.runs if system == "dedup" else args.peer_runs
+        runs = args.runs if system in DEDUP_ARGS else args.peer_runs
         walls, peaks, extra = [], [], {}
         for n in range(runs):
             result = run_system(system, corpus, args, tmp)
             m = result["measurement"]
             walls.append(m["wall"])
             peaks.append(m["peak_rss"])
-            if system == "dedup":
+            if system in DEDUP_ARGS:
                 summary = result["report"]["summary"]
                 paragraphs = summary["paragraphs"]
-                extra = {"findings": summary["findings"], "by_rule": summary["by_rule"],
-                         "clusters": summary["clusters"]}
+                extra = {
+                    "findings": summary["findings"],
+                    "by_rule": summary["by_rule"],
+                    "clusters": summary["clusters"],
+                }
             else:
                 extra = result["stats"]
                 paragraphs = paragraphs or extra["paragraphs"]
-            print(f"  {system} run {n + 1}/{runs}: {m['wall']:.2f} s, peak RSS "
-                  f"{m['peak_rss'] / 2**20:,.0f} MiB", file=sys.stderr)
+            print(
+                f"  {system} run {n + 1}/{runs}: {m['wall']:.2f} s, peak RSS "
+                f"{m['peak_rss'] / 2**20:,.0f} MiB",
+                file=sys.stderr,
+            )
         wall = median(walls)
-        rows[system] = {"walls": walls, "wall": wall, "peak_rss": max(peaks),
-                        "mb_s": size / 1e6 / wall, **extra}
+        rows[system] = {
+            "walls": walls,
+            "wall": wall,
+            "peak_rss": max(peaks),
+            "mb_s": size / 1e6 / wall,
+            **extra,
+        }
     for row in rows.values():
         row["paragraphs_s"] = paragraphs / row["wall"]
     return {"bytes": size, "paragraphs": paragraphs, "rows": rows}
@@ -157,73 +186,79 @@ def throughput(corpus: Path, args: argparse.Namespace, tmp: Path) -> dict[str, A
 # --------------------------------------------------------------------------- evaluation
 
 
-def build_eval_dir(editset: Path, out: Path) -> tuple[Path, dict[str, int], list[dict[str, Any]]]:
-    from editset import load_pairs
+def build_eval_dir(pairs: Sequence[Any], out: Path) -> dict[str, int]:
+    """Write every distinct paragraph of the set into ``out/editset.txt``.
 
-    pairs = [p.__dict__ for p in load_pairs(editset)]
+    Paragraph ``i`` is line ``2 i + 1`` (blank-line separated, so every
+    split mode sees one paragraph per line). Returns text -> index.
+    """
     index: dict[str, int] = {}
     for p in pairs:
-        for text in (p["a"], p["b"]):
+        for text in (p.a, p.b):
             index.setdefault(" ".join(text.split()), len(index))
     out.mkdir(parents=True, exist_ok=True)
-    body = "\n\n".join(index) + "\n"
-    (out / "editset.txt").write_text(body, encoding="utf-8")
-    return out, index, pairs
+    (out / "editset.txt").write_text("\n\n".join(index) + "\n", encoding="utf-8")
+    return index
+
+
+def reported_links(system: str, run: dict[str, Any]) -> tuple[dict[int, object], set[tuple[int, int]]]:
+    """(group of each paragraph, linked pairs of paragraphs) from one run.
+
+    dedup: the group is the reported cluster (a pair is reported when both
+    are in one cluster, as ``neardup_eval.api_matcher`` counts it). Peers:
+    the group is the exact-copy group (its first member is the
+    representative the LSH saw), and links are the LSH's candidate pairs.
+    """
+    group: dict[int, object] = {}
+    linked: set[tuple[int, int]] = set()
+    if system in DEDUP_ARGS:
+        for cluster in run["report"]["clusters"]:
+            for member in cluster["members"]:
+                group[(member["line"] - 1) // 2] = cluster["id"]
+        return group, linked
+    for members in run["stats"]["exact_groups"]:
+        ids = [(line - 1) // 2 for _path, line in members]
+        for i in ids:
+            group[i] = ids[0]
+    for (_pa, la), (_pb, lb) in run["stats"]["pair_locations"]:
+        i, j = (la - 1) // 2, (lb - 1) // 2
+        linked.add((min(i, j), max(i, j)))
+    return group, linked
 
 
 def evaluate(editset: Path, args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
-    eval_dir, index, pairs = build_eval_dir(editset, tmp / "eval")
+    from editset import load_pairs
+    from neardup_eval import Outcome
+
+    pairs = load_pairs(editset)
+    eval_dir = tmp / "eval"
+    index = build_eval_dir(pairs, eval_dir)
+    positives = sum(p.kind == "positive" for p in pairs)
     results: dict[str, Any] = {}
     for system in args.eval_systems:
         run = run_system(system, eval_dir, args, tmp, with_pairs=True)
-        # Paragraph i is on line 2 i + 1. cluster_of: dedup's cluster, or a
-        # peer's exact group; linked: a peer's LSH pairs of representatives.
-        cluster_of: dict[int, object] = {}
-        rep_of: dict[int, int] = {}
-        linked: set[tuple[int, int]] = set()
-        if system == "dedup":
-            for cluster in run["report"]["clusters"]:
-                for member in cluster["members"]:
-                    cluster_of[(member["line"] - 1) // 2] = cluster["id"]
-        else:
-            stats = run["stats"]
-            for members in stats["exact_groups"]:
-                ids = [(line - 1) // 2 for _path, line in members]
-                for i in ids:
-                    rep_of[i] = ids[0]
-            for (_pa, la), (_pb, lb) in stats["pair_locations"]:
-                i, j = (la - 1) // 2, (lb - 1) // 2
-                linked.add((min(i, j), max(i, j)))
-
-        def reported(a: int, b: int) -> bool:
-            if system == "dedup":
-                return a in cluster_of and cluster_of.get(a) == cluster_of.get(b)
-            ra, rb = rep_of.get(a, a), rep_of.get(b, b)
-            return ra == rb or (min(ra, rb), max(ra, rb)) in linked
-
-        per_rate: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-        negatives: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+        group, linked = reported_links(system, run)
+        matched = {}
         for p in pairs:
-            a = index[" ".join(p["a"].split())]
-            b = index[" ".join(p["b"].split())]
-            hit = reported(a, b)
-            if p["kind"] == "positive":
-                per_rate[p["rate"]][0] += hit
-                per_rate[p["rate"]][1] += 1
+            a = index[" ".join(p.a.split())]
+            b = index[" ".join(p.b.split())]
+            if system in DEDUP_ARGS:
+                hit = a == b or (a in group and group.get(a) == group.get(b))
             else:
-                negatives[p["kind"]][0] += hit
-                negatives[p["kind"]][1] += 1
-        found = sum(v[0] for v in per_rate.values())
-        total = sum(v[1] for v in per_rate.values())
-        results[system] = {
-            "recall": found / total if total else 0.0,
-            "recall_per_rate": {k: v[0] / v[1] for k, v in per_rate.items()},
-            "negatives": {k: {"reported": v[0], "pairs": v[1]} for k, v in negatives.items()},
-            "false_positives": sum(v[0] for k, v in negatives.items() if k != "natural"),
-            "wall": run["measurement"]["wall"],
-        }
-        print(f"  eval {system}: recall {results[system]['recall']:.4f}, "
-              f"FP {results[system]['false_positives']}", file=sys.stderr)
+                ra, rb = group.get(a, a), group.get(b, b)
+                hit = ra == rb or (min(ra, rb), max(ra, rb)) in linked  # type: ignore[type-var]
+            matched[p.id] = hit
+        summary = Outcome(matched).summary(pairs)
+        found = sum(matched[p.id] for p in pairs if p.kind == "positive")
+        summary["recall_all"] = found / positives if positives else 0.0
+        summary["false_positive_total"] = sum(summary["false_positives"].values())
+        summary["wall"] = run["measurement"]["wall"]
+        results[system] = summary
+        print(
+            f"  eval {system}: recall {summary['recall_all']:.4f}, "
+            f"false positives {summary['false_positive_total']}",
+            file=sys.stderr,
+        )
     return {"editset": str(editset), "unique_paragraphs": len(index), "systems": results}
 
 
@@ -239,57 +274,71 @@ def render(result: dict[str, Any]) -> str:
         f"machine: {result['machine']}",
         f"date: {result['date']}",
         "",
-        "| system | wall s (median) | MB/s | paragraphs/s | peak RSS MiB | dedup speed-up |",
-        "|---|---:|---:|---:|---:|---:|",
+        "| system | wall s (median) | MB/s | paragraphs/s | peak RSS MiB | runs (s) |",
+        "|---|---:|---:|---:|---:|---|",
     ]
-    base = rows.get("dedup")
     for name, row in rows.items():
-        ratio = f"{row['wall'] / base['wall']:.1f}x" if base and name != "dedup" else "-"
         lines.append(
             f"| {name} | {row['wall']:.2f} | {row['mb_s']:.2f} | {row['paragraphs_s']:,.0f} | "
-            f"{row['peak_rss'] / 2**20:,.0f} | {ratio} |"
+            f"{row['peak_rss'] / 2**20:,.0f} | {', '.join(f'{w:.1f}' for w in row['walls'])} |"
         )
+    dedups = [n for n in rows if n in DEDUP_ARGS]
+    peers = [n for n in rows if n not in DEDUP_ARGS]
+    if dedups and peers:
+        lines += ["", "throughput ratio (peer wall / dedup wall; target >= 10x datasketch, >= 2x rensa):", ""]
+        lines += ["| | " + " | ".join(peers) + " |", "|---|" + "---:|" * len(peers)]
+        for d in dedups:
+            cells = [f"{rows[p]['wall'] / rows[d]['wall']:.2f}x" for p in peers]
+            lines.append(f"| {d} | " + " | ".join(cells) + " |")
     stage_rows = [(n, r["stages"]) for n, r in rows.items() if "stages" in r]
     if stage_rows:
-        lines += ["", "peer stages (s, in process): " + "; ".join(
-            f"{n}: " + ", ".join(f"{k} {v:.1f}" for k, v in st.items()) for n, st in stage_rows)]
-    ev = result.get("evaluation")
-    if ev:
-        rates = sorted({r for s in ev["systems"].values() for r in s["recall_per_rate"]},
-                       key=lambda r: eval(r.replace("%", "/100")))
         lines += [
             "",
-            f"edit-rate set: {ev['editset']} ({ev['unique_paragraphs']:,} unique paragraphs)",
+            "peer stages (s, in process): "
+            + "; ".join(f"{n}: " + ", ".join(f"{k} {v:.1f}" for k, v in st.items()) for n, st in stage_rows),
+        ]
+    ev = result.get("evaluation")
+    if ev:
+        from editset import RATES
+
+        first = next(iter(ev["systems"].values()))
+        negatives = first["negatives"]
+        lines += [
             "",
-            "| system | recall | " + " | ".join(f"recall {r}" for r in rates)
-            + " | FP templated | FP unrelated | natural reported |",
-            "|---|---:|" + "---:|" * len(rates) + "---:|---:|---:|",
+            f"edit-rate set: {ev['editset']} ({ev['unique_paragraphs']:,} unique paragraphs; "
+            f"negatives: {negatives})",
+            "",
+            "| system | recall (all rates) | "
+            + " | ".join(f"{r}" for r in RATES)
+            + " | FP templated | FP unrelated | natural matched |",
+            "|---|---:|" + "---:|" * len(RATES) + "---:|---:|---:|",
         ]
         for name, s in ev["systems"].items():
-            neg = s["negatives"]
-
-            def cell(kind: str, neg: dict[str, Any] = neg) -> str:
-                v = neg.get(kind, {"reported": 0, "pairs": 0})
-                return f"{v['reported']}/{v['pairs']}"
-
+            fp = s["false_positives"]
             lines.append(
-                f"| {name} | {s['recall']:.4f} | "
-                + " | ".join(f"{s['recall_per_rate'].get(r, 0):.4f}" for r in rates)
-                + f" | {cell('templated')} | {cell('unrelated')} | {cell('natural')} |"
+                f"| {name} | {s['recall_all']:.4f} | "
+                + " | ".join(f"{s['recall'].get(r, 0):.4f}" for r in RATES)
+                + f" | {fp.get('templated', 0)} | {fp.get('unrelated', 0)} | "
+                f"{s['natural_matched']}/{s['natural']} |"
             )
     return "\n".join(lines)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("corpus", nargs="?", type=Path, help="corpus directory (default: prepared throughput corpus)")
+    ap.add_argument(
+        "corpus", nargs="?", type=Path, help="corpus directory (default: prepared throughput corpus)"
+    )
     ap.add_argument("--systems", default=",".join(SYSTEMS))
     ap.add_argument("--eval-systems", default=",".join(EVAL_SYSTEMS))
     ap.add_argument("--runs", type=int, default=3, help="dedup runs (median reported)")
     ap.add_argument("--peer-runs", type=int, default=1, help="runs per peer")
     ap.add_argument("--jobs", "-j", type=int, default=2, help="dedup worker processes")
-    ap.add_argument("--dedup-src", default=str(REPO),
-                    help="source tree run as python -m dedup (default: this checkout), or 'installed'")
+    ap.add_argument(
+        "--dedup-src",
+        default=str(REPO),
+        help="source tree run as python -m dedup (default: this checkout), or 'installed'",
+    )
     ap.add_argument("--editset", type=Path, default=None, help="labelled edit-rate set (JSONL)")
     ap.add_argument("--no-eval", action="store_true")
     ap.add_argument("--json-out", type=Path, default=None)

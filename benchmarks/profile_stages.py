@@ -46,11 +46,30 @@ def _dedup_name(frame: str) -> str | None:
     return f"{module}.{m.group('func')}"
 
 
-def profile(cmd: list[str], env: dict[str, str], rate: int, out: Path) -> tuple[Counter[str], Counter[str], int]:
+def profile(
+    cmd: list[str], env: dict[str, str], rate: int, out: Path
+) -> tuple[Counter[str], Counter[str], int]:
     spy = Path(sys.executable).parent / "py-spy"
-    subprocess.run([str(spy), "record", "--format", "raw", "-r", str(rate), "--subprocesses", "--nonblocking",
-                    "-o", str(out), "--", *cmd], env=env, check=False,
-                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    subprocess.run(
+        [
+            str(spy),
+            "record",
+            "--format",
+            "raw",
+            "-r",
+            str(rate),
+            "--subprocesses",
+            "--nonblocking",
+            "-o",
+            str(out),
+            "--",
+            *cmd,
+        ],
+        env=env,
+        check=False,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     deepest: Counter[str] = Counter()
     inclusive: Counter[str] = Counter()
     total = 0
@@ -83,8 +102,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         deepest, inclusive, total = profile(cmd, env, args.rate, Path(tmp) / "raw.txt")
     print(f"dedup measured: {describe_source(args.dedup_src)}; corpus {corpus}")
-    print(f"{total} samples at {args.rate}/s = {total / args.rate:.1f} s of CPU-side samples "
-          "(all processes)\n")
+    print(
+        f"{total} samples at {args.rate}/s = {total / args.rate:.1f} s of CPU-side samples (all processes)\n"
+    )
     print("deepest dedup frame (the stage doing the work):")
     for name, n in deepest.most_common(args.top):
         print(f"  {n / args.rate:7.2f} s  {100 * n / total:5.1f} %  {name}")

@@ -47,8 +47,11 @@ def import_times(cmd: list[str], env: dict[str, str]) -> list[tuple[str, int, in
 def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--runs", type=int, default=5)
-    ap.add_argument("--dedup-src", default=str(REPO),
-                    help="source tree run as python -m dedup (default: this checkout), or 'installed'")
+    ap.add_argument(
+        "--dedup-src",
+        default=str(REPO),
+        help="source tree run as python -m dedup (default: this checkout), or 'installed'",
+    )
     ap.add_argument("--file", type=Path, default=ARTICLE)
     ap.add_argument("--top", type=int, default=12)
     args = ap.parse_args(argv)
@@ -65,9 +68,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"date: {time.strftime('%Y-%m-%d %H:%M %Z')}")
     print(f"machine: {machine()}")
     print(f"dedup measured: {describe_source(args.dedup_src)}")
-    print(f"command: dedup check {args.file.relative_to(REPO) if args.file.is_relative_to(REPO) else args.file}")
-    print(f"wall: median {med:.3f} s of {args.runs} ({', '.join(f'{w:.3f}' for w in walls)}); "
-          f"target <= {TARGET} s: {'met' if med <= TARGET else 'NOT met'}; peak RSS {peak / 2**20:.0f} MiB")
+    print(
+        f"command: dedup check {args.file.relative_to(REPO) if args.file.is_relative_to(REPO) else args.file}"
+    )
+    print(
+        f"wall: median {med:.3f} s of {args.runs} ({', '.join(f'{w:.3f}' for w in walls)}); "
+        f"target <= {TARGET} s: {'met' if med <= TARGET else 'NOT met'}; peak RSS {peak / 2**20:.0f} MiB"
+    )
     baseline = run_measured([sys.executable, "-c", "pass"])
     print(f"bare python start-up: {baseline.wall:.3f} s")
 

@@ -156,8 +156,7 @@ def fact_flags(text: str) -> list[bool]:
     function word (so a sentence-opening "The", "It", "In" is not a name).
     """
     return [
-        any(ch.isdigit() for ch in w)
-        or (w[:1].isupper() and w.casefold() not in FUNCTION_WORDS)
+        any(ch.isdigit() for ch in w) or (w[:1].isupper() and w.casefold() not in FUNCTION_WORDS)
         for w in raw_words(text)
     ]
 
@@ -180,11 +179,7 @@ def fact_classes(text: str) -> list[int]:
 
 def fact_tokens(text: str) -> Counter[str]:
     """Multiset of fact tokens (casefolded) of a paragraph."""
-    return Counter(
-        w.casefold()
-        for w, f in zip(raw_words(text), fact_flags(text), strict=True)
-        if f
-    )
+    return Counter(w.casefold() for w, f in zip(raw_words(text), fact_flags(text), strict=True) if f)
 
 
 def template_mask(text: str) -> list[str]:

@@ -123,13 +123,14 @@ def prepare_throughput(data: Path, bbc: bool = True, force: bool = False) -> Pat
         prepare_bbc(data, out)
     files, size = corpus_bytes(out)
     (out / ".done").write_text(json.dumps({"files": files, "bytes": size}))
-    print(f"throughput corpus: {files} files, {size / 1e6:.1f} MB in {out} "
-          f"({time.perf_counter() - t0:.0f} s)", file=sys.stderr)
+    print(
+        f"throughput corpus: {files} files, {size / 1e6:.1f} MB in {out} ({time.perf_counter() - t0:.0f} s)",
+        file=sys.stderr,
+    )
     return out
 
 
-def scaled_stream(paragraphs: Sequence[str], vocab: Vocabulary, perturb: float,
-                  seed: int) -> Iterator[str]:
+def scaled_stream(paragraphs: Sequence[str], vocab: Vocabulary, perturb: float, seed: int) -> Iterator[str]:
     """Copy after copy of ``paragraphs``: each shuffled, a fraction edited."""
     copy = 0
     while True:
@@ -144,8 +145,9 @@ def scaled_stream(paragraphs: Sequence[str], vocab: Vocabulary, perturb: float,
         copy += 1
 
 
-def prepare_scaled(data: Path, sizes: Sequence[str], perturb: float, seed: int,
-                   bbc: bool = True, force: bool = False) -> list[Path]:
+def prepare_scaled(
+    data: Path, sizes: Sequence[str], perturb: float, seed: int, bbc: bool = True, force: bool = False
+) -> list[Path]:
     todo = [s for s in sizes if force or not (bench_dir() / "scaled" / s / ".done").exists()]
     outs = [bench_dir() / "scaled" / s for s in sizes]
     if not todo:
@@ -177,11 +179,20 @@ def prepare_scaled(data: Path, sizes: Sequence[str], perturb: float, seed: int,
                 buf, buf_bytes = [], 0
             if written >= target:
                 break
-        meta = {"bytes": written, "paragraphs": count, "files": part, "perturb": perturb,
-                "seed": seed, "base_paragraphs": len(paragraphs)}
+        meta = {
+            "bytes": written,
+            "paragraphs": count,
+            "files": part,
+            "perturb": perturb,
+            "seed": seed,
+            "base_paragraphs": len(paragraphs),
+        }
         (out / ".done").write_text(json.dumps(meta))
-        print(f"scaled {size_name}: {count} paragraphs, {written / 1e6:.0f} MB, {part} files "
-              f"({time.perf_counter() - t0:.0f} s)", file=sys.stderr)
+        print(
+            f"scaled {size_name}: {count} paragraphs, {written / 1e6:.0f} MB, {part} files "
+            f"({time.perf_counter() - t0:.0f} s)",
+            file=sys.stderr,
+        )
     return outs
 
 
@@ -197,8 +208,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     out = prepare_throughput(args.data, bbc=not args.no_bbc, force=args.force)
     print(out)
     if args.scaled:
-        for path in prepare_scaled(args.data, args.scaled.split(","), args.perturb, args.seed,
-                                   bbc=not args.no_bbc, force=args.force):
+        for path in prepare_scaled(
+            args.data, args.scaled.split(","), args.perturb, args.seed, bbc=not args.no_bbc, force=args.force
+        ):
             print(path)
     return 0
 
