@@ -11,7 +11,7 @@ dedup functions (a sample counts for every dedup function on its stack).
 
 Needs ``py-spy`` (pip install py-spy; ptrace must be allowed).
 
-    python benchmarks/profile_stages.py [DIR] [--dedup-src installed|PATH] [--rate 100]
+    python benchmarks/profile_stages.py [DIR] [--dedup-args='--select DUP'] [--dedup-src installed|PATH]
 """
 
 from __future__ import annotations
@@ -93,15 +93,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--jobs", "-j", type=int, default=2)
     ap.add_argument("--rate", type=int, default=100, help="samples per second")
     ap.add_argument("--top", type=int, default=25)
+    ap.add_argument("--dedup-args", default="", help="extra dedup check arguments, e.g. '--select DUP'")
     args = ap.parse_args(argv)
     corpus = args.corpus or prepare_throughput(DATA)
     cmd, env = dedup_command(args.dedup_src)
     if not Path(cmd[0]).name.startswith("python"):
         cmd = [sys.executable, "-m", "dedup"]
-    cmd += ["check", str(corpus), "--format", "json", "-q", "-j", str(args.jobs)]
+    cmd += ["check", str(corpus), "--format", "json", "-q", "-j", str(args.jobs), *args.dedup_args.split()]
     with tempfile.TemporaryDirectory() as tmp:
         deepest, inclusive, total = profile(cmd, env, args.rate, Path(tmp) / "raw.txt")
-    print(f"dedup measured: {describe_source(args.dedup_src)}; corpus {corpus}")
+    print(f"dedup measured: {describe_source(args.dedup_src)}; corpus {corpus}; args {args.dedup_args!r}")
     print(
         f"{total} samples at {args.rate}/s = {total / args.rate:.1f} s of CPU-side samples (all processes)\n"
     )
