@@ -94,7 +94,6 @@ def api_matcher(settings: Any = None) -> Matcher:
     reported as a duplicate of the other).
     """
     from dedup.api import check_texts
-
     from dedup.settings import Settings
 
     def run(pairs: Sequence[Pair]) -> Outcome:

@@ -10,18 +10,25 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+import os
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from functools import cached_property
+
+import numpy as np
+import numpy.typing as npt
 
 from dedup.cluster import Analysis, Cluster, analyse
+from dedup.engine import FileOutcome, FileTexts, input_size, make_job, run
 from dedup.errors import DedupError
 from dedup.models import Block, Document, Finding, Line, Location
-from dedup.quality import QualityResult, check_quality
+from dedup.quality import QualityResult
 from dedup.rewrite import clean_bytes, deleted_lines, unified_diff
 from dedup.rules.registry import RuleSettings, get_rule
 from dedup.segment import segment, split_lines
 from dedup.settings import Settings
-from dedup.sources import InputFile, decode, discover, read_documents
+from dedup.sources import InputFile, decode, read_raw
+from dedup.table import BlockTable
 
 #: The default of the library functions: duplicate rules only (the CLI
 #: selects every rule by default).
@@ -30,17 +37,37 @@ DUPLICATES_ONLY = RuleSettings(select=("DUP",))
 
 @dataclass(frozen=True)
 class FileResult:
-    """One input that was read: its document, lines and blocks."""
+    """One input that was read: where its blocks are in the run's table.
+
+    The document, its lines and its blocks are loaded on first use (from the
+    kept bytes for stdin and in-memory texts, else by re-reading the file).
+    """
 
     item: InputFile
-    doc: Document
-    lines: list[Line]
-    blocks: list[Block]
-    offset: int = 0  # global id of the first block
+    size: int
+    offset: int  # global id of the first block
+    table: BlockTable = field(repr=False)
+    source: bytes | None = field(default=None, repr=False)
+    index: int = 0
 
     @property
     def path(self) -> str:
-        return self.doc.path
+        return self.item.path
+
+    @cached_property
+    def doc(self) -> Document:
+        raw = self.source if self.source is not None else read_raw(self.item)
+        if len(raw) != self.size:
+            raise DedupError("file changed while dedup was running; run again", self.path)
+        return decode(self.path, raw)
+
+    @cached_property
+    def lines(self) -> list[Line]:
+        return split_lines(self.doc)
+
+    @cached_property
+    def blocks(self) -> list[Block]:
+        return self.table.blocks(self.index, self.doc)
 
 
 @dataclass(frozen=True)
@@ -52,6 +79,7 @@ class Summary:
     duplicate_bytes: int
     clusters: int
     errors: int
+    context_files: int = 0
 
     @property
     def duplicate_percent(self) -> float:
@@ -67,24 +95,42 @@ class Summary:
             "duplicate_percent": round(self.duplicate_percent, 2),
             "clusters": self.clusters,
             "errors": self.errors,
+            "context_files": self.context_files,
         }
 
 
 @dataclass
 class Result:
-    """Everything one run found, in a deterministic order."""
+    """Everything one run found, in a deterministic order.
+
+    ``focus`` (the paths of the files being checked, ``None`` = all files)
+    is set when other files were read only as context (``--repo-context``):
+    findings, clusters and the summary then cover the focus files only, and
+    ``files`` still lists every file read. ``suppressed`` findings (accepted
+    by a baseline) are left out of ``findings``.
+    """
 
     settings: Settings
     files: list[FileResult]
     errors: list[DedupError]
     analysis: Analysis
-    blocks: list[Block] = field(repr=False)
+    table: BlockTable = field(repr=False)
+    doc_of: npt.NDArray[np.int64] = field(repr=False)
     rules: RuleSettings = DUPLICATES_ONLY
     quality: QualityResult = field(default_factory=QualityResult)
     #: Global ids of blocks dropped because a ``--drop`` rule flagged them.
     quality_dropped: frozenset[int] = frozenset()
     #: The ``drop`` selectors this result was made with.
     drop: tuple[str, ...] = ()
+    focus: frozenset[str] | None = None
+    suppressed: frozenset[Finding] = frozenset()
+
+    @property
+    def checked_files(self) -> list[FileResult]:
+        """The files findings are reported for (all files without a focus)."""
+        if self.focus is None:
+            return self.files
+        return [f for f in self.files if f.path in self.focus]
 
     @property
     def findings(self) -> list[Finding]:
@@ -94,81 +140,159 @@ class Result:
             rule = get_rule(f.rule)
             if self.rules.is_selected(rule):
                 duplicates.append(replace(f, severity=self.rules.severity_of(rule)))
-        return sorted([*duplicates, *self.quality.findings], key=Finding.sort_key)
+        found = sorted([*duplicates, *self.quality.findings], key=Finding.sort_key)
+        if self.focus is not None:
+            found = [f for f in found if f.path in self.focus]
+        if self.suppressed:
+            found = [f for f in found if f not in self.suppressed]
+        return found
 
     @property
     def clusters(self) -> list[Cluster]:
-        return self.analysis.clusters
+        if not self.suppressed:
+            return self.analysis.clusters
+        remaining = {f.cluster for f in self.findings}
+        return [c for c in self.analysis.clusters if c.id in remaining]
+
+    def location(self, block: int) -> Location:
+        """Where global block ``block`` is."""
+        path = self.files[int(self.doc_of[block])].path
+        return Location(path, int(self.table.first_line[block]), int(self.table.last_line[block]))
+
+    def block_text(self, block: int) -> str:
+        file = self.files[int(self.doc_of[block])]
+        return file.blocks[block - file.offset].text
 
     def dropped_blocks(self, file: FileResult) -> list[Block]:
         dropped = self.analysis.dropped | self.quality_dropped
+        n = len(file.table)
+        if not any(file.offset <= b < file.offset + n for b in dropped):
+            return []
         return [b for b in file.blocks if file.offset + b.index in dropped]
 
     def deletions(self, file: FileResult) -> list[bool]:
-        return deleted_lines(file.lines, self.dropped_blocks(file))
+        dropped = self.dropped_blocks(file)
+        if not dropped:
+            return [False] * len(file.lines)
+        return deleted_lines(file.lines, dropped)
 
     @property
     def summary(self) -> Summary:
-        dropped = [self.blocks[i] for i in self.analysis.dropped]
+        dropped = np.array(sorted(self.analysis.dropped), dtype=np.int64)
+        sizes = self.table.stop[dropped] - self.table.start[dropped] if len(dropped) else np.zeros(0)
+        checked = self.checked_files
         return Summary(
-            files=len(self.files),
-            paragraphs=len(self.blocks),
-            bytes=sum(f.doc.size for f in self.files),
+            files=len(checked),
+            paragraphs=sum(len(f.table) for f in checked),
+            bytes=sum(f.size for f in checked),
             duplicate_paragraphs=len(dropped),
-            duplicate_bytes=sum(b.stop - b.start for b in dropped),
+            duplicate_bytes=int(sizes.sum()),
             clusters=len(self.clusters),
             errors=len(self.errors),
+            context_files=len(self.files) - len(checked),
         )
 
 
+#: Called after each input with (outcome, inputs done, inputs in total).
+Progress = Callable[[FileOutcome, int, int], None]
+
+
 def _run(
-    documents: Sequence[tuple[InputFile, Document]],
+    items: Sequence[InputFile],
     errors: list[DedupError],
     settings: Settings,
     rules: RuleSettings | None = None,
     drop: Sequence[str] = (),
+    sources: dict[str, bytes] | None = None,
+    progress: Progress | None = None,
+    context: Sequence[InputFile] = (),
 ) -> Result:
-    ordered = sorted(documents, key=lambda pair: pair[0].path)
-    files: list[FileResult] = []
-    blocks: list[Block] = []
-    for doc_index, (item, doc) in enumerate(ordered):
-        lines = split_lines(doc)
-        doc_blocks = segment(doc, settings.split, doc_index, lines)
-        files.append(FileResult(item, doc, lines, doc_blocks, len(blocks)))
-        blocks.extend(doc_blocks)
-    paths = [f.path for f in files]
-    analysis = analyse(blocks, paths, settings)
-    errors = sorted(errors, key=lambda e: (e.path or "", e.message))
     rules = rules or DUPLICATES_ONLY
-    quality = check_quality([f.doc for f in files], [f.blocks for f in files], rules)
+    sources = sources or {}
+    # Context files come first, so with keep=first their copies are the kept
+    # ones and the focus files' copies are reported.
+    ordered = sorted(context, key=lambda item: item.path) + sorted(items, key=lambda item: item.path)
+    context_paths = {item.path for item in context}
+    total = input_size(ordered, sources)
+    job = make_job(settings, rules, drop, total)
+    outcomes: list[FileOutcome] = []
+    errors = list(errors)
+    for done, outcome in enumerate(run(ordered, job, settings.workers, sources, total), start=1):
+        if progress is not None:
+            progress(outcome, done, len(ordered))
+        if outcome.error is not None:
+            if outcome.item.path not in context_paths:  # unreadable context is skipped
+                errors.append(outcome.error)
+        else:
+            outcomes.append(outcome)
+    tables = [o.table for o in outcomes if o.table is not None]
+    table = BlockTable.concatenate(tables, job.params.bands)
+    lengths = np.array([len(t) for t in tables], dtype=np.int64)
+    offsets = np.concatenate(([0], np.cumsum(lengths)[:-1])).astype(np.int64) if len(tables) else lengths
+    doc_of = np.repeat(np.arange(len(tables), dtype=np.int64), lengths)
+    files = [
+        FileResult(o.item, o.size, int(offsets[i]), o.table, o.source, i)
+        for i, o in enumerate(outcomes)
+        if o.table is not None
+    ]
+    paths = [f.path for f in files]
+    analysis = analyse(table, doc_of, paths, settings, FileTexts(outcomes, offsets, table))
+    quality = QualityResult()
+    quality_dropped: set[int] = set()
+    for i, o in enumerate(outcomes):
+        quality.findings.extend(o.findings)
+        if o.metrics:
+            quality.metrics[o.item.path] = o.metrics
+        quality_dropped.update(int(offsets[i]) + b for b in o.drop_blocks)
+    quality.findings.sort(key=Finding.sort_key)
+    errors.sort(key=lambda e: (e.path or "", e.message))
+    focus: frozenset[str] | None = None
+    if context:
+        focus = frozenset(item.path for item in items)
+        focus_docs = {i for i, f in enumerate(files) if f.path in focus}
+        kept_findings = [f for f in analysis.findings if f.path in focus]
+        cluster_ids = {f.cluster for f in kept_findings}
+        analysis = replace(
+            analysis,
+            clusters=[c for c in analysis.clusters if c.id in cluster_ids],
+            findings=kept_findings,
+            dropped=frozenset(b for b in analysis.dropped if int(doc_of[b]) in focus_docs),
+        )
+        quality_dropped = {b for b in quality_dropped if int(doc_of[b]) in focus_docs}
     return Result(
         settings,
         files,
         errors,
         analysis,
-        blocks,
+        table,
+        doc_of,
         rules,
         quality,
-        _quality_drops(files, quality, drop),
+        frozenset(quality_dropped),
         tuple(drop),
+        focus,
     )
 
 
-def _quality_drops(
-    files: Sequence[FileResult], quality: QualityResult, drop: Sequence[str]
-) -> frozenset[int]:
-    """Blocks flagged by a paragraph-scope rule named in ``drop`` (codes or prefixes)."""
-    if not drop:
-        return frozenset()
-    selection = RuleSettings(select=tuple(drop))
-    by_span = {(f.path, b.start, b.stop): f.offset + b.index for f in files for b in f.blocks}
-    dropped: set[int] = set()
-    for finding in quality.findings:
-        if finding.fixable and selection.is_selected(get_rule(finding.rule)):
-            block = by_span.get((finding.path, finding.start or 0, finding.stop or 0))
-            if block is not None:
-                dropped.add(block)
-    return frozenset(dropped)
+def check_inputs(
+    items: Iterable[InputFile],
+    settings: Settings | None = None,
+    rules: RuleSettings | None = None,
+    drop: Sequence[str] = (),
+    *,
+    errors: Iterable[DedupError] = (),
+    context: Iterable[InputFile] = (),
+    progress: Progress | None = None,
+) -> Result:
+    """Check discovered files (:func:`dedup.discovery.discover`).
+
+    ``context`` files are read too, and duplicates between them and
+    ``items`` are found, but only ``items`` get findings (what the
+    pre-commit hooks do with the staged files and the rest of the
+    repository). Context files that cannot be read are skipped silently.
+    """
+    settings = settings or Settings()
+    return _run(list(items), list(errors), settings, rules, drop, progress=progress, context=list(context))
 
 
 def check_paths(
@@ -176,23 +300,25 @@ def check_paths(
     settings: Settings | None = None,
     rules: RuleSettings | None = None,
     drop: Sequence[str] = (),
+    progress: Progress | None = None,
+    *,
+    root: str | os.PathLike[str] | None = None,
 ) -> Result:
     """Read files and directories (``-`` = stdin) and find duplicates.
 
-    Problems with single inputs are collected in ``Result.errors``; the other
-    inputs are still processed. ``rules`` selects the quality rules (default:
-    the duplicate rules only); ``drop`` names paragraph-scope rules whose paragraphs ``cleaned``
-    removes, like duplicates.
+    Directories are walked with the include/exclude globs and .gitignore
+    (:mod:`dedup.discovery`); exclude patterns are relative to ``root``
+    (default: the current directory). Problems with single inputs are
+    collected in ``Result.errors``; the other inputs are still processed. ``rules`` selects the quality rules (default:
+    the duplicate rules only); ``drop`` names paragraph-scope rules whose
+    paragraphs :func:`clean` removes, like duplicates. ``progress`` is called
+    once per input as it is processed.
     """
+    from dedup.discovery import discover
+
     settings = settings or Settings()
-    items, errors = discover(paths, settings.include)
-    documents: list[tuple[InputFile, Document]] = []
-    for item, outcome in read_documents(items):
-        if isinstance(outcome, DedupError):
-            errors.append(outcome)
-        else:
-            documents.append((item, outcome))
-    return _run(documents, errors, settings, rules, drop)
+    found = discover(list(paths), settings, root)
+    return _run(found.files, found.errors, settings, rules, drop, progress=progress)
 
 
 def check_texts(
@@ -203,15 +329,9 @@ def check_texts(
 ) -> Result:
     """Like :func:`check_paths` for in-memory texts keyed by a name."""
     settings = settings or Settings()
-    documents: list[tuple[InputFile, Document]] = []
-    errors: list[DedupError] = []
-    for name, text in texts.items():
-        raw = text.encode("utf-8") if isinstance(text, str) else text
-        try:
-            documents.append((InputFile(name, name, name), decode(name, raw)))
-        except DedupError as exc:
-            errors.append(exc)
-    return _run(documents, errors, settings, rules, drop)
+    sources = {name: text.encode("utf-8") if isinstance(text, str) else text for name, text in texts.items()}
+    items = [InputFile(name, name, name) for name in sources]
+    return _run(items, [], settings, rules, drop, sources)
 
 
 @dataclass(frozen=True)
@@ -263,16 +383,16 @@ def clean(result: Result, max_rounds: int = 5) -> Cleaning:
     rounds = 1
     while rounds < max_rounds:
         stable = True
-        current: list[tuple[InputFile, Document]] = []
+        current: list[tuple[InputFile, bytes]] = []
         kept_lines: list[list[int]] = []
         for i, (f, mask) in enumerate(zip(files, masks, strict=True)):
             kept = [n for n, gone in enumerate(mask) if not gone]
             kept_lines.append(kept)
             if not any(mask):
-                current.append((f.item, f.doc))
+                current.append((f.item, f.doc.raw))
                 continue
             doc = decode(f.path, clean_bytes(f.doc, f.lines, mask))
-            current.append((f.item, doc))
+            current.append((f.item, doc.raw))
             expected = [t for t, gone in zip(layout[i], flags[i], strict=True) if not gone]
             actual = [
                 tuple(kept[n - 1] + 1 for n in range(b.first_line, b.last_line + 1))
@@ -283,7 +403,14 @@ def clean(result: Result, max_rounds: int = 5) -> Cleaning:
             break
         # Later rounds only look for what cleaning removes: duplicates and
         # the --drop rules (their findings are all droppable paragraphs).
-        again = _run(current, [], result.settings, RuleSettings(select=("DUP", *result.drop)), result.drop)
+        again = _run(
+            [item for item, _ in current],
+            [],
+            result.settings,
+            RuleSettings(select=("DUP", *result.drop)),
+            result.drop,
+            {item.path: data for item, data in current},
+        )
         for j, f2 in enumerate(again.files):
             kept = kept_lines[j]
             layout[j] = [

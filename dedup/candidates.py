@@ -103,26 +103,38 @@ def _pairs_in_sorted(
     return np.concatenate(out)
 
 
-def candidate_pairs(
-    signatures: npt.NDArray[np.uint32], rows_eligible: npt.NDArray[np.int64], bands: int, rows: int
+def candidate_pairs_from_keys(
+    keys: npt.NDArray[np.uint64], rows_eligible: npt.NDArray[np.int64]
 ) -> npt.NDArray[np.int64]:
     """Unique candidate pairs ``(i, j)``, ``i < j``, among ``rows_eligible``.
 
-    Indices refer to rows of ``signatures``. The result is sorted.
+    ``keys`` is a (rows x bands) array of band keys; indices refer to its rows.
+    The result is sorted.
     """
     if len(rows_eligible) < 2:
         return np.zeros((0, 2), dtype=np.int64)
-    keys = band_keys(signatures[rows_eligible], bands, rows)
+    keys = keys[rows_eligible]
     found = []
-    for band in range(bands):
+    for band in range(keys.shape[1]):
         column = keys[:, band]
-        order = np.argsort(column, kind="stable")
-        local = _pairs_in_sorted(order.astype(np.int64), column[order])
+        order = np.argsort(column, kind="stable").astype(np.int64)
+        local = _pairs_in_sorted(order, column[order])
         if len(local):
             found.append(rows_eligible[local])
     if not found:
         return np.zeros((0, 2), dtype=np.int64)
-    pairs = np.concatenate(found)
-    pairs = np.sort(pairs, axis=1)
-    pairs = np.unique(pairs, axis=0)
-    return pairs.astype(np.int64)
+    pairs = np.sort(np.concatenate(found), axis=1)
+    # Unique rows via a single int64 code per pair (ids < 2**31).
+    n = np.int64(max(int(rows_eligible.max()) + 1, 1))
+    codes = np.unique(pairs[:, 0] * n + pairs[:, 1])
+    return np.stack((codes // n, codes % n), axis=1).astype(np.int64)
+
+
+def candidate_pairs(
+    signatures: npt.NDArray[np.uint32], rows_eligible: npt.NDArray[np.int64], bands: int, rows: int
+) -> npt.NDArray[np.int64]:
+    """Candidate pairs from full signatures (see :func:`candidate_pairs_from_keys`)."""
+    keys = np.zeros((len(signatures), bands), dtype=np.uint64)
+    if len(rows_eligible):
+        keys[rows_eligible] = band_keys(signatures[rows_eligible], bands, rows)
+    return candidate_pairs_from_keys(keys, rows_eligible)

@@ -52,6 +52,18 @@ class Format(StrEnum):
     full = "full"
     concise = "concise"
     json = "json"
+    json_lines = "json-lines"
+    sarif = "sarif"
+    github = "github"
+    gitlab = "gitlab"
+    junit = "junit"
+    markdown = "markdown"
+
+
+class Color(StrEnum):
+    auto = "auto"
+    always = "always"
+    never = "never"
 
 
 def _err(message: str) -> None:
@@ -146,51 +158,204 @@ def _write_stdout(data: str | bytes) -> None:
     sys.stdout.buffer.flush()
 
 
+# Options that set a Settings field default to None: "not given", so the
+# config file and the defaults show through and `dedup config` can say where
+# each value came from.
+ConfigOpt = Annotated[
+    str | None,
+    typer.Option("--config", help="Read settings from this TOML file (default: the closest config file)."),
+]
+IsolatedOpt = Annotated[bool, typer.Option("--isolated", help="Ignore configuration files.")]
+ExcludeOpt = Annotated[
+    list[str] | None,
+    typer.Option("--exclude", help="Paths to skip (.gitignore syntax); replaces the configured list."),
+]
+ExtendExcludeOpt = Annotated[
+    list[str] | None, typer.Option("--extend-exclude", help="More paths to skip (.gitignore syntax).")
+]
+ForceExcludeOpt = Annotated[
+    bool | None,
+    typer.Option(
+        "--force-exclude/--no-force-exclude",
+        help="Apply excludes and include globs even to files named on the command line.",
+        show_default=False,
+    ),
+]
+RespectGitignoreOpt = Annotated[
+    bool | None,
+    typer.Option(
+        "--respect-gitignore/--no-respect-gitignore",
+        help="Skip files git ignores.",
+        show_default=False,
+    ),
+]
+
+
+def _resolve(paths: list[str], config: str | None, isolated: bool, **options: Any) -> Any:
+    from dedup.config import resolve
+    from dedup.workflow import config_start
+
+    cli = {k: (v.value if isinstance(v, Enum) else v) for k, v in options.items()}
+    for name in ("exclude", "extend_exclude"):
+        if cli.get(name) is not None:
+            cli[name] = tuple(cli[name])
+    return resolve(cli, config=config, isolated=isolated, start=config_start(paths))
+
+
 @app.command()
 def check(
     paths: PathsArg,
-    split: SplitOpt = Split.auto,
-    threshold: ThresholdOpt = 0.8,
-    keep: KeepOpt = Keep.first,
-    min_words: MinWordsOpt = 4,
-    min_chars: MinCharsOpt = 20,
-    near: NearOpt = True,
-    output_format: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.full,
+    split: Annotated[Split | None, typer.Option("--split", help="How files are cut into paragraphs.")] = None,
+    threshold: Annotated[
+        float | None,
+        typer.Option(
+            "--threshold", min=0.01, max=1.0, help="Minimum verified similarity for near duplicates."
+        ),
+    ] = None,
+    keep: Annotated[Keep | None, typer.Option("--keep", help="Which copy of each cluster is kept.")] = None,
+    min_words: Annotated[
+        int | None, typer.Option("--min-words", min=0, help="Ignore paragraphs with fewer words.")
+    ] = None,
+    min_chars: Annotated[
+        int | None, typer.Option("--min-chars", min=0, help="Ignore paragraphs with fewer characters.")
+    ] = None,
+    near: Annotated[
+        bool | None,
+        typer.Option("--near/--exact-only", help="Also find near duplicates (DUP002).", show_default=False),
+    ] = None,
+    output_format: Annotated[
+        Format | None,
+        typer.Option(
+            "--output-format",
+            "--format",
+            "-f",
+            help="Output format (default full; env DEDUP_OUTPUT_FORMAT).",
+            show_default=False,
+        ),
+    ] = None,
+    output_file: Annotated[
+        str | None, typer.Option("--output-file", "-o", help="Write the report to this file, not stdout.")
+    ] = None,
+    report: Annotated[
+        list[str] | None,
+        typer.Option("--report", help="Also write FORMAT=PATH (repeatable), e.g. sarif=dedup.sarif."),
+    ] = None,
+    fix: Annotated[
+        bool, typer.Option("--fix", help="Delete exact duplicates in place (exit 1 if a file changed).")
+    ] = False,
+    unsafe_fixes: Annotated[
+        bool | None,
+        typer.Option(
+            "--unsafe-fixes/--no-unsafe-fixes",
+            help="Let --fix and --diff also delete near duplicates.",
+            show_default=False,
+        ),
+    ] = None,
+    diff: Annotated[
+        bool, typer.Option("--diff", help="Show what --fix would change; write nothing.")
+    ] = False,
+    exit_zero: Annotated[
+        bool, typer.Option("--exit-zero", help="Exit 0 even when there are findings.")
+    ] = False,
+    baseline: Annotated[
+        str | None, typer.Option("--baseline", help="Ignore the findings recorded in this baseline file.")
+    ] = None,
+    update_baseline: Annotated[
+        bool, typer.Option("--update-baseline", help="Write the current findings to the --baseline file.")
+    ] = False,
+    config: ConfigOpt = None,
+    isolated: IsolatedOpt = False,
+    exclude: ExcludeOpt = None,
+    extend_exclude: ExtendExcludeOpt = None,
+    force_exclude: ForceExcludeOpt = None,
+    respect_gitignore: RespectGitignoreOpt = None,
+    repo_context: Annotated[
+        bool,
+        typer.Option(
+            "--repo-context",
+            help="Also read the repository's other files to find the given files' duplicates; "
+            "report only the given files (the pre-commit hooks use this).",
+        ),
+    ] = False,
+    show_settings: Annotated[
+        bool, typer.Option("--show-settings", help="Print the effective settings and their origin.")
+    ] = False,
+    show_files: Annotated[
+        bool, typer.Option("--show-files", help="List the files that would be checked.")
+    ] = False,
+    color: Annotated[
+        Color, typer.Option("--color", help="Colour human output (NO_COLOR/FORCE_COLOR).")
+    ] = Color.auto,
     select: SelectOpt = None,
     ignore: IgnoreOpt = None,
     extend_select: ExtendSelectOpt = None,
     fail_on: FailOnOpt = "warning",
-    workers: WorkersOpt = 0,
+    workers: Annotated[
+        int | None, typer.Option("--workers", "-j", min=0, help="Worker processes (0 = all cores).")
+    ] = None,
     quiet: QuietOpt = False,
     debug: DebugOpt = False,
 ) -> None:
     """Report duplicate paragraphs and quality problems.
 
-    Exit 0: nothing at or above --fail-on, 1: findings at or above it, 2: error.
+    Exit 0: nothing at or above --fail-on, 1: findings at or above it (or --fix
+    changed a file), 2: error.
     """
     global _debug
     _debug = debug or _debug
-    from dedup.api import check_paths
-    from dedup.report import render
+    from dedup.workflow import CheckOptions, run_check
 
-    settings = _settings(
+    resolved = _resolve(
+        paths,
+        config,
+        isolated,
         split=split,
         threshold=threshold,
         keep=keep,
         min_words=min_words,
         min_chars=min_chars,
         near=near,
+        output_format=output_format,
         workers=workers,
+        exclude=exclude,
+        extend_exclude=extend_exclude,
+        force_exclude=force_exclude,
+        respect_gitignore=respect_gitignore,
+        unsafe_fixes=unsafe_fixes,
+    )
+    options = CheckOptions(
+        paths=paths,
+        fix=fix,
+        diff=diff,
+        exit_zero=exit_zero,
+        baseline=baseline,
+        update_baseline=update_baseline,
+        output_file=output_file,
+        reports=report or [],
+        color=color.value,
+        quiet=quiet,
+        show_files=show_files,
+        show_settings=show_settings,
+        repo_context=repo_context,
     )
     rules = _rule_settings(select, ignore, extend_select, fail_on)
-    result = check_paths(paths, settings, rules)
-    _write_stdout(render(result, output_format.value))
-    _report_errors(result.errors)
-    if result.errors:
-        raise typer.Exit(EXIT_ERROR)
-    from dedup.quality import exit_code
+    raise typer.Exit(run_check(resolved, options, rules=rules))
 
-    raise typer.Exit(EXIT_FINDINGS if exit_code(result.findings, rules.fail_severity) else EXIT_OK)
+
+@app.command("config")
+def show_config(
+    paths: Annotated[
+        list[str] | None,
+        typer.Argument(help="Paths whose configuration to show (default: .).", show_default=False),
+    ] = None,
+    config: ConfigOpt = None,
+    isolated: IsolatedOpt = False,
+) -> None:
+    """Print the effective settings, and where each one came from."""
+    from dedup.config import render_settings
+
+    resolved = _resolve(paths or ["."], config, isolated)
+    _write_stdout(render_settings(resolved))
 
 
 @app.command("rules")
@@ -282,7 +447,7 @@ def clean(
         typer.Option("--report", help="Also write report.json and changes.diff into this directory."),
     ] = None,
     split: SplitOpt = Split.auto,
-    threshold: ThresholdOpt = 0.8,
+    threshold: ThresholdOpt = 0.88,
     keep: KeepOpt = Keep.first,
     min_words: MinWordsOpt = 4,
     min_chars: MinCharsOpt = 20,
@@ -325,7 +490,10 @@ def clean(
         workers=workers,
     )
     rules = _drop_rules(drop or [])
-    result = check_paths(paths, settings, rules, rules.select[1:])
+    from dedup.progress import progress_bar
+
+    with progress_bar(quiet) as progress:
+        result = check_paths(paths, settings, rules, rules.select[1:], progress=progress)
     errors = list(result.errors)
     diffs: list[bytes] = []
     targets: dict[Path, str] = {}

@@ -1,60 +1,69 @@
-"""From paragraphs to duplicate clusters, decisions and findings (pure).
+"""From paragraph tables to duplicate clusters, decisions and findings.
 
-Stages, in order:
+Works on plain arrays (a :class:`~dedup.table.BlockTable` of every block of
+the run, in global order: files sorted by path, then position). Text is
+fetched only for the few blocks that verification needs, through a
+:class:`TextSource`. Stages:
 
-1. **keys**: each block gets its normalised key and words; blocks with fewer
-   than ``min_words`` words or ``min_chars`` key characters are not eligible
-   (headings, separators, bullets stay).
-2. **exact groups**: eligible blocks with the same key (DUP001); the first one
-   represents the group in the near-duplicate search, so thousands of
-   identical lines cost one signature.
-3. **near candidates**: MinHash + LSH over the representatives
-   (:mod:`dedup.fingerprint`, :mod:`dedup.candidates`).
+1. **eligibility**: blocks with fewer than ``min_words`` words or
+   ``min_chars`` key characters are never reported (headings, separators).
+2. **exact groups**: eligible blocks with the same 128-bit key hash (DUP001),
+   found by sorting. The first block of a group represents it in the
+   near-duplicate search, so thousands of identical lines cost one row.
+3. **near candidates**: LSH over the representatives' band keys
+   (:mod:`dedup.candidates`), without Python loops per block.
 4. **verification**: each candidate pair's true similarity
    (:mod:`dedup.verify`); pairs at or above ``threshold`` are edges.
 5. **clusters**: connected components of the edges; inside a component,
    members are taken in keep-policy order and each joins the first cluster
-   leader it is verified-similar to, or becomes a leader itself. So every
-   reported near duplicate is itself similar to the kept copy (no chains).
+   leader it is verified-similar to, or becomes a leader itself, so every
+   reported near duplicate is similar to its kept copy (no chains).
 6. **decisions**: the leader is the kept copy (``keep=first|longest``); with
    ``keep=none`` every member is dropped.
 
-Cluster ids are derived from the kept copy's key (``C`` + 10 hex digits), so
-they do not change when other files are added or the file order changes.
+Cluster ids come from the leader's key hash (``C`` + 10 hex digits), so they
+do not change when other files are added or the file order changes.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
+import numpy.typing as npt
 
-from dedup.models import Block, Finding, Location, Severity
-from dedup.normalize import normalize, words
+from dedup.models import Finding, Location, Severity
 from dedup.settings import Settings
-from dedup.verify import length_compatible, similarity
+from dedup.table import BlockTable
+from dedup.verify import Prepared, plain_needed, prepare, similarity, upper_bound
 
 EXACT = "DUP001"
 NEAR = "DUP002"
 SEVERITY = {EXACT: Severity.ERROR, NEAR: Severity.WARNING}
 
 
+class TextSource(Protocol):
+    """Gives the text of blocks by global id (re-reading files as needed)."""
+
+    def texts(self, ids: Iterable[int]) -> dict[int, str]: ...
+
+
 @dataclass(frozen=True)
 class Member:
-    """One copy in a cluster: a block id and its similarity to the kept copy."""
+    """One copy in a cluster: a global block id and its similarity to the kept copy."""
 
     block: int
     similarity: float
-    exact: bool
 
 
 @dataclass(frozen=True)
 class Cluster:
     id: str
     kept: int | None
-    members: tuple[Member, ...]  # in keep-policy order, kept copy first
+    members: tuple[Member, ...]  # in keep-policy order, leader first
 
     @property
     def dropped(self) -> list[int]:
@@ -88,86 +97,187 @@ class _UnionFind:
             self.parent[max(ra, rb)] = min(ra, rb)
 
 
-def _cluster_id(key: str) -> str:
-    return "C" + hashlib.blake2b(key.encode("utf-8"), digest_size=5).hexdigest()
+def exact_groups(
+    table: BlockTable, eligible: npt.NDArray[np.bool_]
+) -> tuple[npt.NDArray[np.int64], list[npt.NDArray[np.int64]]]:
+    """Representatives (sorted ids) and, per representative, its group's ids."""
+    ids = np.flatnonzero(eligible).astype(np.int64)
+    if len(ids) == 0:
+        return ids, []
+    h = table.key_hash[ids]
+    order = np.lexsort((ids, h[:, 1], h[:, 0]))
+    sorted_ids = ids[order]
+    sh = h[order]
+    new = np.ones(len(ids), dtype=bool)
+    new[1:] = (sh[1:, 0] != sh[:-1, 0]) | (sh[1:, 1] != sh[:-1, 1])
+    starts = np.flatnonzero(new)
+    ends = np.append(starts[1:], len(ids))
+    reps = sorted_ids[starts]
+    rep_order = np.argsort(reps, kind="stable")
+    groups = [sorted_ids[starts[g] : ends[g]] for g in rep_order.tolist()]
+    return reps[rep_order], groups
+
+
+class _Texts:
+    """Prepared verification texts, fetched in bulk and cached."""
+
+    def __init__(self, source: TextSource) -> None:
+        self.source = source
+        self.cache: dict[int, Prepared] = {}
+
+    def fetch(self, ids: Iterable[int]) -> None:
+        missing = sorted({i for i in ids if i not in self.cache})
+        if missing:
+            for block, text in self.source.texts(missing).items():
+                self.cache[block] = prepare(text)
+
+    def __getitem__(self, block: int) -> Prepared:
+        if block not in self.cache:
+            self.fetch([block])
+        return self.cache[block]
 
 
 def _near_edges(
-    reps: list[int], rep_words: list[list[str]], settings: Settings
+    table: BlockTable, reps: npt.NDArray[np.int64], settings: Settings, texts: _Texts
 ) -> tuple[dict[tuple[int, int], float], int]:
     """Verified near-duplicate edges between representatives (indices into reps)."""
-    from dedup.candidates import candidate_pairs, optimal_bands
-    from dedup.fingerprint import minhash, shingle
+    from dedup.candidates import candidate_pairs_from_keys
 
-    keys = [" ".join(w) for w in rep_words]
-    shingles = shingle(keys, settings.shingle_size)
-    signatures = minhash(shingles, settings.num_perm, settings.seed)
-    if settings.bands:
-        bands, rows = settings.bands, settings.num_perm // settings.bands
-    else:
-        bands, rows = optimal_bands(settings.candidate_threshold, settings.num_perm)
-    eligible = np.flatnonzero(shingles.has_shingles).astype(np.int64)
-    pairs = candidate_pairs(signatures, eligible, bands, rows)
-    edges: dict[tuple[int, int], float] = {}
-    for i, j in pairs.tolist():
-        a, b = rep_words[i], rep_words[j]
-        if not length_compatible(len(a), len(b), settings.threshold):
-            continue
-        sim = similarity(a, b)
-        if sim >= settings.threshold:
-            edges[(i, j)] = sim
-    return edges, len(pairs)
+    with_shingles = np.flatnonzero(table.has_shingles[reps]).astype(np.int64)
+    pairs = candidate_pairs_from_keys(table.band_keys[reps], with_shingles)
+    if len(pairs) == 0:
+        return {}, 0
+    # Word counts bound the similarity (verify.word_count_compatible); the
+    # table's words are the key's words, which can differ slightly from the
+    # verification tokens, hence the margin.
+    words = table.words[reps].astype(np.float64)
+    a, b = words[pairs[:, 0]], words[pairs[:, 1]]
+    total = np.maximum(a + b, 1.0)
+    keep = 2 * np.minimum(a, b) / total >= plain_needed(settings.threshold) - 0.05
+    considered = len(pairs)
+    pairs = pairs[keep]
+    needed = reps[np.unique(pairs)].tolist()
+    raw_texts = texts.source.texts(needed)
+    block_pairs = [(int(reps[i]), int(reps[j])) for i, j in pairs.tolist()]
+    sims = verify_pairs(block_pairs, raw_texts, settings.threshold, settings.workers)
+    edges = {
+        (int(i), int(j)): sim
+        for (i, j), sim in zip(pairs.tolist(), sims, strict=True)
+        if sim >= settings.threshold
+    }
+    return edges, considered
 
 
-def analyse(blocks: Sequence[Block], paths: Sequence[str], settings: Settings) -> Analysis:
-    """Find duplicate clusters among ``blocks`` (in global order) and decide.
+# Below this many pairs verification stays in-process.
+POOL_MIN_PAIRS = 20_000
 
-    ``blocks`` must be ordered by document (documents sorted by path) then by
-    position; ``paths[block.doc]`` is the path reported for a block.
+
+def _verify_chunk(
+    chunk: tuple[list[tuple[int, int]], dict[int, str], float],
+) -> list[float]:
+    pairs, texts, threshold = chunk
+    prepared: dict[int, Prepared] = {}
+
+    def get(block: int) -> Prepared:
+        found = prepared.get(block)
+        if found is None:
+            found = prepared[block] = prepare(texts[block])
+        return found
+
+    out = []
+    for a, b in pairs:
+        first, second = get(a), get(b)
+        if upper_bound(first, second) < threshold:
+            out.append(0.0)
+        else:
+            out.append(similarity(first, second, threshold))
+    return out
+
+
+def verify_pairs(
+    pairs: list[tuple[int, int]], texts: dict[int, str], threshold: float, workers: int = 1
+) -> list[float]:
+    """Similarity of each pair (0.0 when it provably cannot reach ``threshold``).
+
+    Large batches are split across worker processes; results keep the order
+    of ``pairs``, so the outcome does not depend on the number of workers.
     """
-    keys = [normalize(b.text) for b in blocks]
-    word_lists = [words(k) for k in keys]
-    exact_groups: dict[str, list[int]] = {}
-    for i, (key, ws) in enumerate(zip(keys, word_lists, strict=True)):
-        if len(ws) >= settings.min_words and len(key) >= settings.min_chars:
-            exact_groups.setdefault(key, []).append(i)
-    reps = [group[0] for group in exact_groups.values()]
-    reps.sort()
-    rep_words = [word_lists[r] for r in reps]
+    import os
 
+    workers = workers or os.cpu_count() or 1
+    if workers <= 1 or len(pairs) < POOL_MIN_PAIRS:
+        return _verify_chunk((pairs, texts, threshold))
+    import multiprocessing
+
+    size = -(-len(pairs) // (workers * 4))
+    chunks = []
+    for start in range(0, len(pairs), size):
+        part = pairs[start : start + size]
+        ids = {i for pair in part for i in pair}
+        chunks.append((part, {i: texts[i] for i in ids}, threshold))
+    with multiprocessing.get_context("fork").Pool(workers) as pool:
+        results = pool.map(_verify_chunk, chunks)
+    return [sim for part in results for sim in part]
+
+
+def analyse(
+    table: BlockTable,
+    doc_of: npt.NDArray[np.int64],
+    paths: Sequence[str],
+    settings: Settings,
+    source: TextSource,
+) -> Analysis:
+    """Find duplicate clusters among all blocks of a run and decide."""
+    eligible = (table.words >= settings.min_words) & (table.key_chars >= settings.min_chars)
+    reps, groups = exact_groups(table, eligible)
+    texts = _Texts(source)
     edges: dict[tuple[int, int], float] = {}
     candidates = 0
     if settings.near and len(reps) > 1:
-        edges, candidates = _near_edges(reps, rep_words, settings)
+        edges, candidates = _near_edges(table, reps, settings, texts)
 
+    # Components: representatives joined by verified edges, plus every exact
+    # group of two or more copies on its own.
     uf = _UnionFind(len(reps))
     for i, j in edges:
         uf.union(i, j)
     components: dict[int, list[int]] = {}
-    for i in range(len(reps)):
-        components.setdefault(uf.find(i), []).append(i)
+    linked = sorted({r for pair in edges for r in pair})
+    for r in linked:
+        components.setdefault(uf.find(r), []).append(r)
+    group_sizes = np.fromiter((len(g) for g in groups), dtype=np.int64, count=len(groups))
+    linked_mask = np.zeros(len(reps), dtype=bool)
+    linked_mask[linked] = True
+    for r in np.flatnonzero((group_sizes > 1) & ~linked_mask).tolist():
+        components[r] = [r]
 
-    def policy_order(rep_index: int) -> tuple[int, int]:
-        block = reps[rep_index]
+    lengths = table.stop - table.start
+
+    def policy_order(r: int) -> tuple[int, int]:
+        block = int(reps[r])
         if settings.keep == "longest":
-            return (-len(blocks[block].text), block)
+            return (-int(lengths[block]), block)
         return (0, block)
+
+    def group_members(r: int) -> list[int]:
+        group: list[int] = groups[r].tolist()
+        if settings.keep == "longest":
+            group.sort(key=lambda b: (-int(lengths[b]), b))
+        return group
 
     clusters: list[Cluster] = []
     for component in components.values():
-        group_size = sum(len(exact_groups[keys[reps[r]]]) for r in component)
-        if group_size < 2:
-            continue
         ordered = sorted(component, key=policy_order)
+        if len(ordered) > 2:
+            texts.fetch(int(reps[r]) for r in ordered)
         leaders: list[tuple[int, list[tuple[int, float]]]] = []
         for r in ordered:
             for leader, followers in leaders:
-                pair = (min(leader, r), max(leader, r))
-                sim = edges.get(pair)
-                if sim is None and len(component) > 2:
-                    a, b = rep_words[leader], rep_words[r]
-                    if length_compatible(len(a), len(b), settings.threshold):
-                        sim = similarity(a, b)
+                sim = edges.get((min(leader, r), max(leader, r)))
+                if sim is None and len(ordered) > 2:
+                    a, b = texts[int(reps[leader])], texts[int(reps[r])]
+                    if upper_bound(a, b) >= settings.threshold:
+                        sim = similarity(a, b, settings.threshold)
                 if sim is not None and sim >= settings.threshold:
                     followers.append((r, sim))
                     break
@@ -176,15 +286,12 @@ def analyse(blocks: Sequence[Block], paths: Sequence[str], settings: Settings) -
         for leader, followers in leaders:
             members: list[Member] = []
             for r, sim in [(leader, 1.0), *followers]:
-                group = exact_groups[keys[reps[r]]]
-                if settings.keep == "longest":
-                    group = sorted(group, key=lambda b: (-len(blocks[b].text), b))
-                exact = r == leader
-                members.extend(Member(block, 1.0 if exact else sim, exact) for block in group)
+                members.extend(Member(block, sim) for block in group_members(r))
             if len(members) < 2:
                 continue
             kept = None if settings.keep == "none" else members[0].block
-            clusters.append(Cluster(_cluster_id(keys[reps[leader]]), kept, tuple(members)))
+            leader_hash = int(table.key_hash[reps[leader], 0])
+            clusters.append(Cluster(f"C{leader_hash:016x}"[:11], kept, tuple(members)))
 
     clusters.sort(key=lambda c: c.members[0].block)
     findings: list[Finding] = []
@@ -196,19 +303,20 @@ def analyse(blocks: Sequence[Block], paths: Sequence[str], settings: Settings) -
             # The reference is the kept copy; with keep=none the first member
             # is referred to the second one.
             reference = cluster.members[1 if position == 0 else 0]
-            exact = keys[member.block] == keys[reference.block]
+            exact = bool(np.array_equal(table.key_hash[member.block], table.key_hash[reference.block]))
             sim = 1.0 if exact else reference.similarity if position == 0 else member.similarity
             dropped.add(member.block)
             findings.append(
                 _finding(
                     EXACT if exact else NEAR,
-                    blocks[member.block],
-                    blocks[reference.block],
+                    table,
+                    doc_of,
                     paths,
+                    member.block,
+                    reference.block,
                     cluster.id,
                     sim,
                     cluster.kept is None,
-                    keys[member.block],
                 )
             )
     findings.sort(key=Finding.sort_key)
@@ -217,32 +325,36 @@ def analyse(blocks: Sequence[Block], paths: Sequence[str], settings: Settings) -
 
 def _finding(
     rule: str,
-    block: Block,
-    reference: Block,
+    table: BlockTable,
+    doc_of: npt.NDArray[np.int64],
     paths: Sequence[str],
+    block: int,
+    reference: int,
     cluster_id: str,
     sim: float,
     none_kept: bool,
-    key: str,
 ) -> Finding:
-    where = f"{paths[reference.doc]}:{reference.first_line}"
+    ref_path = paths[int(doc_of[reference])]
+    ref_first, ref_last = int(table.first_line[reference]), int(table.last_line[reference])
+    where = f"{ref_path}:{ref_first}"
     if rule == EXACT:
         message = f"exact duplicate of {where}"
     else:
         message = f"near duplicate ({sim:.0%} similar) of {where}"
     if none_kept:
         message += " (no copy kept: --keep none)"
+    h0, h1 = (int(v) for v in table.key_hash[block])
     return Finding(
         rule=rule,
         severity=SEVERITY[rule],
-        path=paths[block.doc],
-        line=block.first_line,
-        end_line=block.last_line,
+        path=paths[int(doc_of[block])],
+        line=int(table.first_line[block]),
+        end_line=int(table.last_line[block]),
         message=message,
         cluster=cluster_id,
         similarity=round(sim, 4),
-        duplicate_of=Location(paths[reference.doc], reference.first_line, reference.last_line),
-        start=block.start,
-        stop=block.stop,
-        fingerprint=hashlib.blake2b(f"{rule}\0{key}".encode(), digest_size=8).hexdigest(),
+        duplicate_of=Location(ref_path, ref_first, ref_last),
+        start=int(table.start[block]),
+        stop=int(table.stop[block]),
+        fingerprint=hashlib.blake2b(f"{rule}:{h0:016x}{h1:016x}".encode(), digest_size=8).hexdigest(),
     )

@@ -13,7 +13,9 @@ version 1. A top-level object:
 ``summary``
     ``files``, ``paragraphs``, ``bytes``, ``duplicate_paragraphs``,
     ``duplicate_bytes``, ``duplicate_percent`` (of all bytes, 2 decimals),
-    ``clusters``, ``errors``, ``findings`` (count), ``by_rule`` (count per rule).
+    ``clusters``, ``errors``, ``context_files`` (files read only to compare
+    against, with ``--repo-context``; else 0), ``findings`` (count), ``by_rule``
+    (count per rule). With ``--baseline``, findings the baseline accepts are left out.
 ``findings``
     Sorted by path, line, rule. Each: ``rule``, ``severity``
     (error|warning|info), ``path`` (as given on the command line), ``line``,
@@ -41,10 +43,12 @@ from typing import Any
 
 from dedup import __version__
 from dedup.api import Result
-from dedup.models import Finding
+from dedup.models import Finding, Severity
+from dedup.terminal import paint
 
 JSON_VERSION = 1
 FORMATS = ("full", "concise", "json")
+SEVERITY_STYLE = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
 
 
 def finding_to_dict(f: Finding) -> dict[str, Any]:
@@ -79,20 +83,12 @@ def to_json_dict(result: Result, findings: list[Finding] | None = None) -> dict[
         by_rule[f.rule] = by_rule.get(f.rule, 0) + 1
     summary["findings"] = len(findings)
     summary["by_rule"] = dict(sorted(by_rule.items()))
-    paths = [f.path for f in result.files]
     clusters = []
     for cluster in result.clusters:
         members = []
         for m in cluster.members:
-            block = result.blocks[m.block]
-            members.append(
-                {
-                    "path": paths[block.doc],
-                    "line": block.first_line,
-                    "end_line": block.last_line,
-                    "similarity": round(m.similarity, 4),
-                }
-            )
+            where = result.location(m.block)
+            members.append({**where.to_dict(), "similarity": round(m.similarity, 4)})
         kept = members[0] if cluster.kept is not None else None
         clusters.append(
             {
@@ -136,6 +132,8 @@ def summary_line(result: Result) -> str:
         f"({s.duplicate_bytes:,} of {s.bytes:,} bytes, {s.duplicate_percent:.1f}%) "
         f"in {_plural(s.clusters, 'cluster')}"
     )
+    if s.context_files:
+        text = text.replace(" checked,", f" checked (against {_plural(s.context_files, 'other file')}),", 1)
     others = sum(1 for f in result.findings if f.cluster is None)
     if others:
         text += f", {_plural(others, 'other finding')}"
@@ -144,50 +142,55 @@ def summary_line(result: Result) -> str:
     return text + "."
 
 
-def render_concise(result: Result) -> str:
-    lines = [f"{f.path}:{f.line}:{f.end_line}: {f.rule} {f.message}" for f in result.findings]
+def render_concise(result: Result, color: bool = False) -> str:
+    lines = [
+        f"{paint(f.path, 'bold', enabled=color)}:{f.line}:{f.end_line}: "
+        f"{paint(f.rule, 'bold', SEVERITY_STYLE[f.severity], enabled=color)} {f.message}"
+        for f in result.findings
+    ]
     lines.append(summary_line(result))
     return "\n".join(lines) + "\n"
 
 
-def render_full(result: Result) -> str:
+def render_full(result: Result, color: bool = False) -> str:
     out: list[str] = []
-    paths = [f.path for f in result.files]
     by_cluster: dict[str, list[Finding]] = {}
     for f in result.findings:
         if f.cluster:
             by_cluster.setdefault(f.cluster, []).append(f)
     for cluster in result.clusters:
         findings = by_cluster.get(cluster.id, [])
-        first = result.blocks[cluster.members[0].block]
+        first = cluster.members[0].block
         kinds = sorted({f.rule for f in findings})
+        snippet = _snippet(result.block_text(first))
         out.append(
-            f'{cluster.id}  {len(cluster.members)} copies ({", ".join(kinds)})  "{_snippet(first.text)}"'
+            f"{paint(cluster.id, 'bold', enabled=color)}  {len(cluster.members)} copies "
+            f'({", ".join(kinds)})  "{snippet}"'
         )
         if cluster.kept is not None:
-            out.append(f"  kept    {paths[first.doc]}:{first.first_line}-{first.last_line}")
+            where = result.location(first)
+            out.append(f"  kept    {where.path}:{where.line}-{where.end_line}")
         for f in sorted(findings, key=Finding.sort_key):
             sim = f" {f.similarity:.2f}" if f.similarity is not None else ""
-            out.append(f"  {f.rule}  {f.path}:{f.line}-{f.end_line}{sim}  {f.message}")
+            rule = paint(f.rule, "bold", SEVERITY_STYLE[f.severity], enabled=color)
+            out.append(f"  {rule}  {f.path}:{f.line}-{f.end_line}{sim}  {f.message}")
         out.append("")
     others = [f for f in result.findings if f.cluster is None]
     current = None
     for f in others:
         if f.path != current:
             current = f.path
-            out.append(f.path)
-        out.append(f"  {f.line}-{f.end_line}  {f.rule} [{f.severity.label}] {f.message}")
+            out.append(paint(f.path, "bold", enabled=color))
+        rule = paint(f.rule, "bold", SEVERITY_STYLE[f.severity], enabled=color)
+        out.append(f"  {f.line}-{f.end_line}  {rule} [{f.severity.label}] {f.message}")
     if others:
         out.append("")
     out.append(summary_line(result))
     return "\n".join(out) + "\n"
 
 
-def render(result: Result, fmt: str) -> str:
-    if fmt == "json":
-        return render_json(result)
-    if fmt == "concise":
-        return render_concise(result)
-    if fmt == "full":
-        return render_full(result)
-    raise ValueError(f"unknown format {fmt!r}")
+def render(result: Result, fmt: str, color: bool = False) -> str:
+    """Render in any output format (see :mod:`dedup.formats`)."""
+    from dedup.formats import render as render_format
+
+    return render_format(result, fmt, color=color)

@@ -26,6 +26,29 @@ DEFAULT_INCLUDE = (
     "*.tex",
 )
 
+# Never walked into, whatever the include globs say (gitignore syntax).
+DEFAULT_EXCLUDE = (
+    ".git/",
+    ".hg/",
+    ".svn/",
+    ".bzr/",
+    "__pycache__/",
+    "node_modules/",
+    ".venv/",
+    "venv/",
+    ".tox/",
+    ".nox/",
+    ".mypy_cache/",
+    ".ruff_cache/",
+    ".pytest_cache/",
+    ".hypothesis/",
+    "*.egg-info/",
+    "build/",
+    "dist/",
+    "site-packages/",
+)
+OUTPUT_FORMATS = ("full", "concise", "json", "json-lines", "sarif", "github", "gitlab", "junit", "markdown")
+
 
 def _opt(default: Any, help: str, **kw: Any) -> Any:
     return field(default=default, metadata={"help": help, **kw})
@@ -39,9 +62,9 @@ class Settings:
         "line (every non-empty line), markdown (structure-aware).",
     )
     threshold: float = _opt(
-        0.8,
+        0.88,
         "Minimum verified similarity (0-1) for two paragraphs to be near duplicates "
-        "(word-level edit similarity, see README 'Matching').",
+        "(fact-weighted word similarity, see README 'Matching').",
     )
     shingle_size: int = _opt(2, "Words per shingle for MinHash candidate search (word n-grams).")
     num_perm: int = _opt(128, "MinHash permutations (signature length).")
@@ -70,6 +93,27 @@ class Settings:
     )
     include: tuple[str, ...] = _opt(DEFAULT_INCLUDE, "Glob patterns of files read when walking directories.")
     workers: int = _opt(0, "Worker processes (0 = one per CPU core).")
+    # File discovery and output (dedup.discovery, dedup.formats). Patterns use
+    # .gitignore syntax, relative to the directory of the config file.
+    extend_include: tuple[str, ...] = _opt((), "Glob patterns read in addition to `include`.")
+    exclude: tuple[str, ...] = _opt(
+        DEFAULT_EXCLUDE,
+        "Paths never checked (.gitignore syntax, relative to the config file's directory). "
+        "Replaces the default list; use extend-exclude to add to it.",
+    )
+    extend_exclude: tuple[str, ...] = _opt((), "Paths never checked, in addition to `exclude`.")
+    force_exclude: bool = _opt(
+        False,
+        "Apply the excludes (and .gitignore) even to files named on the command line, "
+        "as pre-commit passes them.",
+    )
+    respect_gitignore: bool = _opt(
+        True, "Skip files ignored by .gitignore, .git/info/exclude and the global git excludes."
+    )
+    output_format: str = _opt(
+        "full", "Output format: " + ", ".join(OUTPUT_FORMATS) + " (env DEDUP_OUTPUT_FORMAT)."
+    )
+    unsafe_fixes: bool = _opt(False, "Let --fix also remove near duplicates (DUP002), not only exact ones.")
 
     def __post_init__(self) -> None:
         if self.split not in SPLIT_MODES:
@@ -90,6 +134,10 @@ class Settings:
             raise DedupError("min-words and min-chars must be >= 0")
         if self.workers < 0:
             raise DedupError(f"workers must be >= 0, got {self.workers}")
+        if self.output_format not in OUTPUT_FORMATS:
+            raise DedupError(
+                f"unknown output format {self.output_format!r}: use one of {', '.join(OUTPUT_FORMATS)}"
+            )
 
     def with_(self, **changes: Any) -> Settings:
         return replace(self, **changes)

@@ -141,26 +141,35 @@ def dominant_newline(raw: bytes) -> str:
     return best[2]
 
 
-def read_document(item: InputFile) -> Document:
-    """Read and decode one input. Raises DedupError on any problem."""
+def read_raw(item: InputFile) -> bytes:
+    """Every byte of one input. Raises DedupError on any I/O problem."""
     path = item.path
     if path == STDIN:
-        raw = sys.stdin.buffer.read()
-    else:
-        try:
-            raw = Path(path).read_bytes()
-        except FileNotFoundError:
-            raise DedupError("no such file; check the path", path) from None
-        except IsADirectoryError:
-            raise DedupError("is a directory; pass files or a directory to walk", path) from None
-        except PermissionError:
-            raise DedupError("permission denied; check the file's permissions", path) from None
-        except OSError as exc:
-            raise DedupError(f"cannot read: {exc.strerror or exc}", path) from None
+        return sys.stdin.buffer.read()
+    try:
+        return Path(path).read_bytes()
+    except FileNotFoundError:
+        raise DedupError("no such file; check the path", path) from None
+    except IsADirectoryError:
+        raise DedupError("is a directory; pass files or a directory to walk", path) from None
+    except PermissionError:
+        raise DedupError("permission denied; check the file's permissions", path) from None
+    except OSError as exc:
+        raise DedupError(f"cannot read: {exc.strerror or exc}", path) from None
+
+
+def check_raw(path: str, raw: bytes) -> None:
+    """Reject inputs with nothing to check (empty or whitespace only)."""
     if not raw.strip():
         what = "empty" if not raw else "whitespace only"
         raise DedupError(f"file is {what}; nothing to check (remove it or add text)", path)
-    return decode(path, raw)
+
+
+def read_document(item: InputFile) -> Document:
+    """Read and decode one input. Raises DedupError on any problem."""
+    raw = read_raw(item)
+    check_raw(item.path, raw)
+    return decode(item.path, raw)
 
 
 def read_documents(

@@ -102,9 +102,7 @@ class BlockTable:
     def concatenate(cls, tables: list[BlockTable], bands: int) -> BlockTable:
         if not tables:
             return empty_table(bands)
-        return cls(
-            *(np.concatenate([getattr(t, name) for t in tables]) for name in cls.__dataclass_fields__)
-        )
+        return cls(*(np.concatenate([getattr(t, name) for t in tables]) for name in cls.__dataclass_fields__))
 
 
 def empty_table(bands: int) -> BlockTable:

@@ -65,9 +65,7 @@ def test_generator_is_deterministic() -> None:
     assert [(p.b, p.ops) for p in first] == [(p.b, p.ops) for p in again]
     stored = [p for p in PAIRS if p.kind == "positive"]
     assert [(p.id, p.b, p.ops) for p in first] == [(p.id, p.b, p.ops) for p in stored]
-    assert [(p.b, p.ops) for p in positives(originals, SEED + 1)] != [
-        (p.b, p.ops) for p in first
-    ]
+    assert [(p.b, p.ops) for p in positives(originals, SEED + 1)] != [(p.b, p.ops) for p in first]
 
 
 def test_templated_pairs_are_our_own_text() -> None:

@@ -1,0 +1,231 @@
+"""Engine: runs the per-file stages over many files, in-process or in workers.
+
+Per file (streamed, one file in memory at a time per worker): read, decode,
+segment, fingerprint into a :class:`~dedup.table.BlockTable`, and run the
+selected quality rules. What comes back is plain arrays and a few findings;
+the text is dropped. The global stages (:mod:`dedup.cluster`) then run on the
+concatenated arrays and re-read only the blocks they need through
+:class:`FileTexts`.
+
+Determinism: files are processed in path order and results are collected in
+that order (``Pool.imap`` keeps it), so any number of workers gives
+byte-identical output. The compiled kernel (:mod:`dedup.kernels`) and the
+reference implementation give identical tables (tested), so the choice of
+path (by input size) never changes results either.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from functools import partial
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+
+from dedup.errors import DedupError
+from dedup.models import Block, Document, Finding
+from dedup.rules.registry import RuleSettings, get_rule, selected_rules
+from dedup.segment import effective_mode, segment, split_lines
+from dedup.settings import Settings
+from dedup.sources import InputFile, check_raw, decode, read_raw
+from dedup.table import BlockTable, LshParams, table_from_blocks
+
+# Below this much input, stay in-process on the reference path: no numba
+# import, no worker start-up (a pre-commit hook on a few files stays instant).
+KERNEL_MIN_BYTES = 1 << 20
+POOL_MIN_BYTES = 8 << 20
+
+
+@dataclass(frozen=True)
+class Job:
+    """Everything a worker needs to process one file (picklable)."""
+
+    settings: Settings
+    params: LshParams
+    rules: RuleSettings
+    drop: tuple[str, ...] = ()
+    use_kernel: bool = False
+
+    @property
+    def quality(self) -> bool:
+        return any(not r.code.startswith("DUP") for r in selected_rules(self.rules))
+
+
+@dataclass(frozen=True)
+class FileOutcome:
+    """What processing one file gives: its table and quality findings, or an error."""
+
+    item: InputFile
+    size: int = 0
+    table: BlockTable | None = None
+    error: DedupError | None = None
+    findings: tuple[Finding, ...] = ()
+    metrics: dict[str, float] = field(default_factory=dict)
+    #: Local ids of blocks a ``--drop`` rule flagged.
+    drop_blocks: tuple[int, ...] = ()
+    #: The bytes, kept only for inputs that cannot be re-read (stdin, texts).
+    source: bytes | None = None
+
+
+def _kernel_available() -> bool:
+    try:
+        import dedup.kernels  # type: ignore[import-not-found,unused-ignore]  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def make_job(
+    settings: Settings,
+    rules: RuleSettings,
+    drop: Sequence[str],
+    total_bytes: int,
+) -> Job:
+    params = LshParams.from_settings(settings)
+    use_kernel = total_bytes >= KERNEL_MIN_BYTES and _kernel_available()
+    return Job(settings, params, rules, tuple(drop), use_kernel)
+
+
+def build(doc: Document, job: Job) -> tuple[BlockTable, list[Block] | None]:
+    """The file's table, and its Block objects when they were needed anyway."""
+    mode = effective_mode(job.settings.split, doc.path)
+    if job.use_kernel and mode != "markdown":
+        from dedup.kernels import build_table_fast
+
+        return build_table_fast(doc, mode, job.params), None
+    blocks = segment(doc, mode, 0, split_lines(doc))
+    return table_from_blocks(blocks, job.params), blocks
+
+
+def process_document(item: InputFile, doc: Document, job: Job, keep_source: bool) -> FileOutcome:
+    table, blocks = build(doc, job)
+    findings: list[Finding] = []
+    metrics: dict[str, float] = {}
+    drop_blocks: tuple[int, ...] = ()
+    if job.quality:
+        from dedup.quality import check_document
+
+        if blocks is None:
+            blocks = table.blocks(0, doc)
+        rules = [r for r in selected_rules(job.rules) if not r.code.startswith("DUP")]
+        findings, metrics = check_document(doc, blocks, rules, job.rules)
+        if job.drop:
+            selection = RuleSettings(select=job.drop)
+            by_span = {(b.start, b.stop): b.index for b in blocks}
+            flagged = {
+                by_span[(f.start or 0, f.stop or 0)]
+                for f in findings
+                if f.fixable
+                and selection.is_selected(get_rule(f.rule))
+                and (f.start or 0, f.stop or 0) in by_span
+            }
+            drop_blocks = tuple(sorted(flagged))
+    return FileOutcome(
+        item,
+        doc.size,
+        table,
+        None,
+        tuple(findings),
+        metrics,
+        drop_blocks,
+        doc.raw if keep_source else None,
+    )
+
+
+def process_item(item: InputFile, job: Job, raw: bytes | None = None) -> FileOutcome:
+    """Read (unless ``raw`` is given), decode and process one input."""
+    try:
+        if raw is None:
+            data = read_raw(item)
+            check_raw(item.path, data)
+        else:
+            data = raw  # in-memory text: an empty one simply has no paragraphs
+        doc = decode(item.path, data)
+        return process_document(item, doc, job, keep_source=raw is not None or item.path == "-")
+    except DedupError as exc:
+        return FileOutcome(item, error=exc)
+
+
+def run(
+    items: Sequence[InputFile],
+    job: Job,
+    workers: int,
+    sources: dict[str, bytes] | None = None,
+    total_bytes: int = 0,
+) -> Iterator[FileOutcome]:
+    """Process ``items`` (sorted by path) and yield outcomes in that order."""
+    sources = sources or {}
+    workers = workers or os.cpu_count() or 1
+    pooled = [i for i in items if i.path not in sources and i.path != "-"]
+    if workers > 1 and len(pooled) > 1 and total_bytes >= POOL_MIN_BYTES:
+        import multiprocessing
+
+        if job.use_kernel:
+            import dedup.kernels  # noqa: F401  (compiled before fork: workers inherit it)
+        context = multiprocessing.get_context("fork")
+        chunk = max(1, min(16, len(pooled) // (workers * 8)))
+        with context.Pool(workers) as pool:
+            results = pool.imap(partial(process_item, job=job), pooled, chunksize=chunk)
+            for item in items:
+                if item.path in sources or item.path == "-":
+                    yield process_item(item, job, sources.get(item.path))
+                else:
+                    yield next(results)
+        return
+    for item in items:
+        yield process_item(item, job, sources.get(item.path))
+
+
+def input_size(items: Iterable[InputFile], sources: dict[str, bytes]) -> int:
+    total = 0
+    for item in items:
+        if item.path in sources:
+            total += len(sources[item.path])
+        elif item.path != "-":
+            with contextlib.suppress(OSError):
+                total += os.path.getsize(item.path)
+    return total
+
+
+class FileTexts:
+    """Block texts by global id, re-read from the files (or kept sources)."""
+
+    def __init__(
+        self, outcomes: Sequence[FileOutcome], offsets: npt.NDArray[np.int64], table: BlockTable
+    ) -> None:
+        self.outcomes = outcomes
+        self.offsets = offsets
+        self.table = table
+
+    def raw(self, file_index: int) -> bytes:
+        outcome = self.outcomes[file_index]
+        if outcome.source is not None:
+            return outcome.source
+        try:
+            data = Path(outcome.item.path).read_bytes()
+        except OSError as exc:
+            raise DedupError(f"cannot re-read: {exc.strerror or exc}", outcome.item.path) from None
+        if len(data) != outcome.size:
+            raise DedupError("file changed while dedup was running; run again", outcome.item.path)
+        return data
+
+    def texts(self, ids: Iterable[int]) -> dict[int, str]:
+        wanted = np.array(sorted(ids), dtype=np.int64)
+        if len(wanted) == 0:
+            return {}
+        files = np.searchsorted(self.offsets, wanted, side="right") - 1
+        out: dict[int, str] = {}
+        for file_index in np.unique(files).tolist():
+            raw = self.raw(file_index)
+            for block in wanted[files == file_index].tolist():
+                start, stop = int(self.table.start[block]), int(self.table.stop[block])
+                try:
+                    out[block] = raw[start:stop].decode("utf-8")
+                except UnicodeDecodeError:
+                    path = self.outcomes[file_index].item.path
+                    raise DedupError("file changed while dedup was running; run again", path) from None
+        return out

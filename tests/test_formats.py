@@ -1,0 +1,132 @@
+"""Every output format, from the real command: content, escaping, exit codes, --report, -o."""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+from integration_helpers import PARA_A, PARA_B, PARA_C, run_dedup, write
+
+from dedup.api import check_texts
+from dedup.formats import FORMATS, render
+from dedup.formats.github import render_github
+
+
+def _project(root: Path) -> None:
+    write(root / "a.md", f"{PARA_A}\n\n{PARA_B}\n")
+    write(root / "b, c.md", f"{PARA_C}\n\n{PARA_A}\n")
+
+
+def test_every_format_renders_findings_and_exits_1(tmp_path: Path) -> None:
+    _project(tmp_path)
+    for fmt in FORMATS:
+        out = run_dedup("check", ".", "--output-format", fmt, cwd=tmp_path)
+        assert out.code == 1, (fmt, out.err)
+        assert any(name in out.out for name in ("b, c.md", "b%2C c.md", "b%2C%20c.md")), fmt
+
+
+def test_json_lines_is_one_finding_per_line(tmp_path: Path) -> None:
+    _project(tmp_path)
+    out = run_dedup("check", ".", "--format", "json-lines", cwd=tmp_path)
+    rows = [json.loads(line) for line in out.out.splitlines()]
+    assert len(rows) == 1
+    assert rows[0]["rule"] == "DUP001" and rows[0]["duplicate_of"] == {
+        "path": "a.md",
+        "line": 1,
+        "end_line": 1,
+    }
+
+
+def test_github_annotations_escape_and_limit(tmp_path: Path) -> None:
+    _project(tmp_path)
+    summary = tmp_path / "summary.md"
+    out = run_dedup(
+        "check", ".", "--format", "github", cwd=tmp_path, env={"GITHUB_STEP_SUMMARY": str(summary)}
+    )
+    first = out.out.splitlines()[0]
+    assert (
+        first
+        == "::error file=b%2C c.md,line=3,endLine=3,title=DUP001 exact-duplicate::exact duplicate of a.md:1"
+    )
+    table = summary.read_text()
+    assert "| Severity | Rule | Location | Message |" in table and "`b, c.md:3`" in table
+
+    text = "\n\n".join(" ".join(f"w{i}x{j}" for j in range(8)) for i in range(12))
+    many = check_texts({"x.txt": text, "y.txt": text})
+    lines = render_github(many).splitlines()
+    assert sum(line.startswith("::error ") for line in lines) == 10
+    assert "::notice title=dedup::2 more finding(s) not annotated" in lines[-2]
+
+
+def test_gitlab_code_quality(tmp_path: Path) -> None:
+    _project(tmp_path)
+    issues = json.loads(run_dedup("check", ".", "--format", "gitlab", cwd=tmp_path).out)
+    assert issues[0]["check_name"] == "DUP001" and issues[0]["severity"] == "major"
+    assert issues[0]["location"] == {"path": "b, c.md", "lines": {"begin": 3, "end": 3}}
+    text = f"{PARA_A}\n\n{PARA_A}\n\n{PARA_A}\n"
+    fingerprints = [i["fingerprint"] for i in json.loads(render(check_texts({"t.txt": text}), "gitlab"))]
+    assert len(fingerprints) == 2 and len(set(fingerprints)) == 2
+
+
+def test_junit_and_markdown(tmp_path: Path) -> None:
+    _project(tmp_path)
+    write(tmp_path / "clean.txt", f"{PARA_B.upper()} but different words entirely here now.\n")
+    xml = run_dedup("check", ".", "--format", "junit", cwd=tmp_path).out
+    suite = ET.fromstring(xml).find("testsuite")
+    assert suite is not None and suite.get("tests") == "3" and suite.get("failures") == "1"
+    md = run_dedup("check", ".", "--format", "markdown", cwd=tmp_path).out
+    assert "| 🔴 error | DUP001 | `b, c.md:3` | exact duplicate of a.md:1 |" in md
+
+
+def test_report_writes_several_formats_and_output_file(tmp_path: Path) -> None:
+    _project(tmp_path)
+    out = run_dedup(
+        "check", ".", "-o", "main.json", "--format", "json",
+        "--report", "sarif=out/r.sarif", "--report", "junit=r.xml", cwd=tmp_path,
+    )  # fmt: skip
+    assert out.code == 1 and out.out == ""
+    assert json.loads((tmp_path / "main.json").read_text())["summary"]["findings"] == 1
+    assert json.loads((tmp_path / "out" / "r.sarif").read_text())["version"] == "2.1.0"
+    assert ET.parse(tmp_path / "r.xml").getroot().tag == "testsuites"
+    bad = run_dedup("check", ".", "--report", "sarif", cwd=tmp_path)
+    assert bad.code == 2 and "--report takes FORMAT=PATH" in bad.err
+    unknown = run_dedup("check", ".", "--report", "pdf=x.pdf", cwd=tmp_path)
+    assert unknown.code == 2 and "unknown format 'pdf'" in unknown.err
+
+
+def test_env_output_format_and_exit_zero(tmp_path: Path) -> None:
+    _project(tmp_path)
+    out = run_dedup("check", ".", "--exit-zero", cwd=tmp_path, env={"DEDUP_OUTPUT_FORMAT": "json-lines"})
+    assert out.code == 0 and json.loads(out.out.splitlines()[0])["rule"] == "DUP001"
+    bad = run_dedup("check", ".", "--format", "yaml", cwd=tmp_path)
+    assert bad.code == 2 and "Traceback" not in bad.err
+
+
+def test_colour_follows_flag_and_environment(tmp_path: Path) -> None:
+    _project(tmp_path)
+    assert "\x1b[" not in run_dedup("check", ".", cwd=tmp_path).out  # not a terminal
+    assert "\x1b[" in run_dedup("check", ".", "--color", "always", cwd=tmp_path).out
+    assert "\x1b[" in run_dedup("check", ".", cwd=tmp_path, env={"FORCE_COLOR": "1"}).out
+    both = {"FORCE_COLOR": "1", "NO_COLOR": "1"}
+    assert "\x1b[" not in run_dedup("check", ".", cwd=tmp_path, env=both).out
+    assert "\x1b[" not in run_dedup("check", ".", "--color", "always", "--format", "json", cwd=tmp_path).out
+
+
+def test_fix_diff_and_unsafe_fixes(tmp_path: Path) -> None:
+    near = PARA_A.replace("today", "yesterday")
+    write(tmp_path / "a.txt", f"{PARA_A}\r\n\r\n{PARA_B}\r\n\r\n{PARA_A}\r\n\r\n{near}\r\n")
+    diff = run_dedup("check", "a.txt", "--diff", cwd=tmp_path)
+    assert diff.code == 1 and diff.out.startswith("--- a/a.txt\n+++ b/a.txt\n")
+    assert (tmp_path / "a.txt").read_bytes().count(PARA_A.encode()) == 2  # nothing written
+    fixed = run_dedup("check", "a.txt", "--fix", "--format", "concise", cwd=tmp_path)
+    assert fixed.code == 1 and "Fixed 1 duplicate paragraph(s) in 1 file(s)." in fixed.err
+    assert (tmp_path / "a.txt").read_bytes() == f"{PARA_A}\r\n\r\n{PARA_B}\r\n\r\n{near}\r\n".encode()
+    assert "a.txt:5:5: DUP002" in fixed.out  # near duplicate left, reported at its new line
+    unsafe = run_dedup("check", "a.txt", "--fix", "--unsafe-fixes", cwd=tmp_path)
+    assert unsafe.code == 1
+    assert (tmp_path / "a.txt").read_bytes() == f"{PARA_A}\r\n\r\n{PARA_B}\r\n".encode()
+    again = run_dedup("check", "a.txt", "--fix", "--unsafe-fixes", cwd=tmp_path)
+    assert again.code == 0
+    both = run_dedup("check", "a.txt", "--fix", "--diff", cwd=tmp_path)
+    assert both.code == 2 and "choose one of --fix and --diff" in both.err
