@@ -32,6 +32,8 @@ import numpy.typing as npt
 from dedup.fingerprint import fmix64
 
 BUCKET_CAP = 64
+# From this many rows on, buckets are found by the compiled kernel.
+KERNEL_MIN_ROWS = 20_000
 _BAND_MULT = np.uint64(0x9E3779B97F4A7C15)
 
 
@@ -114,6 +116,13 @@ def candidate_pairs_from_keys(
     if len(rows_eligible) < 2:
         return np.zeros((0, 2), dtype=np.int64)
     keys = keys[rows_eligible]
+    if len(rows_eligible) >= KERNEL_MIN_ROWS:
+        try:
+            from dedup.lsh_kernel import band_pairs
+        except ImportError:
+            pass
+        else:
+            return _unique_pairs(rows_eligible[band_pairs(keys, BUCKET_CAP)], rows_eligible)
     found = []
     for band in range(keys.shape[1]):
         column = keys[:, band]
@@ -123,8 +132,17 @@ def candidate_pairs_from_keys(
             found.append(rows_eligible[local])
     if not found:
         return np.zeros((0, 2), dtype=np.int64)
-    pairs = np.sort(np.concatenate(found), axis=1)
-    # Unique rows via a single int64 code per pair (ids < 2**31).
+    return _unique_pairs(np.concatenate(found), rows_eligible)
+
+
+def _unique_pairs(
+    pairs: npt.NDArray[np.int64], rows_eligible: npt.NDArray[np.int64]
+) -> npt.NDArray[np.int64]:
+    """Sorted unique ``(i, j)`` with ``i < j``."""
+    if len(pairs) == 0:
+        return np.zeros((0, 2), dtype=np.int64)
+    pairs = np.sort(pairs, axis=1)
+    # Unique rows via a single int64 code per pair.
     n = np.int64(max(int(rows_eligible.max()) + 1, 1))
     codes = np.unique(pairs[:, 0] * n + pairs[:, 1])
     return np.stack((codes // n, codes % n), axis=1).astype(np.int64)

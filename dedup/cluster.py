@@ -28,7 +28,7 @@ do not change when other files are added or the file order changes.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -38,7 +38,7 @@ import numpy.typing as npt
 from dedup.models import Finding, Location, Severity
 from dedup.settings import Settings
 from dedup.table import BlockTable
-from dedup.verify import Prepared, plain_needed, prepare, similarity, upper_bound
+from dedup.verify import Prepared, fact_substitution, plain_needed, prepare, similarity, upper_bound
 
 EXACT = "DUP001"
 NEAR = "DUP002"
@@ -119,22 +119,27 @@ def exact_groups(
 
 
 class _Texts:
-    """Prepared verification texts, fetched in bulk and cached."""
+    """Verification texts: fetched in bulk, prepared on demand, both cached."""
 
     def __init__(self, source: TextSource) -> None:
         self.source = source
+        self.raw: dict[int, str] = {}
         self.cache: dict[int, Prepared] = {}
 
-    def fetch(self, ids: Iterable[int]) -> None:
-        missing = sorted({i for i in ids if i not in self.cache})
+    def fetch(self, ids: Iterable[int]) -> dict[int, str]:
+        wanted = list(ids)
+        missing = sorted({i for i in wanted if i not in self.raw})
         if missing:
-            for block, text in self.source.texts(missing).items():
-                self.cache[block] = prepare(text)
+            self.raw.update(self.source.texts(missing))
+        return {i: self.raw[i] for i in wanted}
 
     def __getitem__(self, block: int) -> Prepared:
-        if block not in self.cache:
-            self.fetch([block])
-        return self.cache[block]
+        found = self.cache.get(block)
+        if found is None:
+            if block not in self.raw:
+                self.fetch([block])
+            found = self.cache[block] = prepare(self.raw[block])
+        return found
 
 
 def _near_edges(
@@ -156,26 +161,22 @@ def _near_edges(
     keep = 2 * np.minimum(a, b) / total >= plain_needed(settings.threshold) - 0.05
     considered = len(pairs)
     pairs = pairs[keep]
-    needed = reps[np.unique(pairs)].tolist()
-    raw_texts = texts.source.texts(needed)
-    block_pairs = [(int(reps[i]), int(reps[j])) for i, j in pairs.tolist()]
-    sims = verify_pairs(block_pairs, raw_texts, settings.threshold, settings.workers)
+    raw_texts = texts.fetch(reps[np.unique(pairs)].tolist())
+    block_pairs = reps[pairs]
+    sims = np.asarray(verify_pairs(block_pairs, raw_texts, settings.threshold), dtype=np.float64)
+    found = np.flatnonzero(sims >= settings.threshold)
     edges = {
-        (int(i), int(j)): sim
-        for (i, j), sim in zip(pairs.tolist(), sims, strict=True)
-        if sim >= settings.threshold
+        (int(i), int(j)): float(sim)
+        for (i, j), sim in zip(pairs[found].tolist(), sims[found].tolist(), strict=True)
     }
     return edges, considered
 
 
-# Below this many pairs verification stays in-process.
-POOL_MIN_PAIRS = 20_000
+# From this many pairs on, verification runs in the compiled kernel.
+KERNEL_MIN_PAIRS = 2_000
 
 
-def _verify_chunk(
-    chunk: tuple[list[tuple[int, int]], dict[int, str], float],
-) -> list[float]:
-    pairs, texts, threshold = chunk
+def _verify_python(pairs: npt.NDArray[np.int64], texts: dict[int, str], threshold: float) -> list[float]:
     prepared: dict[int, Prepared] = {}
 
     def get(block: int) -> Prepared:
@@ -185,7 +186,7 @@ def _verify_chunk(
         return found
 
     out = []
-    for a, b in pairs:
+    for a, b in pairs.tolist():
         first, second = get(a), get(b)
         if upper_bound(first, second) < threshold:
             out.append(0.0)
@@ -194,30 +195,85 @@ def _verify_chunk(
     return out
 
 
-def verify_pairs(
-    pairs: list[tuple[int, int]], texts: dict[int, str], threshold: float, workers: int = 1
-) -> list[float]:
-    """Similarity of each pair (0.0 when it provably cannot reach ``threshold``).
+def verify_pairs(pairs: npt.NDArray[np.int64], texts: dict[int, str], threshold: float) -> list[float]:
+    """Similarity of each pair of block ids; below ``threshold`` means "not a duplicate".
 
-    Large batches are split across worker processes; results keep the order
-    of ``pairs``, so the outcome does not depend on the number of workers.
+    Large batches run in the compiled kernel (:mod:`dedup.verify_kernel`),
+    which computes the same numbers as :func:`dedup.verify.similarity` (tested).
     """
-    import os
+    if len(pairs) >= KERNEL_MIN_PAIRS:
+        try:
+            from dedup.verify_kernel import similarities
+        except ImportError:
+            pass
+        else:
+            ids = np.array(sorted(texts), dtype=np.int64)
+            local = np.searchsorted(ids, pairs).astype(np.int64)
+            sims: list[float] = similarities([texts[i] for i in ids.tolist()], local, threshold).tolist()
+            return sims
+    return _verify_python(pairs, texts, threshold)
 
-    workers = workers or os.cpu_count() or 1
-    if workers <= 1 or len(pairs) < POOL_MIN_PAIRS:
-        return _verify_chunk((pairs, texts, threshold))
-    import multiprocessing
 
-    size = -(-len(pairs) // (workers * 4))
-    chunks = []
-    for start in range(0, len(pairs), size):
-        part = pairs[start : start + size]
-        ids = {i for pair in part for i in pair}
-        chunks.append((part, {i: texts[i] for i in ids}, threshold))
-    with multiprocessing.get_context("fork").Pool(workers) as pool:
-        results = pool.map(_verify_chunk, chunks)
-    return [sim for part in results for sim in part]
+# A leader with at least this many near copies that differ from it in names and
+# numbers is a template, not a paragraph that was copied.
+TEMPLATE_FAMILY = 3
+
+
+def _leaders(
+    ordered: Sequence[int], similar: Callable[[int, int], float | None], threshold: float
+) -> list[tuple[int, list[tuple[int, float]]]]:
+    """Leader clustering: each member joins the first leader it is similar to."""
+    leaders: list[tuple[int, list[tuple[int, float]]]] = []
+    for r in ordered:
+        for leader, followers in leaders:
+            sim = similar(leader, r)
+            if sim is not None and sim >= threshold:
+                followers.append((r, sim))
+                break
+        else:
+            leaders.append((r, []))
+    return leaders
+
+
+def _split_template_families(
+    leaders: list[tuple[int, list[tuple[int, float]]]],
+    prepared: Callable[[int], Prepared],
+    similar: Callable[[int, int], float | None],
+    threshold: float,
+) -> list[tuple[int, list[tuple[int, float]]]]:
+    """Release the members of template families from their clusters.
+
+    Lists of villages, cricketers or lakes are written from one template:
+    "X is a village in Y district, with a population of N". One such
+    paragraph and a lightly edited copy look alike, but a paragraph with
+    several near copies that each differ from it in names and numbers
+    (:func:`dedup.verify.fact_substitution`) is a template whose slots were
+    filled in differently, and a reader would not call those copies
+    duplicates. Its followers are released and clustered again among
+    themselves (so a filled-in paragraph and its own edited copy still pair
+    up); followers that differ in other ways stay.
+    """
+    out: list[tuple[int, list[tuple[int, float]]]] = []
+    for leader, followers in leaders:
+        if len(followers) < TEMPLATE_FAMILY:
+            out.append((leader, followers))
+            continue
+        base = prepared(leader)
+        filled = [r for r, sim in followers if sim < 1.0 and fact_substitution(base, prepared(r))]
+        if len(filled) < TEMPLATE_FAMILY:
+            out.append((leader, followers))
+            continue
+        released = set(filled)
+        out.append((leader, [(r, sim) for r, sim in followers if r not in released]))
+
+        # Among the released paragraphs, two fillings of the template are not
+        # duplicates of each other either; a filling and its own light edit are.
+        def not_filled(x: int, y: int) -> float | None:
+            return None if fact_substitution(prepared(x), prepared(y)) else similar(x, y)
+
+        regrouped = _leaders(filled, not_filled, threshold)
+        out.extend(_split_template_families(regrouped, prepared, not_filled, threshold))
+    return out
 
 
 def analyse(
@@ -265,24 +321,25 @@ def analyse(
             group.sort(key=lambda b: (-int(lengths[b]), b))
         return group
 
+    texts.fetch(int(reps[r]) for members in components.values() if len(members) > 2 for r in members)
     clusters: list[Cluster] = []
     for component in components.values():
         ordered = sorted(component, key=policy_order)
-        if len(ordered) > 2:
-            texts.fetch(int(reps[r]) for r in ordered)
-        leaders: list[tuple[int, list[tuple[int, float]]]] = []
-        for r in ordered:
-            for leader, followers in leaders:
-                sim = edges.get((min(leader, r), max(leader, r)))
-                if sim is None and len(ordered) > 2:
-                    a, b = texts[int(reps[leader])], texts[int(reps[r])]
-                    if upper_bound(a, b) >= settings.threshold:
-                        sim = similarity(a, b, settings.threshold)
-                if sim is not None and sim >= settings.threshold:
-                    followers.append((r, sim))
-                    break
-            else:
-                leaders.append((r, []))
+
+        def similar(x: int, y: int, size: int = len(ordered)) -> float | None:
+            sim = edges.get((min(x, y), max(x, y)))
+            if sim is None and size > 2:
+                a, b = texts[int(reps[x])], texts[int(reps[y])]
+                if upper_bound(a, b) >= settings.threshold:
+                    sim = similarity(a, b, settings.threshold)
+            return sim
+
+        leaders = _split_template_families(
+            _leaders(ordered, similar, settings.threshold),
+            lambda r: texts[int(reps[r])],
+            similar,
+            settings.threshold,
+        )
         for leader, followers in leaders:
             members: list[Member] = []
             for r, sim in [(leader, 1.0), *followers]:

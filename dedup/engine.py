@@ -218,11 +218,14 @@ class FileTexts:
         if len(wanted) == 0:
             return {}
         files = np.searchsorted(self.offsets, wanted, side="right") - 1
+        boundaries = np.flatnonzero(np.diff(files)) + 1
         out: dict[int, str] = {}
-        for file_index in np.unique(files).tolist():
+        for group in np.split(wanted, boundaries):
+            file_index = int(files[np.searchsorted(wanted, group[0])])
             raw = self.raw(file_index)
-            for block in wanted[files == file_index].tolist():
-                start, stop = int(self.table.start[block]), int(self.table.stop[block])
+            starts = self.table.start[group].tolist()
+            stops = self.table.stop[group].tolist()
+            for block, start, stop in zip(group.tolist(), starts, stops, strict=True):
                 try:
                     out[block] = raw[start:stop].decode("utf-8")
                 except UnicodeDecodeError:

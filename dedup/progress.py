@@ -39,6 +39,7 @@ class _Bar:
         if total < 2:
             return
         if self.bar is None:
+            from rich.console import Console
             from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
             self.bar = Progress(
@@ -47,6 +48,7 @@ class _Bar:
                 MofNCompleteColumn(),
                 TextColumn("files  {task.fields[mb]:.1f} MB  {task.fields[rate]:,.0f} paragraphs/s"),
                 TimeElapsedColumn(),
+                console=Console(stderr=True),
                 transient=True,
                 redirect_stdout=False,
                 redirect_stderr=False,

@@ -83,7 +83,8 @@ class BlockTable:
         out = []
         for i in range(len(self)):
             start, stop = int(self.start[i]), int(self.stop[i])
-            text = "\n".join(raw[start:stop].decode("utf-8").splitlines())
+            # The block's lines split as bytes (\n, \r\n, \r), as segment() does.
+            text = "\n".join(line.decode("utf-8") for line in raw[start:stop].splitlines())
             out.append(
                 Block(
                     doc=doc_index,

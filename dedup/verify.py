@@ -10,10 +10,11 @@ Measure: *fact-weighted word Indel similarity*.
 - Each word has a weight: {NUMBER_WEIGHT} if it holds a digit, {NAME_WEIGHT} if it
   starts with a capital letter (before casefolding) and is not a function word
   (so a sentence-opening "The" is not a name), else 1.
-- The two word sequences are aligned by a longest common subsequence
-  (rapidfuzz ``Indel.opcodes``); the similarity is the weight of the aligned
-  words of both sides over the total weight of both sides. With every weight 1
-  this is the classic Indel (difflib-ratio) similarity.
+- The two word sequences are aligned by a maximum-weight common subsequence
+  (an alignment of equal words, in order, whose words weigh the most); the
+  similarity is the weight of the aligned words of both sides over the total
+  weight of both sides. With every weight 1 this is the classic Indel
+  (difflib-ratio) similarity.
 
 Edits to ordinary words cost little; a different name or number - the slot a
 template fills in - costs three or four times as much. On the labelled
@@ -26,6 +27,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -189,8 +191,85 @@ def plain_needed(threshold: float) -> float:
     return threshold / (w - (w - 1) * threshold)
 
 
+def aligned_weight(a: Prepared, b: Prepared) -> float:
+    """Weight of a maximum-weight common subsequence, counting both sides.
+
+    A dynamic programme over the two word sequences (``O(len(a) * len(b))``);
+    the compiled twin is :func:`dedup.verify_kernel.similarities`.
+    """
+    previous = [0.0] * (len(b.words) + 1)
+    for word, weight in zip(a.words, a.weights, strict=True):
+        current = [0.0]
+        for j, (other, other_weight) in enumerate(zip(b.words, b.weights, strict=True), start=1):
+            best = current[j - 1] if current[j - 1] > previous[j] else previous[j]
+            if word == other:
+                diagonal = previous[j - 1] + weight + other_weight
+                if diagonal > best:
+                    best = diagonal
+            current.append(best)
+        previous = current
+    return previous[-1]
+
+
+def unaligned(a: Prepared, b: Prepared) -> tuple[list[int], list[int]]:
+    """Indices of the words of ``a`` and of ``b`` left out of a
+    maximum-weight common subsequence (the words that differ)."""
+    n, m = len(a.words), len(b.words)
+    table = [[0.0] * (m + 1) for _ in range(n + 1)]
+    for i in range(1, n + 1):
+        row, above = table[i], table[i - 1]
+        word, weight = a.words[i - 1], a.weights[i - 1]
+        for j in range(1, m + 1):
+            best = row[j - 1] if row[j - 1] > above[j] else above[j]
+            if word == b.words[j - 1]:
+                diagonal = above[j - 1] + weight + b.weights[j - 1]
+                if diagonal > best:
+                    best = diagonal
+            row[j] = best
+    left_a, left_b = [], []
+    i, j = n, m
+    while i > 0 and j > 0:
+        if (
+            a.words[i - 1] == b.words[j - 1]
+            and table[i][j] == table[i - 1][j - 1] + a.weights[i - 1] + b.weights[j - 1]
+        ):
+            i, j = i - 1, j - 1
+        elif table[i][j] == table[i - 1][j]:
+            left_a.append(i - 1)
+            i -= 1
+        else:
+            left_b.append(j - 1)
+            j -= 1
+    left_a.extend(range(i - 1, -1, -1))
+    left_b.extend(range(j - 1, -1, -1))
+    return sorted(left_a), sorted(left_b)
+
+
+def fact_substitution(a: Prepared, b: Prepared) -> bool:
+    """Whether ``b`` differs from ``a`` by names and numbers put in place of others.
+
+    The differing words are those outside the alignment, less the words that
+    only moved (present on both sides). True when both sides still have
+    differing words and at least half of them, on each side, are fact words
+    (weight above 1): the signature of one template filled in twice, which a
+    random edit rarely produces.
+    """
+    left_a, left_b = unaligned(a, b)
+    words_a = Counter(a.words[i] for i in left_a)
+    words_b = Counter(b.words[j] for j in left_b)
+    moved = words_a & words_b
+    only_a, only_b = words_a - moved, words_b - moved
+    if not only_a or not only_b:
+        return False
+    fact_a = {a.words[i] for i in left_a if a.weights[i] > 1.0}
+    fact_b = {b.words[j] for j in left_b if b.weights[j] > 1.0}
+    facts_a = sum(n for w, n in only_a.items() if w in fact_a)
+    facts_b = sum(n for w, n in only_b.items() if w in fact_b)
+    return 2 * facts_a >= only_a.total() and 2 * facts_b >= only_b.total()
+
+
 def similarity(a: Prepared, b: Prepared, threshold: float = 0.0) -> float:
-    """Fact-weighted word Indel similarity in [0, 1] (see module doc).
+    """Fact-weighted word similarity in [0, 1] (see module doc).
 
     With ``threshold``, pairs that provably cannot reach it return 0.0 after
     a cheap C-level check of the unweighted similarity.
@@ -205,12 +284,7 @@ def similarity(a: Prepared, b: Prepared, threshold: float = 0.0) -> float:
         and Indel.normalized_similarity(a.words, b.words, score_cutoff=plain_needed(threshold)) == 0
     ):
         return 0.0
-    matched = 0.0
-    for op in Indel.opcodes(a.words, b.words):
-        if op.tag == "equal":
-            matched += sum(a.weights[op.src_start : op.src_end])
-            matched += sum(b.weights[op.dest_start : op.dest_end])
-    return matched / total
+    return aligned_weight(a, b) / total
 
 
 def upper_bound(a: Prepared, b: Prepared) -> float:

@@ -117,3 +117,36 @@ def test_cross_file_duplicates_in_directory(tmp_path: Path) -> None:
     assert "docs/b.txt:3:3: DUP001 exact duplicate of docs/a.md:3" in run.stdout
     assert "ignored.csv" not in run.stdout
     assert "2 files checked" in run.stdout
+
+
+TAIL = (
+    "The village lies on a low hill above the river, surrounded by orchards and small fields of wheat and "
+    "maize, and it is connected to the county road by a narrow paved lane that was built after the war."
+)
+VILLAGES = [
+    "Dravenik is a village in the municipality of Oskar Polje, in the Varnica County. According to the 2011 "
+    "census, the village had a population of 412 inhabitants, most of them farmers. " + TAIL,
+    "Lutomir is a village in the municipality of Oskar Polje, in the Varnica County. According to the 2011 "
+    "census, the village had a population of 87 inhabitants, most of them farmers. " + TAIL,
+    "Sestrinec is a village in the municipality of Oskar Polje, in the Varnica County. According to the 2011 "
+    "census, the village had a population of 1,046 inhabitants, most of them farmers. " + TAIL,
+    "Kamenjak is a village in the municipality of Oskar Polje, in the Varnica County. According to the 2011 "
+    "census, the village had a population of 230 inhabitants, most of them farmers. " + TAIL,
+]
+
+
+def test_template_family_is_not_reported_but_a_light_edit_in_it_is() -> None:
+    from dedup.verify import fact_substitution, prepare, similarity
+
+    assert fact_substitution(prepare(VILLAGES[0]), prepare(VILLAGES[1]))
+    # Alike enough that, taken one pair at a time, they would be near duplicates.
+    assert similarity(prepare(VILLAGES[0]), prepare(VILLAGES[1])) >= Settings().threshold
+    edited = VILLAGES[2].replace("most of them", "nearly all of them")
+    assert not fact_substitution(prepare(VILLAGES[2]), prepare(edited))
+    texts = {f"v{i}.txt": text + "\n" for i, text in enumerate([*VILLAGES, edited])}
+    result = check_texts(texts)
+    # The four villages are one template filled in four times: no duplicates
+    # between them; the edited copy of one village is still found.
+    assert [(f.rule, f.path, f.duplicate_of.path if f.duplicate_of else None) for f in result.findings] == [
+        ("DUP002", "v4.txt", "v2.txt")
+    ]

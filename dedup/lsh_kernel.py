@@ -1,0 +1,92 @@
+"""Compiled LSH bucketing: candidate pairs from band keys in linear time.
+
+Same result as :func:`dedup.candidates.candidate_pairs_from_keys` (tested):
+per band, rows with equal keys form a bucket (members in row order); a
+bucket of at most ``cap`` rows yields all its pairs, a larger one yields each
+member with the first member and with its successor. Buckets are found with
+an open-addressing hash table instead of a sort, so each band costs O(rows).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+from numba import njit
+
+I64 = npt.NDArray[np.int64]
+
+
+@njit(cache=True)
+def _band_pairs(keys: npt.NDArray[np.uint64], cap: int) -> I64:
+    n, bands = keys.shape
+    size = 1
+    while size < 2 * n:
+        size *= 2
+    mask = size - 1
+    slot_key = np.empty(size, dtype=np.uint64)
+    slot_bucket = np.empty(size, dtype=np.int64)
+    bucket_first = np.empty(n, dtype=np.int64)
+    bucket_last = np.empty(n, dtype=np.int64)
+    bucket_count = np.empty(n, dtype=np.int64)
+    next_member = np.empty(n, dtype=np.int64)
+    out = np.empty((max(16, 4 * n), 2), dtype=np.int64)
+    used = 0
+    members = np.empty(n, dtype=np.int64)
+    for band in range(bands):
+        slot_bucket[:] = -1
+        buckets = 0
+        for i in range(n):
+            key = keys[i, band]
+            h = np.int64((key ^ (key >> np.uint64(29))) & np.uint64(mask))
+            while slot_bucket[h] != -1 and slot_key[h] != key:
+                h = (h + 1) & mask
+            if slot_bucket[h] == -1:
+                slot_key[h] = key
+                slot_bucket[h] = buckets
+                bucket_first[buckets] = i
+                bucket_last[buckets] = i
+                bucket_count[buckets] = 1
+                next_member[i] = -1
+                buckets += 1
+            else:
+                b = slot_bucket[h]
+                next_member[bucket_last[b]] = i
+                next_member[i] = -1
+                bucket_last[b] = i
+                bucket_count[b] += 1
+        for b in range(buckets):
+            count = bucket_count[b]
+            if count < 2:
+                continue
+            m = 0
+            i = bucket_first[b]
+            while i != -1:
+                members[m] = i
+                m += 1
+                i = next_member[i]
+            needed = count * (count - 1) // 2 if count <= cap else 2 * count
+            if used + needed > out.shape[0]:
+                grown = np.empty((max(2 * out.shape[0], used + needed), 2), dtype=np.int64)
+                grown[:used] = out[:used]
+                out = grown
+            if count <= cap:
+                for x in range(m):
+                    for y in range(x + 1, m):
+                        out[used, 0] = members[x]
+                        out[used, 1] = members[y]
+                        used += 1
+            else:
+                for x in range(m - 1):
+                    out[used, 0] = members[x]
+                    out[used, 1] = members[x + 1]
+                    used += 1
+                for x in range(2, m):
+                    out[used, 0] = members[0]
+                    out[used, 1] = members[x]
+                    used += 1
+    return out[:used]
+
+
+def band_pairs(keys: npt.NDArray[np.uint64], cap: int) -> I64:
+    """Row pairs (possibly repeated, ``i < j``) that share a band key."""
+    return _band_pairs(np.ascontiguousarray(keys, dtype=np.uint64), cap)

@@ -1,0 +1,346 @@
+"""The compiled table builder gives exactly the reference's arrays."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+pytest.importorskip("numba")
+
+from dedup import kernels
+from dedup.models import Document
+from dedup.normalize import normalize
+from dedup.segment import LIST_ITEM_RE
+from dedup.sources import decode
+from dedup.table import BlockTable, LshParams, build_table
+
+ROOT = Path(__file__).parent.parent
+FILES = sorted((ROOT / "samples").glob("*.txt")) + sorted((ROOT / "tests" / "fixtures").glob("*.txt"))
+MODES = ("auto", "blank", "line")
+PARAMS = [LshParams(2, 128, 1, 32, 4), LshParams(3, 64, 7, 8, 8), LshParams(1, 16, 42, 16, 1)]
+
+
+def assert_same(doc: Document, mode: str, params: LshParams) -> None:
+    expected = build_table(doc, mode, params)
+    actual = kernels.build_table_fast(doc, mode, params)
+    for name in BlockTable.__dataclass_fields__:
+        want, got = getattr(expected, name), getattr(actual, name)
+        assert got.dtype == want.dtype, name
+        assert got.shape == want.shape, name
+        assert np.array_equal(got, want), name
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
+@pytest.mark.parametrize("mode", MODES)
+def test_repository_files(path: Path, mode: str) -> None:
+    doc = decode(str(path), path.read_bytes())
+    for params in PARAMS:
+        assert_same(doc, mode, params)
+
+
+WORDS = [
+    "the",
+    "The",
+    "WIRE",
+    "said",
+    "and",
+    "of",
+    "it",
+    "x",
+    "3.5",
+    "1,200",
+    "don't",
+    "it`s",
+    "e-mail",
+    "Café",
+    "naïve",
+    "Straße",
+    "ΣΊΣΥΦΟΣ",
+    "İstanbul",
+    "ﬁne",
+    "½",
+    "x²",
+    "№5",
+    "ｆｕｌｌ",
+    "e\u0301",
+    "한국어",
+    "각",
+    "\u1100\u1161",
+    "ไทย",
+    "हिन्दी",
+    "😀",
+    "𝐀bc",
+    "日本語",
+    "“quoted”",
+    "‘single’",
+    "«guillemets»",
+    "—",
+    "–",
+    "−1",
+    "…",
+    "soft\u00adhyphen",
+    "zero\u200bwidth",
+    "(paren)",
+    "[bracket]",
+    "{brace}",
+    "end.",
+    "end!",
+    "end?",
+    "end:",
+    "end;",
+    'end"',
+    "end'",
+    "end)",
+    "end]",
+    "end}",
+    "end»",
+    "end”",
+    "end’",
+    "end…",
+    "word_with_underscore",
+    "\x1cfs",
+]
+SEPARATORS = [" ", " ", " ", "  ", "\t", " \t ", "\f", "\v", "\u00a0", "\u3000", "\u2009", "\x85", "\u2028"]
+MARKERS = [
+    "- ",
+    "* ",
+    "+ ",
+    "• ",
+    "1. ",
+    "12) ",
+    "123456789. ",
+    "1234567890. ",
+    "-\t",
+    "-",
+    "1.",
+    "   - ",
+    "    - ",
+]
+INDENTS = ["", "", "", " ", "  ", "    ", "\t", "\f", " \v"]
+ENDINGS = ["\n", "\n", "\r\n", "\r"]
+
+
+@st.composite
+def lines(draw: st.DrawFn) -> str:
+    kind = draw(st.sampled_from(["words", "words", "words", "blank", "list", "long"]))
+    if kind == "blank":
+        return draw(st.sampled_from(["", " ", "\t", " \f\v "]))
+    count = draw(st.integers(1, 30 if kind == "long" else 12))
+    tokens = draw(st.lists(st.sampled_from(WORDS), min_size=count, max_size=count))
+    text = ""
+    for i, token in enumerate(tokens):
+        if i:
+            text += draw(st.sampled_from(SEPARATORS))
+        text += token
+    if kind == "long":
+        text = (text + " ") * draw(st.integers(1, 6))
+    prefix = draw(st.sampled_from(INDENTS))
+    if kind == "list":
+        prefix += draw(st.sampled_from(MARKERS))
+    return prefix + text + draw(st.sampled_from(["", "", ".", " ", "\t"]))
+
+
+@st.composite
+def documents(draw: st.DrawFn) -> bytes:
+    body = draw(st.lists(lines(), min_size=1, max_size=25))
+    text = ""
+    for line in body:
+        text += line + draw(st.sampled_from(ENDINGS))
+    if draw(st.booleans()):
+        text = text.rstrip("\r\n")
+    raw = text.encode("utf-8")
+    if draw(st.booleans()):
+        raw = b"\xef\xbb\xbf" + raw
+    return raw
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(raw=documents(), mode=st.sampled_from(MODES), params=st.sampled_from(PARAMS))
+def test_generated_documents(raw: bytes, mode: str, params: LshParams) -> None:
+    assert_same(decode("generated.txt", raw), mode, params)
+
+
+@settings(max_examples=200, deadline=None)
+@given(text=st.text(st.characters(codec="utf-8", exclude_characters="\x00"), min_size=1, max_size=200))
+def test_arbitrary_text(text: str) -> None:
+    doc = decode("arbitrary.txt", text.encode("utf-8"))
+    for mode in MODES:
+        assert_same(doc, mode, PARAMS[0])
+
+
+def test_hard_wrapped_and_one_per_line() -> None:
+    wrapped = (
+        "The committee met on Tuesday to review the budget for the coming year and\n"
+        "agreed to postpone the decision on the new library until the spring, when\n"
+        "the final cost estimates are expected.\n"
+        "    Members also discussed the state of the roads.\n\n"
+        + "A long line that goes on and on past any wrap width, ending with a full stop here. " * 2
+        + "\nSecond line.\n"
+    )
+    for raw in (wrapped, wrapped.replace("\n", "\r\n"), wrapped.replace("\n", "\r")):
+        for mode in MODES:
+            assert_same(decode("t.txt", raw.encode()), mode, PARAMS[0])
+
+
+def test_empty_and_blank_only_documents() -> None:
+    for raw in (b"", b"\xef\xbb\xbf", b"\n\n", b" \t\r\n\f\n"):
+        doc = Document(
+            "t.txt", raw, raw.decode("utf-8-sig"), bom=b"\xef\xbb\xbf" if raw[:1] == b"\xef" else b""
+        )
+        for mode in MODES:
+            assert_same(doc, mode, PARAMS[0])
+
+
+def test_rejects_markdown() -> None:
+    doc = decode("README.md", b"# Title\n\ntext\n")
+    with pytest.raises(ValueError):
+        kernels.build_table_fast(doc, "auto", PARAMS[0])
+    with pytest.raises(ValueError):
+        kernels.build_table_fast(doc, "markdown", PARAMS[0])
+    assert_same(doc, "blank", PARAMS[0])  # explicit modes ignore the suffix
+
+
+def _table_normalize(text: str) -> str | None:
+    """What the kernel's per-code-point table makes of ``text`` (None: fallback)."""
+    length, offset, data, is_space = kernels._bmp_tables()
+    out: list[str] = []
+    for char in text:
+        cp = ord(char)
+        if cp >= 0x10000 or length[cp] < 0:
+            return None
+        mapped = bytes(data[offset[cp] : offset[cp] + length[cp]]).decode("utf-8")
+        out.append(" " if is_space[cp] else mapped)
+    return re.sub(" +", " ", "".join(out)).strip(" ")
+
+
+def test_table_spaces_are_what_the_regex_collapses() -> None:
+    length, offset, data, is_space = kernels._bmp_tables()
+    for cp in range(0x10000):
+        if length[cp] > 0:
+            mapped = bytes(data[offset[cp] : offset[cp] + length[cp]]).decode("utf-8")
+            assert bool(is_space[cp]) == bool(re.fullmatch(r"\s", mapped)), hex(cp)
+            assert not re.search(r"\s", mapped) or is_space[cp], hex(cp)
+    for cp in range(128):  # the ASCII path's own tables
+        assert bool(kernels._ASCII_SPACE[cp]) == bool(re.fullmatch(r"\s", chr(cp)))
+        if not kernels._ASCII_SPACE[cp]:
+            assert chr(kernels._ASCII_MAP[cp]) == normalize("a" + chr(cp))[1:]
+
+
+# Characters that compose or reorder with neighbours, to put next to table entries.
+NEIGHBOURS = [
+    "a",
+    "A",
+    "e",
+    "s",
+    "ſ",
+    "\u1100",
+    "가",
+    "\u0b47",
+    "\u0915",
+    "1",
+    " ",
+    "é",
+    "ﬁ",
+    "½",
+    "\u00a0",
+    "…",
+]
+
+
+def test_table_entries_map_alone() -> None:
+    length, _, _, _ = kernels._bmp_tables()
+    for cp in np.flatnonzero(length >= 0).tolist():
+        char = chr(cp)
+        for left in NEIGHBOURS:
+            text = left + char + "b"
+            assert _table_normalize(text) == normalize(text), hex(cp)
+
+
+@settings(max_examples=500, deadline=None)
+@given(text=st.text(st.characters(max_codepoint=0xFFFF, exclude_categories=("Cs",)), max_size=40))
+def test_table_matches_normalize(text: str) -> None:
+    mapped = _table_normalize(text)
+    if mapped is not None:
+        assert mapped == normalize(text)
+
+
+def test_lower_table_matches_islower() -> None:
+    lower = kernels._lower_table()
+    assert all(bool(lower[cp]) == chr(cp).islower() for cp in range(0x10000))
+    assert unicodedata.unidata_version  # the tables follow the running Python's Unicode data
+
+
+LIST_EDGES = [
+    "1234567890. x",
+    "123456789. x",
+    "123456789) x",
+    "1.x",
+    "1. ",
+    "1.\tx",
+    "1. \fx",
+    "    - x",
+    "   - x",
+    "\t\t\t- x",
+    " \t - x",
+    "- \u00a0x",
+    "-  \tx",
+    "• x",
+    "•x",
+    "+ x",
+    "* *",
+    "a. x",
+    ". x",
+    "1.. x",
+    "",
+]
+
+
+@pytest.mark.parametrize("line", LIST_EDGES)
+def test_list_item_edges(line: str) -> None:
+    data = np.frombuffer(line.encode("utf-8"), dtype=np.uint8)
+    assert kernels._is_list_item(data, 0, len(data)) == bool(LIST_ITEM_RE.match(line))
+    for mode in ("auto", "line"):
+        assert_same(decode("t.txt", f"Intro line.\n{line}\nnext line\n".encode()), mode, PARAMS[0])
+
+
+@settings(max_examples=500, deadline=None)
+@given(line=st.text(st.sampled_from(list(" \t\f\v-*+•0123456789.)aZ")), max_size=16))
+def test_list_item_regex(line: str) -> None:
+    data = np.frombuffer(line.encode("utf-8"), dtype=np.uint8)
+    assert kernels._is_list_item(data, 0, len(data)) == bool(LIST_ITEM_RE.match(line))
+
+
+SHORT_WORDS = ["a", "bb", "the", "Word", "end.", "Stop!", "é", "É", "“Q”", "x…", "ok;", "1.", "-", "ǆ"]
+
+
+@st.composite
+def wrapped_documents(draw: st.DrawFn) -> bytes:
+    """Paragraphs of short words, so line widths and sentence ends collide often (auto rules)."""
+    out = []
+    for _ in range(draw(st.integers(1, 4))):
+        for _ in range(draw(st.integers(1, 8))):
+            words = draw(st.lists(st.sampled_from(SHORT_WORDS), min_size=1, max_size=30))
+            out.append(draw(st.sampled_from(["", "", "", " ", "  "])) + " ".join(words))
+        out.append("")
+    return "\n".join(out).encode("utf-8")
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(raw=wrapped_documents())
+def test_auto_rules_on_wrapped_text(raw: bytes) -> None:
+    assert_same(decode("wrapped.txt", raw), "auto", PARAMS[0])
+
+
+@pytest.mark.parametrize("width", [98, 99, 100, 101, 102])
+def test_wrap_limit_boundary(width: int) -> None:
+    longest = ("word " * 40)[: width - 1].rstrip() + "."
+    longest = longest + "x" * (width - len(longest))
+    for follow in ("Next line starts upper.", "next line starts lower."):
+        raw = f"{longest}\n{follow}\nshort tail\n".encode()
+        assert_same(decode("t.txt", raw), "auto", PARAMS[0])
