@@ -54,12 +54,32 @@ class FileResult:
     def path(self) -> str:
         return self.item.path
 
-    @cached_property
-    def doc(self) -> Document:
+    def raw(self) -> bytes:
+        """The file's bytes (re-read; not cached)."""
         raw = self.source if self.source is not None else read_raw(self.item)
         if len(raw) != self.size:
             raise DedupError("file changed while dedup was running; run again", self.path)
-        return decode(self.path, raw)
+        return raw
+
+    def read_span(self, start: int, stop: int) -> bytes:
+        """Bytes ``start:stop`` of the file, without reading all of it."""
+        if self.source is not None:
+            return self.source[start:stop]
+        try:
+            with open(self.item.path, "rb") as handle:
+                handle.seek(start)
+                return handle.read(stop - start)
+        except OSError as exc:
+            raise DedupError(f"cannot re-read: {exc.strerror or exc}", self.path) from None
+
+    def release(self) -> None:
+        """Forget the loaded document, lines and blocks (they reload on use)."""
+        for name in ("doc", "lines", "blocks"):
+            self.__dict__.pop(name, None)
+
+    @cached_property
+    def doc(self) -> Document:
+        return decode(self.path, self.raw())
 
     @cached_property
     def lines(self) -> list[Line]:
@@ -160,8 +180,13 @@ class Result:
         return Location(path, int(self.table.first_line[block]), int(self.table.last_line[block]))
 
     def block_text(self, block: int) -> str:
+        """The block's text (lines joined with "\\n"), read from its file."""
         file = self.files[int(self.doc_of[block])]
-        return file.blocks[block - file.offset].text
+        data = file.read_span(int(self.table.start[block]), int(self.table.stop[block]))
+        try:
+            return "\n".join(line.decode("utf-8") for line in data.splitlines())
+        except UnicodeDecodeError:
+            raise DedupError("file changed while dedup was running; run again", file.path) from None
 
     def dropped_blocks(self, file: FileResult) -> list[Block]:
         dropped = self.analysis.dropped | self.quality_dropped
@@ -336,16 +361,35 @@ def check_texts(
 
 @dataclass(frozen=True)
 class FileChange:
-    """What cleaning does to one file: its deleted lines, bytes and diff."""
+    """What cleaning does to one file: its deleted lines, bytes and diff.
+
+    ``mask`` marks the deleted lines (``None``: the file is unchanged). The
+    bytes and the diff are computed when asked for, so a run over many files
+    holds one file's text at a time.
+    """
 
     file: FileResult
-    delete: list[bool]
-    cleaned: bytes
-    diff: bytes
+    mask: tuple[bool, ...] | None
 
     @property
     def changed(self) -> bool:
-        return any(self.delete)
+        return self.mask is not None and any(self.mask)
+
+    @property
+    def delete(self) -> list[bool]:
+        return list(self.mask) if self.mask is not None else [False] * len(self.file.lines)
+
+    @property
+    def cleaned(self) -> bytes:
+        if not self.changed:
+            return self.file.raw()
+        return clean_bytes(self.file.doc, self.file.lines, self.delete)
+
+    @property
+    def diff(self) -> bytes:
+        if not self.changed:
+            return b""
+        return unified_diff(self.file.doc, self.file.lines, self.delete, self.file.path)
 
 
 @dataclass(frozen=True)
@@ -372,27 +416,26 @@ def clean(result: Result, max_rounds: int = 5) -> Cleaning:
     always the input's bytes, and findings keep the original line numbers.
     """
     files = result.files
-    masks = [result.deletions(f) for f in files]
-    findings = list(result.findings)
-    # Per file: each block as the tuple of its original line numbers, and
-    # whether it is dropped.
-    layout = [[tuple(range(b.first_line, b.last_line + 1)) for b in f.blocks] for f in files]
     dropped = result.analysis.dropped | result.quality_dropped
-    flags = [[f.offset + b.index in dropped for b in f.blocks] for f in files]
+    touched = sorted({int(result.doc_of[b]) for b in dropped})
+    # Only files that lose a block are loaded; the others stay on disk.
+    masks: dict[int, list[bool]] = {i: result.deletions(files[i]) for i in touched}
+    findings = list(result.findings)
+    # Per touched file: each block as the tuple of its original line numbers,
+    # and whether it is dropped.
+    layout = {i: [tuple(range(b.first_line, b.last_line + 1)) for b in files[i].blocks] for i in touched}
+    flags = {i: [files[i].offset + b.index in dropped for b in files[i].blocks] for i in touched}
     index = {f.path: i for i, f in enumerate(files)}
     rounds = 1
     while rounds < max_rounds:
         stable = True
-        current: list[tuple[InputFile, bytes]] = []
-        kept_lines: list[list[int]] = []
-        for i, (f, mask) in enumerate(zip(files, masks, strict=True)):
+        cleaned_docs: dict[int, Document] = {}
+        kept_lines: dict[int, list[int]] = {}
+        for i, mask in masks.items():
             kept = [n for n, gone in enumerate(mask) if not gone]
-            kept_lines.append(kept)
-            if not any(mask):
-                current.append((f.item, f.doc.raw))
-                continue
-            doc = decode(f.path, clean_bytes(f.doc, f.lines, mask))
-            current.append((f.item, doc.raw))
+            kept_lines[i] = kept
+            doc = decode(files[i].path, clean_bytes(files[i].doc, files[i].lines, mask))
+            cleaned_docs[i] = doc
             expected = [t for t, gone in zip(layout[i], flags[i], strict=True) if not gone]
             actual = [
                 tuple(kept[n - 1] + 1 for n in range(b.first_line, b.last_line + 1))
@@ -403,21 +446,28 @@ def clean(result: Result, max_rounds: int = 5) -> Cleaning:
             break
         # Later rounds only look for what cleaning removes: duplicates and
         # the --drop rules (their findings are all droppable paragraphs).
+        # This re-reads every file: rare, and only when cutting changed.
+        current = [
+            (f.item, cleaned_docs[i].raw if i in cleaned_docs else f.raw()) for i, f in enumerate(files)
+        ]
+        for i, f in enumerate(files):
+            kept_lines.setdefault(i, list(range(len(f.lines))))
         again = _run(
             [item for item, _ in current],
             [],
             result.settings,
-            RuleSettings(select=("DUP", *result.drop)),
+            replace(result.rules, select=("DUP", *result.drop), ignore=(), extend_select=()),
             result.drop,
             {item.path: data for item, data in current},
         )
+        again_dropped = again.analysis.dropped | again.quality_dropped
         for j, f2 in enumerate(again.files):
             kept = kept_lines[j]
             layout[j] = [
                 tuple(kept[n - 1] + 1 for n in range(b.first_line, b.last_line + 1)) for b in f2.blocks
             ]
-            again_dropped = again.analysis.dropped | again.quality_dropped
             flags[j] = [f2.offset + b.index in again_dropped for b in f2.blocks]
+            masks.setdefault(j, [False] * len(files[j].lines))
         if not again.findings:
             continue  # re-cut but nothing new to drop: check stability again
         rounds += 1
@@ -426,7 +476,7 @@ def clean(result: Result, max_rounds: int = 5) -> Cleaning:
                 if gone:
                     masks[j][kept_lines[j][k]] = True
 
-        def original(path: str, line: int, kept_lines: list[list[int]] = kept_lines) -> int:
+        def original(path: str, line: int, kept_lines: dict[int, list[int]] = kept_lines) -> int:
             return kept_lines[index[path]][line - 1] + 1
 
         for finding in again.findings:
@@ -448,8 +498,7 @@ def clean(result: Result, max_rounds: int = 5) -> Cleaning:
                 )
             )
     changes = [
-        FileChange(f, mask, clean_bytes(f.doc, f.lines, mask), unified_diff(f.doc, f.lines, mask, f.path))
-        for f, mask in zip(files, masks, strict=True)
+        FileChange(f, tuple(masks[i]) if i in masks and any(masks[i]) else None) for i, f in enumerate(files)
     ]
     findings.sort(key=Finding.sort_key)
     return Cleaning(changes, findings, rounds)

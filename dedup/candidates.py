@@ -45,19 +45,23 @@ def _s_curve(s: npt.NDArray[np.float64], bands: int, rows: int) -> npt.NDArray[n
 def optimal_bands(
     threshold: float, num_perm: int, fp_weight: float = 0.1, fn_weight: float = 0.9
 ) -> tuple[int, int]:
-    """(bands, rows) minimising the weighted FP/FN areas (datasketch's method)."""
-    grid_low = np.linspace(0.0, threshold, 201)
-    grid_high = np.linspace(threshold, 1.0, 201)
-    best: tuple[float, int, int] | None = None
-    for bands in range(1, num_perm + 1):
-        for rows in range(1, num_perm // bands + 1):
-            fp = np.trapezoid(_s_curve(grid_low, bands, rows), grid_low)
-            fn = np.trapezoid(1.0 - _s_curve(grid_high, bands, rows), grid_high)
-            error = float(fp_weight * fp + fn_weight * fn)
-            if best is None or error < best[0] - 1e-12:
-                best = (error, bands, rows)
-    assert best is not None
-    return best[1], best[2]
+    """(bands, rows) minimising the weighted FP/FN areas (datasketch's method).
+
+    All (bands, rows) with ``bands * rows <= num_perm`` are scored at once;
+    ties go to the fewest bands, then the fewest rows, as a loop over bands
+    and rows in increasing order would choose.
+    """
+    pairs = np.array(
+        [(b, r) for b in range(1, num_perm + 1) for r in range(1, num_perm // b + 1)], dtype=np.float64
+    )
+    bands, rows = pairs[:, :1], pairs[:, 1:]
+    low = np.linspace(0.0, threshold, 201)[None, :]
+    high = np.linspace(threshold, 1.0, 201)[None, :]
+    fp = np.trapezoid(1.0 - (1.0 - low**rows) ** bands, low, axis=1)
+    fn = np.trapezoid((1.0 - high**rows) ** bands, high, axis=1)
+    error = fp_weight * fp + fn_weight * fn
+    best = int(np.flatnonzero(error <= error.min() + 1e-12)[0])
+    return int(pairs[best, 0]), int(pairs[best, 1])
 
 
 def band_keys(signatures: npt.NDArray[np.uint32], bands: int, rows: int) -> npt.NDArray[np.uint64]:

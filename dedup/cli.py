@@ -94,18 +94,30 @@ PathsArg = Annotated[
         help="Files or directories to read (directories recursively); '-' reads stdin.", show_default=False
     ),
 ]
-SplitOpt = Annotated[Split, typer.Option("--split", help="How files are cut into paragraphs.")]
+# Options that set a Settings field default to None: "not given", so the
+# config file and the defaults show through and `dedup config` can say where
+# each value came from.
+SplitOpt = Annotated[
+    Split | None, typer.Option("--split", help="How files are cut into paragraphs.", show_default=False)
+]
 ThresholdOpt = Annotated[
-    float,
+    float | None,
     typer.Option("--threshold", min=0.01, max=1.0, help="Minimum verified similarity for near duplicates."),
 ]
-KeepOpt = Annotated[Keep, typer.Option("--keep", help="Which copy of each cluster is kept.")]
-MinWordsOpt = Annotated[int, typer.Option("--min-words", min=0, help="Ignore paragraphs with fewer words.")]
-MinCharsOpt = Annotated[
-    int, typer.Option("--min-chars", min=0, help="Ignore paragraphs with fewer characters.")
+KeepOpt = Annotated[Keep | None, typer.Option("--keep", help="Which copy of each cluster is kept.")]
+MinWordsOpt = Annotated[
+    int | None, typer.Option("--min-words", min=0, help="Ignore paragraphs with fewer words.")
 ]
-NearOpt = Annotated[bool, typer.Option("--near/--exact-only", help="Also find near duplicates (DUP002).")]
-WorkersOpt = Annotated[int, typer.Option("--workers", "-j", min=0, help="Worker processes (0 = all cores).")]
+MinCharsOpt = Annotated[
+    int | None, typer.Option("--min-chars", min=0, help="Ignore paragraphs with fewer characters.")
+]
+NearOpt = Annotated[
+    bool | None,
+    typer.Option("--near/--exact-only", help="Also find near duplicates (DUP002).", show_default=False),
+]
+WorkersOpt = Annotated[
+    int | None, typer.Option("--workers", "-j", min=0, help="Worker processes (0 = all cores).")
+]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Print only findings / errors, no progress.")]
 DebugOpt = Annotated[bool, typer.Option("--debug", help="Show tracebacks for errors.")]
 SelectOpt = Annotated[
@@ -121,28 +133,13 @@ ExtendSelectOpt = Annotated[
     list[str] | None, typer.Option("--extend-select", help="Rules to run in addition to --select.")
 ]
 FailOnOpt = Annotated[
-    str, typer.Option("--fail-on", help="Lowest severity that makes the exit code 1: error, warning or info.")
+    str | None,
+    typer.Option(
+        "--fail-on",
+        help="Lowest severity that makes the exit code 1: error, warning or info (default warning).",
+        show_default=False,
+    ),
 ]
-
-
-def _settings(**options: Any) -> Any:
-    from dedup.settings import Settings
-
-    values = {k: (v.value if isinstance(v, Enum) else v) for k, v in options.items()}
-    return Settings(**values)
-
-
-def _rule_settings(
-    select: list[str] | None, ignore: list[str] | None, extend_select: list[str] | None, fail_on: str
-) -> Any:
-    from dedup.rules.registry import DEFAULT_SELECT, RuleSettings
-
-    return RuleSettings(
-        select=tuple(select) if select else DEFAULT_SELECT,
-        ignore=tuple(ignore or ()),
-        extend_select=tuple(extend_select or ()),
-        fail_on=fail_on,
-    )
 
 
 def _report_errors(errors: list[DedupError]) -> None:
@@ -158,9 +155,6 @@ def _write_stdout(data: str | bytes) -> None:
     sys.stdout.buffer.flush()
 
 
-# Options that set a Settings field default to None: "not given", so the
-# config file and the defaults show through and `dedup config` can say where
-# each value came from.
 ConfigOpt = Annotated[
     str | None,
     typer.Option("--config", help="Read settings from this TOML file (default: the closest config file)."),
@@ -196,33 +190,21 @@ def _resolve(paths: list[str], config: str | None, isolated: bool, **options: An
     from dedup.workflow import config_start
 
     cli = {k: (v.value if isinstance(v, Enum) else v) for k, v in options.items()}
-    for name in ("exclude", "extend_exclude"):
-        if cli.get(name) is not None:
-            cli[name] = tuple(cli[name])
+    for name, value in cli.items():
+        if isinstance(value, list):
+            cli[name] = tuple(value)
     return resolve(cli, config=config, isolated=isolated, start=config_start(paths))
 
 
 @app.command()
 def check(
     paths: PathsArg,
-    split: Annotated[Split | None, typer.Option("--split", help="How files are cut into paragraphs.")] = None,
-    threshold: Annotated[
-        float | None,
-        typer.Option(
-            "--threshold", min=0.01, max=1.0, help="Minimum verified similarity for near duplicates."
-        ),
-    ] = None,
-    keep: Annotated[Keep | None, typer.Option("--keep", help="Which copy of each cluster is kept.")] = None,
-    min_words: Annotated[
-        int | None, typer.Option("--min-words", min=0, help="Ignore paragraphs with fewer words.")
-    ] = None,
-    min_chars: Annotated[
-        int | None, typer.Option("--min-chars", min=0, help="Ignore paragraphs with fewer characters.")
-    ] = None,
-    near: Annotated[
-        bool | None,
-        typer.Option("--near/--exact-only", help="Also find near duplicates (DUP002).", show_default=False),
-    ] = None,
+    split: SplitOpt = None,
+    threshold: ThresholdOpt = None,
+    keep: KeepOpt = None,
+    min_words: MinWordsOpt = None,
+    min_chars: MinCharsOpt = None,
+    near: NearOpt = None,
     output_format: Annotated[
         Format | None,
         typer.Option(
@@ -289,10 +271,8 @@ def check(
     select: SelectOpt = None,
     ignore: IgnoreOpt = None,
     extend_select: ExtendSelectOpt = None,
-    fail_on: FailOnOpt = "warning",
-    workers: Annotated[
-        int | None, typer.Option("--workers", "-j", min=0, help="Worker processes (0 = all cores).")
-    ] = None,
+    fail_on: FailOnOpt = None,
+    workers: WorkersOpt = None,
     quiet: QuietOpt = False,
     debug: DebugOpt = False,
 ) -> None:
@@ -322,6 +302,10 @@ def check(
         force_exclude=force_exclude,
         respect_gitignore=respect_gitignore,
         unsafe_fixes=unsafe_fixes,
+        select=select,
+        ignore=ignore,
+        extend_select=extend_select,
+        fail_on=fail_on,
     )
     options = CheckOptions(
         paths=paths,
@@ -338,8 +322,7 @@ def check(
         show_settings=show_settings,
         repo_context=repo_context,
     )
-    rules = _rule_settings(select, ignore, extend_select, fail_on)
-    raise typer.Exit(run_check(resolved, options, rules=rules))
+    raise typer.Exit(run_check(resolved, options))
 
 
 @app.command("config")
@@ -405,15 +388,18 @@ def explain_rule(code: Annotated[str, typer.Argument(help="Rule code or name, e.
         rule.explanation,
     ]
     if rule.params:
-        out += ["", "Thresholds (set in [tool.dedup.rules.thresholds], null disables):"]
+        out += ["", f'Thresholds (set in [tool.dedup.rules.{rule.code}]; "off" disables a check):']
         out += [f"  {key} = {p.default!r}: {p.help}" for key, p in rule.params.items()]
     out += ["", f"Source: {rule.source}"]
     _write_stdout("\n".join(out) + "\n")
 
 
-def _drop_rules(drop: list[str]) -> Any:
-    """Rule settings for ``clean --drop``: the duplicates plus the named
-    paragraph-scope rules (file-scope rules cannot drop a paragraph)."""
+def _drop_rules(drop: list[str], configured: Any) -> Any:
+    """Rule settings for ``clean``: the duplicates plus the ``--drop`` rules
+    (paragraph-scope only: file-scope rules cannot drop a paragraph), with
+    the configured thresholds, tokenizer and heuristic limits."""
+    from dataclasses import replace
+
     from dedup.rules.base import Scope
     from dedup.rules.registry import ALL_RULES, RuleSettings
 
@@ -424,7 +410,7 @@ def _drop_rules(drop: list[str]) -> Any:
             raise DedupError(
                 f"--drop {rule.code}: {rule.name} is a file-scope rule; it cannot drop a paragraph"
             )
-    return RuleSettings(select=("DUP", *(r.code for r in chosen)))
+    return replace(configured, select=("DUP", *(r.code for r in chosen)), ignore=(), extend_select=())
 
 
 def _output_path(out_dir: Path, relative: str) -> Path:
@@ -446,12 +432,12 @@ def clean(
         Path | None,
         typer.Option("--report", help="Also write report.json and changes.diff into this directory."),
     ] = None,
-    split: SplitOpt = Split.auto,
-    threshold: ThresholdOpt = 0.88,
-    keep: KeepOpt = Keep.first,
-    min_words: MinWordsOpt = 4,
-    min_chars: MinCharsOpt = 20,
-    near: NearOpt = True,
+    split: SplitOpt = None,
+    threshold: ThresholdOpt = None,
+    keep: KeepOpt = None,
+    min_words: MinWordsOpt = None,
+    min_chars: MinCharsOpt = None,
+    near: NearOpt = None,
     drop: Annotated[
         list[str] | None,
         typer.Option(
@@ -459,16 +445,48 @@ def clean(
             help="Also remove paragraphs flagged by these paragraph-scope rules (e.g. BP001,C4003).",
         ),
     ] = None,
-    workers: WorkersOpt = 0,
+    config: ConfigOpt = None,
+    isolated: IsolatedOpt = False,
+    exclude: ExcludeOpt = None,
+    extend_exclude: ExtendExcludeOpt = None,
+    force_exclude: ForceExcludeOpt = None,
+    respect_gitignore: RespectGitignoreOpt = None,
+    show_settings: Annotated[
+        bool, typer.Option("--show-settings", help="Print the effective settings and their origin.")
+    ] = False,
+    workers: WorkersOpt = None,
     quiet: QuietOpt = False,
     debug: DebugOpt = False,
 ) -> None:
     """Remove duplicate paragraphs, keeping one copy of each.
 
+    Settings come from the command line, the config file and the defaults,
+    as for ``check``; the rule selection is the duplicates plus --drop.
     Exit 0 on success (with --diff: 0 no changes, 1 changes), 2 on error.
     """
     global _debug
     _debug = debug or _debug
+    resolved = _resolve(
+        paths,
+        config,
+        isolated,
+        split=split,
+        threshold=threshold,
+        keep=keep,
+        min_words=min_words,
+        min_chars=min_chars,
+        near=near,
+        workers=workers,
+        exclude=exclude,
+        extend_exclude=extend_exclude,
+        force_exclude=force_exclude,
+        respect_gitignore=respect_gitignore,
+    )
+    if show_settings:
+        from dedup.config import render_settings
+
+        _write_stdout(render_settings(resolved))
+        raise typer.Exit(EXIT_OK)
     modes = sum((out is not None, in_place, diff))
     reads_stdin = "-" in paths
     if modes > 1:
@@ -480,39 +498,30 @@ def clean(
     from dedup.report import render_json, summary_line
     from dedup.rewrite import atomic_write
 
-    settings = _settings(
-        split=split,
-        threshold=threshold,
-        keep=keep,
-        min_words=min_words,
-        min_chars=min_chars,
-        near=near,
-        workers=workers,
-    )
-    rules = _drop_rules(drop or [])
+    rules = _drop_rules(drop or [], resolved.rules)
     from dedup.progress import progress_bar
 
     with progress_bar(quiet) as progress:
-        result = check_paths(paths, settings, rules, rules.select[1:], progress=progress)
+        result = check_paths(
+            paths, resolved.settings, rules, rules.select[1:], progress=progress, root=resolved.root
+        )
     errors = list(result.errors)
     diffs: list[bytes] = []
     targets: dict[Path, str] = {}
     changed = 0
     cleaning = clean_result(result)
     for change in cleaning.changes:
-        file, cleaned, patch = change.file, change.cleaned, change.diff
+        file, patch = change.file, change.diff
         if patch:
             diffs.append(patch)
-        if file.path == "-" and out is None:
-            if not diff:
-                _write_stdout(cleaned)
-            changed += bool(patch)
-            continue
-        if diff:
-            changed += bool(patch)
-            continue
         try:
-            if out is not None:
+            if file.path == "-" and out is None:
+                if not diff:
+                    _write_stdout(change.cleaned)
+                changed += bool(patch)
+            elif diff:
+                changed += bool(patch)
+            elif out is not None:
                 target = _output_path(out, file.item.relative)
                 if target in targets:
                     raise DedupError(
@@ -521,15 +530,16 @@ def clean(
                 if file.path != "-" and target == Path(file.path).resolve():
                     raise DedupError("--out would overwrite the input; use --in-place for that", file.path)
                 targets[target] = file.path
-                atomic_write(target, cleaned)
+                atomic_write(target, change.cleaned)
                 changed += bool(patch)
             elif in_place and patch:
-                atomic_write(file.path, cleaned)
+                atomic_write(file.path, change.cleaned)
                 changed += 1
         except DedupError as exc:
             if exc.path is None:
                 exc = DedupError(exc.message, file.path)
             errors.append(exc)
+        file.release()  # one file's text in memory at a time
     if diff:
         _write_stdout(b"".join(diffs))
     if report_dir is not None:

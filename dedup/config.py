@@ -10,11 +10,21 @@ Where settings come from, strongest first:
    that order wins, like ruff); ``--isolated`` ignores configuration files;
 4. the defaults in :class:`~dedup.settings.Settings`.
 
-Keys are the Settings field names in kebab-case (``min-words``). The loader
-knows no key by name: it reads the field list and types of Settings, so a new
-field is a new key. A table-valued field (a mapping, such as per-rule
-options) takes a TOML table, ``[tool.dedup.<field>]``. Unknown keys, wrong
-types and TOML syntax errors are :class:`DedupError` naming the file.
+Keys are the field names of :class:`~dedup.settings.Settings` and of
+:class:`~dedup.rules.registry.RuleSettings` in kebab-case (``min-words``,
+``extend-select``). The loader knows no key by name: it reads the field
+lists, types and metadata of the two dataclasses, so a new field is a new
+key. A table-valued field (a mapping) takes a TOML table,
+``[tool.dedup.<field>]`` (``[tool.dedup.severity]``); field metadata may
+rename the key (``thresholds`` is read from ``[tool.dedup.rules.CODE]``) and
+convert its value (``from_toml``). Unknown keys, wrong types, bad values and
+TOML syntax errors are :class:`DedupError` naming the file and the key.
+
+On the command line, a field whose metadata says ``merge="extend"``
+(``--extend-exclude``, ``--extend-select``, ``--ignore``) adds to the file's
+list; any other option replaces the file's value, and ``resets`` names the
+fields an option replaces along with its own (``--select`` replaces the
+file's whole rule selection, as in ruff).
 """
 
 from __future__ import annotations
@@ -25,12 +35,16 @@ import tomllib
 import types
 import typing
 from collections.abc import Mapping
-from dataclasses import dataclass, fields
+from dataclasses import Field, dataclass, fields
+from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dedup.errors import DedupError
 from dedup.settings import Settings
+
+if TYPE_CHECKING:
+    from dedup.rules.registry import RuleSettings
 
 CONFIG_NAMES = (".dedup.toml", "dedup.toml", "pyproject.toml")
 DEFAULT = "default"
@@ -43,16 +57,57 @@ ENVIRONMENT = {"DEDUP_OUTPUT_FORMAT": "output_format"}
 class Resolved:
     """The effective settings of one run and where each value came from.
 
-    ``origins`` maps each field name to ``"default"``, the config file's path,
-    ``"environment NAME"`` or ``"command line"``. ``root`` is the directory
-    the exclude patterns are relative to: the config file's directory, or the
-    current directory when there is none.
+    ``origins`` maps each field name (of Settings and of RuleSettings) to
+    ``"default"``, the config file's path, ``"environment NAME"`` or
+    ``"command line"``. ``root`` is the directory the exclude patterns are
+    relative to: the config file's directory, or the current directory when
+    there is none. ``rules`` is the rule part of the settings.
     """
 
     settings: Settings
     origins: dict[str, str]
     config_path: Path | None
     root: Path
+    rules: RuleSettings
+
+
+@dataclass(frozen=True)
+class _Option:
+    """One configurable field: its dataclass, name, TOML key and type."""
+
+    owner: type
+    field: Field[Any]
+    key: str
+    type: Any
+
+    @property
+    def name(self) -> str:
+        return self.field.name
+
+    @property
+    def metadata(self) -> Mapping[str, Any]:
+        return self.field.metadata
+
+
+def _rule_settings_class() -> type[RuleSettings]:
+    # Imported on use: the rule registry imports every rule module.
+    from dedup.rules.registry import RuleSettings
+
+    return RuleSettings
+
+
+@cache
+def _options() -> dict[str, _Option]:
+    """Field name -> option, for Settings then RuleSettings."""
+    options: dict[str, _Option] = {}
+    for owner in (Settings, _rule_settings_class()):
+        hints = typing.get_type_hints(owner)
+        for f in fields(owner):
+            if f.name in options:
+                raise RuntimeError(f"{f.name} is a field of two settings classes")
+            key = f.metadata.get("key", key_of(f.name))
+            options[f.name] = _Option(owner, f, key, hints[f.name])
+    return options
 
 
 def key_of(name: str) -> str:
@@ -109,10 +164,6 @@ def load_table(path: Path) -> dict[str, Any]:
     return table
 
 
-def _field_types() -> dict[str, Any]:
-    return typing.get_type_hints(Settings)
-
-
 def _describe_type(tp: Any) -> str:
     origin = typing.get_origin(tp)
     if origin is tuple:
@@ -167,24 +218,66 @@ def _convert(value: Any, tp: Any) -> Any:
 
 def values_from_table(table: Mapping[str, Any], path: Path) -> dict[str, Any]:
     """Field name -> converted value for every key of a dedup config table."""
-    hints = _field_types()
-    known = {key_of(name): name for name in hints}
+    options = _options()
+    known = {option.key: option for option in options.values()}
     values: dict[str, Any] = {}
     for key, raw in table.items():
-        name = known.get(key)
-        if name is None:
+        option = known.get(key)
+        if option is None:
             close = difflib.get_close_matches(key.replace("_", "-"), list(known), n=1)
             hint = f" (did you mean '{close[0]}'?)" if close else ""
             raise DedupError(
                 f"unknown key '{key}'{hint}; run 'dedup config' for the list of settings", str(path)
             )
+        convert = option.metadata.get("from_toml")
         try:
-            values[name] = _convert(raw, hints[name])
+            value = convert(raw) if convert is not None else _convert(raw, option.type)
         except TypeError:
             raise DedupError(
-                f"'{key}' must be {_describe_type(hints[name])}, got {raw!r}", str(path)
+                f"'{key}' must be {_describe_type(option.type)}, got {raw!r}", str(path)
             ) from None
+        except DedupError as exc:
+            raise DedupError(exc.message, str(path)) from None
+        args = typing.get_args(option.type)
+        if convert is None and isinstance(value, Mapping) and len(args) == 2:
+            # A table of one type of value: convert (and blame) entry by entry.
+            entries = {}
+            for entry, item in value.items():
+                try:
+                    entries[entry] = _convert(item, args[1])
+                except TypeError:
+                    raise DedupError(
+                        f"'{key}.{entry}' must be {_describe_type(args[1])}, got {item!r}", str(path)
+                    ) from None
+            value = entries
+        values[option.name] = value
     return values
+
+
+def _explain(values: Mapping[str, Any], error: Exception, path: Path) -> DedupError:
+    """The error of building the settings from a file's ``values``, naming the key.
+
+    Settings are validated together (``bands`` must divide ``num-perm``);
+    when they fail, each value (each entry of a table) is tried alone to find
+    the key to blame.
+    """
+    options = _options()
+    for name, value in values.items():
+        option = options[name]
+        if isinstance(value, Mapping) and "from_toml" not in option.metadata:
+            tries = [(f"{option.key}.{entry}", {entry: item}) for entry, item in value.items()]
+        else:
+            tries = [(option.key, value)]
+        for key, alone in tries:
+            try:
+                option.owner(**{name: alone})
+            except (DedupError, ValueError) as exc:
+                message = exc.message if isinstance(exc, DedupError) else str(exc)
+                if not message.startswith(option.key):
+                    message = f"'{key}': {message}"
+                return DedupError(message, str(path))
+    message = error.message if isinstance(error, DedupError) else str(error)
+    return DedupError(message, str(path))
 
 
 def resolve(
@@ -210,49 +303,63 @@ def resolve(
     elif not isolated:
         config_path = find_config(Path(start) if start is not None else Path.cwd())
 
-    origins = {f.name: DEFAULT for f in fields(Settings)}
+    options = _options()
+    origins = dict.fromkeys(options, DEFAULT)
     values: dict[str, Any] = {}
     if config_path is not None:
         file_values = values_from_table(load_table(config_path), config_path)
         try:
-            Settings(**file_values)
-        except DedupError as exc:
-            raise DedupError(exc.message, str(config_path)) from None
-        except TypeError as exc:  # a field Settings itself rejects
-            raise DedupError(str(exc), str(config_path)) from None
+            _build(file_values)
+        except (DedupError, TypeError, ValueError) as exc:
+            raise _explain(file_values, exc, config_path) from None
         values.update(file_values)
         origins.update(dict.fromkeys(file_values, str(config_path)))
 
-    hints = _field_types()
     for variable, name in ENVIRONMENT.items():
         raw = environ.get(variable)
         if raw:
-            values[name] = _convert(raw, hints[name])
+            values[name] = _convert(raw, options[name].type)
             origins[name] = f"environment {variable}"
 
-    for name, value in cli.items():
-        if value is None:
-            continue
-        if name not in origins:
-            raise ValueError(f"Settings has no field {name!r}")
-        if name == "extend_exclude" and values.get(name):
+    given = {name: value for name, value in cli.items() if value is not None}
+    for name in given:
+        if name not in options:
+            raise ValueError(f"no settings class has a field {name!r}")
+        for reset in options[name].metadata.get("resets", ()):
+            if reset in values:
+                del values[reset]
+                origins[reset] = COMMAND_LINE
+    for name, value in given.items():
+        if options[name].metadata.get("merge") == "extend" and values.get(name):
             # Extending means extending: add to the config file's list.
             value = (*values[name], *value)
             origins[name] = f"{origins[name]} + {COMMAND_LINE}"
         else:
             origins[name] = COMMAND_LINE
         values[name] = value
-    settings = Settings(**values)
+    settings, rules = _build(values)
     root = config_path.resolve().parent if config_path is not None else Path.cwd()
-    return Resolved(settings, origins, config_path, root)
+    return Resolved(settings, origins, config_path, root, rules)
+
+
+def _build(values: Mapping[str, Any]) -> tuple[Settings, RuleSettings]:
+    """Settings and RuleSettings from field values (missing fields: defaults)."""
+    options = _options()
+    rule_settings = _rule_settings_class()
+    settings = Settings(**{k: v for k, v in values.items() if options[k].owner is Settings})
+    rules = rule_settings(**{k: v for k, v in values.items() if options[k].owner is rule_settings})
+    return settings, rules
 
 
 def render_settings(resolved: Resolved) -> str:
     """``dedup config``: every setting, its effective value and its origin."""
     lines = [f"# config file: {resolved.config_path or 'none'}", f"# root: {resolved.root}"]
-    for f in fields(Settings):
-        value = getattr(resolved.settings, f.name)
-        lines.append(f"{key_of(f.name)} = {_toml_value(value)}  # {resolved.origins[f.name]}")
+    for option in _options().values():
+        if option.owner is not Settings and option.name == "select":
+            lines.append("# rules: which run, their severity and thresholds (`dedup rules`)")
+        source = resolved.settings if option.owner is Settings else resolved.rules
+        value = getattr(source, option.name)
+        lines.append(f"{option.key} = {_toml_value(value)}  # {resolved.origins[option.name]}")
     return "\n".join(lines) + "\n"
 
 
@@ -264,7 +371,14 @@ def _toml_value(value: Any) -> str:
     if isinstance(value, tuple | list):
         return "[" + ", ".join(_toml_value(v) for v in value) + "]"
     if isinstance(value, Mapping):
-        return "{ " + ", ".join(f"{k} = {_toml_value(v)}" for k, v in value.items()) + " }"
+        if not value:
+            return "{}"
+        return "{ " + ", ".join(f"{_toml_key(k)} = {_toml_value(v)}" for k, v in value.items()) + " }"
     if value is None:
-        return '""'
+        return '"off"'  # a disabled rule threshold; TOML has no null
     return str(value)
+
+
+def _toml_key(key: str) -> str:
+    bare = key.replace("-", "").replace("_", "").isalnum() and key.isascii()
+    return key if bare else _toml_value(key)

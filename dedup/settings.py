@@ -1,7 +1,8 @@
 """Every knob of dedup in one frozen dataclass, with its default and its doc.
 
 The CLI and the config file only build a :class:`Settings`; nothing else
-reads options. ``describe()`` lists every field with its help text, which
+reads options. Field metadata: ``help``; ``merge="extend"`` when a
+command-line value adds to the config file's list instead of replacing it. ``describe()`` lists every field with its help text, which
 ``dedup config`` and the README use, so the documentation has one source.
 """
 
@@ -95,13 +96,15 @@ class Settings:
     workers: int = _opt(0, "Worker processes (0 = one per CPU core).")
     # File discovery and output (dedup.discovery, dedup.formats). Patterns use
     # .gitignore syntax, relative to the directory of the config file.
-    extend_include: tuple[str, ...] = _opt((), "Glob patterns read in addition to `include`.")
+    extend_include: tuple[str, ...] = _opt((), "Glob patterns read in addition to `include`.", merge="extend")
     exclude: tuple[str, ...] = _opt(
         DEFAULT_EXCLUDE,
         "Paths never checked (.gitignore syntax, relative to the config file's directory). "
         "Replaces the default list; use extend-exclude to add to it.",
     )
-    extend_exclude: tuple[str, ...] = _opt((), "Paths never checked, in addition to `exclude`.")
+    extend_exclude: tuple[str, ...] = _opt(
+        (), "Paths never checked, in addition to `exclude`.", merge="extend"
+    )
     force_exclude: bool = _opt(
         False,
         "Apply the excludes (and .gitignore) even to files named on the command line, "

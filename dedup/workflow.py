@@ -21,7 +21,6 @@ from typing import TYPE_CHECKING, TextIO
 from dedup.api import Result
 from dedup.config import Resolved, render_settings
 from dedup.errors import DedupError
-from dedup.models import Severity
 from dedup.settings import OUTPUT_FORMATS
 
 if TYPE_CHECKING:
@@ -114,12 +113,13 @@ def run_check(
     """Run ``dedup check``; returns the exit code. Raises DedupError for usage errors.
 
     ``rules`` selects the quality rules and the fail level (default: the
-    duplicate rules only, failing on warnings).
+    resolved rule settings, ``resolved.rules``).
     """
     from dedup.terminal import color_enabled
 
     err = stderr or sys.stderr
     settings = resolved.settings
+    rules = resolved.rules if rules is None else rules
     if opts.show_settings:
         _write_out(render_settings(resolved), None)
         return EXIT_OK
@@ -217,8 +217,7 @@ def run_check(
         return code
     if opts.exit_zero:
         return EXIT_OK
-    level = rules.fail_severity if rules is not None else Severity.WARNING
-    failing = any(f.severity >= level for f in result.findings)
+    failing = any(f.severity >= rules.fail_severity for f in result.findings)
     return EXIT_FINDINGS if failing or changed_files else EXIT_OK
 
 

@@ -23,14 +23,17 @@ class Run:
     err: str
 
 
-def run_dedup(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None) -> Run:
+def run_dedup(
+    *args: str, cwd: Path | None = None, env: dict[str, str] | None = None, as_given: bool = False
+) -> Run:
     """Run ``python -m dedup`` from this source tree as a subprocess.
 
-    ``check`` runs with ``--select DUP`` unless the test selects rules itself:
-    these tests are about the integrations, not about which quality rules
-    fire on short test files.
+    ``check`` runs with ``--select DUP`` unless the test selects rules itself
+    or ``as_given`` is true: these tests are about the integrations, not
+    about which quality rules fire on short test files.
     """
-    if args and args[0] == "check" and not any(a.startswith(("--select", "--show")) for a in args):
+    selects = any(a.startswith(("--select", "--show")) for a in args)
+    if args and args[0] == "check" and not selects and not as_given:
         args = ("check", "--select", "DUP", *args[1:])
     full_env = {k: v for k, v in os.environ.items() if not k.startswith(("DEDUP_", "GITHUB_", "PRE_COMMIT"))}
     full_env.pop("NO_COLOR", None)

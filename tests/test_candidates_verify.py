@@ -80,3 +80,16 @@ def test_verification_kernel_equals_reference(texts: list[str], threshold: float
     slow = _verify_python(pairs, ids, threshold)
     for value, other in zip(fast.tolist(), slow, strict=True):
         assert (value >= threshold) == (other >= threshold) or threshold == 0.0
+
+
+def test_lsh_parameters_equal_datasketchs_choice() -> None:
+    from datasketch.lsh import _optimal_param
+
+    from dedup.candidates import optimal_bands
+
+    for threshold in (0.3, 0.5, 0.7, 0.9):
+        for num_perm in (32, 128):
+            for weights in ((0.5, 0.5), (0.1, 0.9)):
+                assert optimal_bands(threshold, num_perm, *weights) == tuple(
+                    _optimal_param(threshold, num_perm, *weights)
+                )
