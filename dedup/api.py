@@ -152,9 +152,13 @@ class Result:
             return self.files
         return [f for f in self.files if f.path in self.focus]
 
-    @property
+    @cached_property
     def findings(self) -> list[Finding]:
-        """Duplicate and quality findings, selected and with severities resolved."""
+        """Duplicate and quality findings, selected and with severities resolved.
+
+        Computed once per Result (a report reads it several times); results
+        are not mutated after they are built (``replace`` makes a new one).
+        """
         duplicates = []
         for f in self.analysis.findings:
             rule = get_rule(f.rule)

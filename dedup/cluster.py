@@ -133,6 +133,10 @@ class _Texts:
             self.raw.update(self.source.texts(missing))
         return {i: self.raw[i] for i in wanted}
 
+    def clear(self) -> None:
+        self.raw.clear()
+        self.cache.clear()
+
     def __getitem__(self, block: int) -> Prepared:
         found = self.cache.get(block)
         if found is None:
@@ -164,6 +168,7 @@ def _near_edges(
     raw_texts = texts.fetch(reps[np.unique(pairs)].tolist())
     block_pairs = reps[pairs]
     sims = np.asarray(verify_pairs(block_pairs, raw_texts, settings.threshold), dtype=np.float64)
+    texts.clear()  # verified; the clustering stage fetches what it needs again
     found = np.flatnonzero(sims >= settings.threshold)
     edges = {
         (int(i), int(j)): float(sim)
@@ -276,6 +281,24 @@ def _split_template_families(
     return out
 
 
+# Paragraph texts held at once while clustering large components.
+TEXT_BATCH = 20_000
+
+
+def _cluster_batch(
+    batch: list[list[int]],
+    texts: _Texts,
+    reps: npt.NDArray[np.int64],
+    cluster_component: Callable[[list[int]], None],
+) -> None:
+    if not batch:
+        return
+    texts.fetch(int(reps[r]) for component in batch for r in component)
+    for component in batch:
+        cluster_component(component)
+    texts.clear()
+
+
 def analyse(
     table: BlockTable,
     doc_of: npt.NDArray[np.int64],
@@ -321,9 +344,9 @@ def analyse(
             group.sort(key=lambda b: (-int(lengths[b]), b))
         return group
 
-    texts.fetch(int(reps[r]) for members in components.values() if len(members) > 2 for r in members)
     clusters: list[Cluster] = []
-    for component in components.values():
+
+    def cluster_component(component: list[int]) -> None:
         ordered = sorted(component, key=policy_order)
 
         def similar(x: int, y: int, size: int = len(ordered)) -> float | None:
@@ -349,6 +372,22 @@ def analyse(
             kept = None if settings.keep == "none" else members[0].block
             leader_hash = int(table.key_hash[reps[leader], 0])
             clusters.append(Cluster(f"C{leader_hash:016x}"[:11], kept, tuple(members)))
+
+    # Components of one or two need no text; larger ones are clustered in
+    # batches whose texts are fetched together and then forgotten, so memory
+    # holds one batch of text, not every duplicate of the corpus.
+    batch: list[list[int]] = []
+    batch_size = 0
+    for component in components.values():
+        if len(component) <= 2:
+            cluster_component(component)
+            continue
+        batch.append(component)
+        batch_size += len(component)
+        if batch_size >= TEXT_BATCH:
+            _cluster_batch(batch, texts, reps, cluster_component)
+            batch, batch_size = [], 0
+    _cluster_batch(batch, texts, reps, cluster_component)
 
     clusters.sort(key=lambda c: c.members[0].block)
     findings: list[Finding] = []

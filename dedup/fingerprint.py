@@ -28,6 +28,7 @@ MinHash
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 import numpy.typing as npt
@@ -160,6 +161,7 @@ def shingle(keys: list[str], n: int) -> Shingles:
     return Shingles(hashes32, offsets, word_counts)
 
 
+@lru_cache(maxsize=8)
 def permutations(num_perm: int, seed: int) -> tuple[U32, U32]:
     """datasketch's affine32 permutation parameters ``(a, b)`` for ``seed``."""
     gen = np.random.RandomState(seed)

@@ -39,6 +39,7 @@ version 1. A top-level object:
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from dedup import __version__
@@ -72,47 +73,89 @@ def finding_to_dict(f: Finding) -> dict[str, Any]:
     return out
 
 
-def to_json_dict(result: Result, findings: list[Finding] | None = None) -> dict[str, Any]:
-    """The JSON contract; ``findings`` overrides the result's (``clean`` passes
-    every finding it acted on)."""
-    if findings is None:
-        findings = result.findings
+def _summary(result: Result, findings: list[Finding]) -> dict[str, Any]:
     summary = result.summary.to_dict()
     by_rule: dict[str, int] = {}
     for f in findings:
         by_rule[f.rule] = by_rule.get(f.rule, 0) + 1
     summary["findings"] = len(findings)
     summary["by_rule"] = dict(sorted(by_rule.items()))
-    clusters = []
+    return summary
+
+
+def _clusters(result: Result) -> Iterator[dict[str, Any]]:
     for cluster in result.clusters:
         members = []
         for m in cluster.members:
             where = result.location(m.block)
             members.append({**where.to_dict(), "similarity": round(m.similarity, 4)})
         kept = members[0] if cluster.kept is not None else None
-        clusters.append(
-            {
-                "id": cluster.id,
-                "kept": {k: kept[k] for k in ("path", "line", "end_line")} if kept else None,
-                "members": members,
-            }
-        )
+        yield {
+            "id": cluster.id,
+            "kept": {k: kept[k] for k in ("path", "line", "end_line")} if kept else None,
+            "members": members,
+        }
+
+
+def _quality(result: Result) -> dict[str, dict[str, float]]:
     return {
-        "version": JSON_VERSION,
-        "tool": {"name": "dedup", "version": __version__},
-        "summary": summary,
-        "findings": [finding_to_dict(f) for f in findings],
-        "clusters": clusters,
-        "errors": [{"path": e.path, "message": e.message} for e in result.errors],
-        "quality": {
-            path: {k: round(v, 4) for k, v in sorted(metrics.items())}
-            for path, metrics in sorted(result.quality.metrics.items())
-        },
+        path: {k: round(v, 4) for k, v in sorted(metrics.items())}
+        for path, metrics in sorted(result.quality.metrics.items())
     }
 
 
+def to_json_dict(result: Result, findings: list[Finding] | None = None) -> dict[str, Any]:
+    """The JSON contract; ``findings`` overrides the result's (``clean`` passes
+    every finding it acted on)."""
+    if findings is None:
+        findings = result.findings
+    return {
+        "version": JSON_VERSION,
+        "tool": {"name": "dedup", "version": __version__},
+        "summary": _summary(result, findings),
+        "findings": [finding_to_dict(f) for f in findings],
+        "clusters": list(_clusters(result)),
+        "errors": [{"path": e.path, "message": e.message} for e in result.errors],
+        "quality": _quality(result),
+    }
+
+
+def _compact(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _pretty(value: Any) -> str:
+    return json.dumps(value, indent=2, ensure_ascii=False).replace("\n", "\n  ")
+
+
+def _array(items: Iterable[Any]) -> str:
+    lines = [f"    {_compact(item)}" for item in items]
+    return "[\n" + ",\n".join(lines) + "\n  ]" if lines else "[]"
+
+
 def render_json(result: Result, findings: list[Finding] | None = None) -> str:
-    return json.dumps(to_json_dict(result, findings), indent=2, ensure_ascii=False) + "\n"
+    """The JSON contract as text: one finding, cluster or error per line.
+
+    Equal to ``json.dumps(to_json_dict(...))`` once parsed, but written item
+    by item with the C encoder, so a report of a million findings costs
+    seconds and one copy of the text, not a tree of Python dicts.
+    """
+    if findings is None:
+        findings = result.findings
+    quality = _quality(result)
+    quality_lines = [f"    {_compact(path)}: {_compact(values)}" for path, values in quality.items()]
+    parts = [
+        "{\n",
+        f'  "version": {JSON_VERSION},\n',
+        f'  "tool": {_compact({"name": "dedup", "version": __version__})},\n',
+        f'  "summary": {_pretty(_summary(result, findings))},\n',
+        f'  "findings": {_array(finding_to_dict(f) for f in findings)},\n',
+        f'  "clusters": {_array(_clusters(result))},\n',
+        f'  "errors": {_array({"path": e.path, "message": e.message} for e in result.errors)},\n',
+        '  "quality": ' + ("{\n" + ",\n".join(quality_lines) + "\n  }" if quality_lines else "{}") + "\n",
+        "}\n",
+    ]
+    return "".join(parts)
 
 
 def _snippet(text: str, width: int = 60) -> str:

@@ -63,3 +63,11 @@ def test_clean_keeps_lines_1_to_3_and_5_to_9_byte_for_byte(tmp_path: Path) -> No
     assert src.read_bytes() == MISSION.read_bytes()  # input untouched
     again = run_dedup(["check", str(tmp_path / "out")])
     assert again.code == 0, again.stdout
+
+
+def test_json_text_parses_to_the_contract_dict() -> None:
+    from dedup.report import render_json, to_json_dict
+    from dedup.rules.registry import RuleSettings
+
+    result = check_paths([str(MISSION.parent.parent.parent / "samples")], rules=RuleSettings())
+    assert json.loads(render_json(result)) == json.loads(json.dumps(to_json_dict(result)))
