@@ -18,6 +18,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Sequence
 from functools import lru_cache
+from itertools import chain
 from typing import Any
 
 from dedup.errors import DedupError
@@ -208,11 +209,16 @@ class WordNgrams:
     def __init__(self, words: Sequence[str]) -> None:
         self.words = words
         self._joined: dict[str, _JoinedWords] = {}
+        self._lengths: Any = None
 
     def _joined_by(self, sep: str) -> _JoinedWords:
         joined = self._joined.get(sep)
         if joined is None:
-            joined = self._joined[sep] = _JoinedWords(self.words, sep)
+            if self._lengths is None:
+                import numpy as np
+
+                self._lengths = np.fromiter(map(len, self.words), dtype=np.int64, count=len(self.words))
+            joined = self._joined[sep] = _JoinedWords(self.words, self._lengths, sep)
         return joined
 
     def top_chars(self, n: int) -> int:
@@ -232,6 +238,30 @@ class WordNgrams:
 _HASH_BASE = 0x100000001B3  # odd, so invertible modulo 2**64
 _HASH_BASE_INVERSE = pow(_HASH_BASE, -1, 1 << 64)
 _LENGTH_MIX = 0x9E3779B97F4A7C15
+# B**k and B**-k (mod 2**64) for k below the cached size, shared by all
+# documents; texts longer than _MAX_CACHED_POWERS get their own.
+_MAX_CACHED_POWERS = 1 << 22
+_cached_powers: list[Any] = []
+
+
+def _powers(size: int) -> tuple[Any, Any]:
+    """Arrays of B**k and B**-k modulo 2**64 for k in 0..size."""
+    import numpy as np
+
+    if _cached_powers and len(_cached_powers[0]) > size:
+        return _cached_powers[0], _cached_powers[1]
+    length = max(size + 1, 1 << 16)
+    if size < _MAX_CACHED_POWERS:
+        length = min(max(length, 2 * len(_cached_powers[0]) if _cached_powers else 0), _MAX_CACHED_POWERS)
+    powers = np.full(length, _HASH_BASE, dtype=np.uint64)
+    inverse_powers = np.full(length, _HASH_BASE_INVERSE, dtype=np.uint64)
+    powers[0] = inverse_powers[0] = 1
+    # Integer overflow wraps around: this is arithmetic modulo 2**64.
+    np.cumprod(powers, out=powers)
+    np.cumprod(inverse_powers, out=inverse_powers)
+    if length <= _MAX_CACHED_POWERS:
+        _cached_powers[:] = [powers, inverse_powers]
+    return powers, inverse_powers
 
 
 class _JoinedWords:
@@ -240,29 +270,21 @@ class _JoinedWords:
     ``(P[b] - P[a]) * B**a`` is a hash of ``text[a:b]`` that does not depend
     on where the span starts."""
 
-    def __init__(self, words: Sequence[str], sep: str) -> None:
+    def __init__(self, words: Sequence[str], lengths: Any, sep: str) -> None:
         import numpy as np
 
         self.text = sep.join(words)
-        lengths = np.fromiter(map(len, words), dtype=np.int64, count=len(words))
         starts = np.zeros(len(words) + 1, dtype=np.int64)
         np.cumsum(lengths + len(sep), out=starts[1:])
         self.starts = starts[:-1]
         self.ends = self.starts + lengths
         size = len(self.text)
+        self.powers, inverse_powers = _powers(size)
         codes = np.frombuffer(self.text.encode("utf-32-le", "surrogatepass"), dtype="<u4").astype(np.uint64)
-        inverse_powers = np.full(size, _HASH_BASE_INVERSE, dtype=np.uint64)
-        powers = np.full(size + 1, _HASH_BASE, dtype=np.uint64)
-        if size:
-            inverse_powers[0] = 1
-        powers[0] = 1
-        # Integer overflow wraps around: this is arithmetic modulo 2**64.
-        np.cumprod(inverse_powers, out=inverse_powers)
-        np.cumprod(powers, out=powers)
+        np.multiply(codes, inverse_powers[:size], out=codes)
         prefix = np.zeros(size + 1, dtype=np.uint64)
-        np.cumsum(codes * inverse_powers, out=prefix[1:])
+        np.cumsum(codes, out=prefix[1:])
         self.prefix = prefix
-        self.powers = powers
 
     def _spans_and_keys(self, n: int) -> tuple[Any, Any, Any]:
         """Start, end and hash key of every n-gram, in text order."""
@@ -281,16 +303,21 @@ class _JoinedWords:
         import numpy as np
 
         first, last, keys = self._spans_and_keys(n)
-        _, first_seen, counts = np.unique(keys, return_index=True, return_counts=True)
-        most = counts.max()
-        where = int(first_seen[counts == most].min())
-        members = np.flatnonzero(keys == keys[where])
-        gram = self.text[first[where] : last[where]]
+        positions, run_lengths = _shared_keys(keys)
+        if not len(positions):  # every n-gram occurs once: the first wins
+            return int(last[0] - first[0])
+        most = int(run_lengths.max())
+        run_starts = np.cumsum(run_lengths) - run_lengths
+        # Runs list their positions in increasing order.
+        candidates = positions[run_starts[run_lengths == most]]
+        where = int(candidates.min())
+        members = positions[np.flatnonzero(keys[positions] == keys[where])]
         text = self.text
+        gram = text[first[where] : last[where]]
         for a, b in zip(first[members].tolist(), last[members].tolist(), strict=True):
             if text[a:b] != gram:
                 return None
-        return len(gram) * int(most)
+        return len(gram) * most
 
     def duplicated_chars(self, n: int) -> int:
         """Characters of n-grams repeating an earlier visited n-gram (Gopher's
@@ -298,17 +325,11 @@ class _JoinedWords:
         import numpy as np
 
         first, last, keys = self._spans_and_keys(n)
-        order = np.argsort(keys)
-        sorted_keys = keys[order]
-        same = sorted_keys[1:] == sorted_keys[:-1]
-        shared = np.zeros(len(keys), dtype=bool)
-        shared[1:] = same
-        shared[:-1] |= same
         # An n-gram whose key no other n-gram has is unique, so the walk
         # learns nothing from it and just steps on: only the n-grams with a
         # shared key are walked, compared as strings (so a hash collision
         # costs time, never exactness).
-        repeatable = np.sort(order[shared])
+        repeatable = np.sort(_shared_keys(keys)[0])
         text = self.text
         seen: set[str] = set()
         repeated = 0
@@ -326,6 +347,29 @@ class _JoinedWords:
                 seen.add(gram)
                 idx = position + 1
         return repeated
+
+
+def _shared_keys(keys: Any) -> tuple[Any, Any]:
+    """The positions whose key occurs more than once, grouped by key (each
+    run in increasing position order), and the length of each run.
+
+    A counting pass over the top bits of the keys rules out most unique keys
+    first, so that only the rest (about a tenth) has to be sorted.
+    """
+    import numpy as np
+
+    bits = min(max(len(keys).bit_length() + 3, 8), 24)
+    buckets = (keys >> np.uint64(64 - bits)).astype(np.intp)
+    maybe = np.flatnonzero(np.bincount(buckets, minlength=1 << bits)[buckets] > 1)
+    candidate_keys = keys[maybe]
+    order = np.argsort(candidate_keys, kind="stable")
+    sorted_keys = candidate_keys[order]
+    new_run = np.ones(len(sorted_keys), dtype=bool)
+    new_run[1:] = sorted_keys[1:] != sorted_keys[:-1]
+    run_lengths = np.diff(np.append(np.flatnonzero(new_run), len(sorted_keys)))
+    shared = run_lengths > 1
+    positions = maybe[order][np.repeat(shared, run_lengths)]
+    return positions, run_lengths[shared]
 
 
 # --- word tokenizer -------------------------------------------------------
@@ -667,10 +711,17 @@ def _split_chunk(chunk: str) -> list[str]:
     return merged
 
 
-# Most chunks are a plain ASCII word or number, maybe followed by one
-# punctuation mark; for them the rules above reduce to this pattern (checked
-# against ``_split_chunk`` on the shared corpora by tests/test_rules_text.py).
-_PLAIN_CHUNK = re.compile(r"(?:([A-Za-z]+)|[0-9]+)([,;:!?)\"]|\.)?")
+# Most chunks are an ASCII word (maybe hyphenated, maybe with 's) or number,
+# maybe with an opening bracket or quote and closing punctuation; for them
+# the rules above reduce to this pattern (checked against ``_split_chunk`` on
+# the shared corpora and on generated chunks by tests/test_rules_text.py).
+_PLAIN_CHUNK = re.compile(
+    r"([(\"“‘])?"  # opening bracket or quote
+    r"(?:([A-Za-z]+(?:-[A-Za-z]+)*)|([0-9]+(?:[.,][0-9]+)*))"  # word | number
+    r"(['’][sS])?"  # possessive clitic
+    r"(\.)?"
+    r"((?:[,;:!?)\"”]\.?){0,3})"  # closing punctuation
+)
 
 
 def _plain_tokens(chunk: str) -> tuple[str, ...] | None:
@@ -678,16 +729,35 @@ def _plain_tokens(chunk: str) -> tuple[str, ...] | None:
     match = _PLAIN_CHUNK.fullmatch(chunk)
     if match is None:
         return None
-    letters, end = match.group(1, 2)
-    if letters is not None:
-        if letters.lower() in _BARE_CONTRACTIONS:
+    opener, letters, number, clitic, dot, closers = match.groups()
+    if letters is None:
+        if clitic:
             return None
-        # "Mr.", "F." and "USA." have their own rules; "word." splits.
-        if end == "." and (len(letters) < 2 or not letters[-1].islower() or chunk in _ABBREVIATIONS):
+    elif letters.lower() in _BARE_CONTRACTIONS:
+        return None
+    elif dot:
+        # "Mr.", "F.", "USA." and "www.)" have their own rules; "word." splits.
+        last = letters[letters.rfind("-") + 1 :]
+        if clitic:
+            if clitic[1] != "s":
+                return None
+        elif len(last) < 2 or not last[-1].islower() or last + "." in _ABBREVIATIONS or last == "www":
             return None
-    if end is None:
-        return (chunk,)
-    return (chunk[:-1], end)
+    tokens: list[str] = [opener] if opener else []
+    if letters is None:
+        tokens.append(number)
+    elif "-" in letters:
+        for part in letters.split("-"):
+            tokens += (part, "-")
+        tokens.pop()
+    else:
+        tokens.append(letters)
+    if clitic:
+        tokens.append(clitic)
+    if dot:
+        tokens.append(dot)
+    tokens.extend(closers)
+    return tuple(tokens)
 
 
 def chunk_tokens(chunk: str) -> tuple[str, ...]:
@@ -696,29 +766,29 @@ def chunk_tokens(chunk: str) -> tuple[str, ...]:
     return plain if plain is not None else tuple(_split_chunk(chunk))
 
 
-# Tokens per chunk: a chunk's tokens depend on the chunk alone, and the chunk
-# vocabulary of a text repeats heavily (35,000 distinct chunks in 160,000 on
-# 2 MB of Wikipedia), so tokenizing each distinct chunk once is 10x faster.
-# Cleared when full, which bounds the memory at a few MB.
-_CHUNK_CACHE: dict[str, tuple[str, ...]] = {}
+class _ChunkTokens(dict[str, tuple[str, ...]]):
+    """Tokens per chunk, computed on first use.
+
+    A chunk's tokens depend on the chunk alone, and the chunks of a text
+    repeat heavily (35,000 distinct chunks in 160,000 in 1 MB of Wikipedia),
+    so each distinct chunk is tokenized once.
+    """
+
+    def __missing__(self, chunk: str) -> tuple[str, ...]:
+        tokens = self[chunk] = chunk_tokens(chunk)
+        return tokens
+
+
+_CHUNK_CACHE = _ChunkTokens()
+#: The cache is emptied before a text when it holds more chunks than this.
 _CHUNK_CACHE_SIZE = 1 << 17
 
 
 def simple_words(text: str) -> list[str]:
     """Word tokens of ``text`` with the built-in spaCy-like tokenizer."""
-    words: list[str] = []
-    extend = words.extend
-    cache = _CHUNK_CACHE
-    cached = cache.get
-    for chunk in text.split():
-        tokens = cached(chunk)
-        if tokens is None:
-            tokens = chunk_tokens(chunk)
-            if len(cache) >= _CHUNK_CACHE_SIZE:
-                cache.clear()
-            cache[chunk] = tokens
-        extend(tokens)
-    return words
+    if len(_CHUNK_CACHE) > _CHUNK_CACHE_SIZE:
+        _CHUNK_CACHE.clear()
+    return list(chain.from_iterable(map(_CHUNK_CACHE.__getitem__, text.split())))
 
 
 @lru_cache(maxsize=1)
