@@ -122,7 +122,9 @@ class FileContext:
     @cached_property
     def content_words(self) -> list[str]:
         """Words that are not made of punctuation only (Gopher's word count)."""
-        symbols = {w for w in self.word_counts if textstats.is_symbol(w)}
+        punctuation = textstats.PUNCTUATION
+        # Most words start with a letter or digit: no need to test the rest.
+        symbols = {w for w in self.word_counts if not w or (w[0] in punctuation and textstats.is_symbol(w))}
         if not symbols:
             return list(self.words)
         return [w for w in self.words if w not in symbols]

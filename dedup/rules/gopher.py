@@ -204,7 +204,7 @@ class AlphaWords(_GopherRule):
         if not words:
             return
         counts = ctx.word_counts
-        frac = sum(counts[w] for w in counts if any(c.isalpha() for c in w)) / len(words)
+        frac = sum(counts[w] for w in counts if w.isalpha() or any(c.isalpha() for c in w)) / len(words)
         ctx.metrics["alpha_words_ratio"] = frac
         limit = self.value("min_ratio")
         if limit is not None and frac < limit:

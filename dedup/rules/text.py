@@ -303,15 +303,25 @@ class _JoinedWords:
         import numpy as np
 
         first, last, keys = self._spans_and_keys(n)
-        positions, run_lengths = _shared_keys(keys)
+        buckets = _KeyBuckets(keys)
+        # Only keys in buckets at least as full as `least` can occur `least`
+        # times; start high (few positions to sort) and lower it until some
+        # key occurs that often: the most frequent key is then among them.
+        least = max(buckets.fullest // 4, 2)
+        while True:
+            positions, run_lengths = buckets.runs(least)
+            if len(positions) or least == 2:
+                break
+            least = max(least // 4, 2)
         if not len(positions):  # every n-gram occurs once: the first wins
             return int(last[0] - first[0])
         most = int(run_lengths.max())
         run_starts = np.cumsum(run_lengths) - run_lengths
         # Runs list their positions in increasing order.
-        candidates = positions[run_starts[run_lengths == most]]
-        where = int(candidates.min())
-        members = positions[np.flatnonzero(keys[positions] == keys[where])]
+        tops = run_starts[run_lengths == most]
+        top = tops[np.argmin(positions[tops])]
+        members = positions[top : top + most]
+        where = int(members[0])
         text = self.text
         gram = text[first[where] : last[where]]
         for a, b in zip(first[members].tolist(), last[members].tolist(), strict=True):
@@ -329,7 +339,7 @@ class _JoinedWords:
         # learns nothing from it and just steps on: only the n-grams with a
         # shared key are walked, compared as strings (so a hash collision
         # costs time, never exactness).
-        repeatable = np.sort(_shared_keys(keys)[0])
+        repeatable = np.sort(_KeyBuckets(keys).runs(2)[0])
         text = self.text
         seen: set[str] = set()
         repeated = 0
@@ -349,27 +359,35 @@ class _JoinedWords:
         return repeated
 
 
-def _shared_keys(keys: Any) -> tuple[Any, Any]:
-    """The positions whose key occurs more than once, grouped by key (each
-    run in increasing position order), and the length of each run.
+class _KeyBuckets:
+    """Keys counted by their top bits, so that most keys that occur fewer
+    than some number of times are ruled out before any sorting."""
 
-    A counting pass over the top bits of the keys rules out most unique keys
-    first, so that only the rest (about a tenth) has to be sorted.
-    """
-    import numpy as np
+    def __init__(self, keys: Any) -> None:
+        import numpy as np
 
-    bits = min(max(len(keys).bit_length() + 3, 8), 24)
-    buckets = (keys >> np.uint64(64 - bits)).astype(np.intp)
-    maybe = np.flatnonzero(np.bincount(buckets, minlength=1 << bits)[buckets] > 1)
-    candidate_keys = keys[maybe]
-    order = np.argsort(candidate_keys, kind="stable")
-    sorted_keys = candidate_keys[order]
-    new_run = np.ones(len(sorted_keys), dtype=bool)
-    new_run[1:] = sorted_keys[1:] != sorted_keys[:-1]
-    run_lengths = np.diff(np.append(np.flatnonzero(new_run), len(sorted_keys)))
-    shared = run_lengths > 1
-    positions = maybe[order][np.repeat(shared, run_lengths)]
-    return positions, run_lengths[shared]
+        self.keys = keys
+        bits = min(max(len(keys).bit_length() + 3, 8), 24)
+        buckets = (keys >> np.uint64(64 - bits)).astype(np.intp)
+        self.bucket_sizes = np.bincount(buckets, minlength=1 << bits)[buckets]
+        self.fullest = int(self.bucket_sizes.max()) if len(keys) else 0
+
+    def runs(self, least: int) -> tuple[Any, Any]:
+        """The positions whose key occurs at least ``least`` times, grouped
+        by key (each run in increasing position order), and the length of
+        each run."""
+        import numpy as np
+
+        maybe = np.flatnonzero(self.bucket_sizes >= least)
+        candidate_keys = self.keys[maybe]
+        order = np.argsort(candidate_keys, kind="stable")
+        sorted_keys = candidate_keys[order]
+        new_run = np.ones(len(sorted_keys), dtype=bool)
+        new_run[1:] = sorted_keys[1:] != sorted_keys[:-1]
+        run_lengths = np.diff(np.append(np.flatnonzero(new_run), len(sorted_keys)))
+        kept = run_lengths >= least
+        positions = maybe[order][np.repeat(kept, run_lengths)]
+        return positions, run_lengths[kept]
 
 
 # --- word tokenizer -------------------------------------------------------
@@ -388,10 +406,44 @@ _SUFFIX_CHARS = frozenset(_QUOTES + _PUNCT + "—–")
 _CLITIC_SUFFIXES = ("'s", "'S", "’s", "’S")
 _ELLIPSIS_PREFIX = re.compile(r"^(?:\.\.+|…)")
 _ELLIPSIS_SUFFIX = re.compile(r"(?:\.\.+|…)$")
-_UNIT_SUFFIX = re.compile(
-    r"(?<=[0-9])(?:km|m|cm|mm|kg|g|mg|lb|oz|ft|yd|mph|kmh|km/h|m/s|"
-    r"MB|KB|GB|TB|mb|kb|gb|tb|%|K|M|G|T|hPa|Pa|ha|nm)$"
-)
+_UNITS = [
+    "km",
+    "m",
+    "cm",
+    "mm",
+    "kg",
+    "g",
+    "mg",
+    "lb",
+    "oz",
+    "ft",
+    "yd",
+    "mph",
+    "kmh",
+    "km/h",
+    "m/s",
+    "MB",
+    "KB",
+    "GB",
+    "TB",
+    "mb",
+    "kb",
+    "gb",
+    "tb",
+    "%",
+    "K",
+    "M",
+    "G",
+    "T",
+    "hPa",
+    "Pa",
+    "ha",
+    "nm",
+]
+_UNIT_SUFFIX = re.compile(r"(?<=[0-9])(?:" + "|".join(_UNITS) + ")$")
+# Cheap tests that rule out the regular expressions for most tokens.
+_UNIT_LAST_CHARS = frozenset(unit[-1] for unit in _UNITS)
+_ELLIPSIS_OR_CURRENCY_FIRST = frozenset(".…UAC")
 _INFIX = re.compile(
     r"\.\.+|…"
     r"|(?<=[0-9])[+\-*^](?=[0-9-])"
@@ -617,7 +669,7 @@ def _special(token: str) -> list[str] | None:
 
 def _peel_suffix(token: str) -> int:
     """Length of the suffix to peel off ``token`` (0 for none)."""
-    match = _ELLIPSIS_SUFFIX.search(token)
+    match = _ELLIPSIS_SUFFIX.search(token) if token[-1] in ".…" else None
     if match and match.start() > 0:
         return len(token) - match.start()
     last = token[-1]
@@ -633,7 +685,7 @@ def _peel_suffix(token: str) -> int:
             return 1
     if last == "+" and len(token) > 1 and token[-2].isdigit():
         return 1
-    unit = _UNIT_SUFFIX.search(token)
+    unit = _UNIT_SUFFIX.search(token) if token[-1] in _UNIT_LAST_CHARS else None
     if unit:
         return len(token) - unit.start()
     currency = token[-1] in _CURRENCY and len(token) > 1 and token[-2].isdigit()
@@ -641,7 +693,9 @@ def _peel_suffix(token: str) -> int:
 
 
 def _peel_prefix(token: str) -> int:
-    match = _ELLIPSIS_PREFIX.match(token) or _CURRENCY_PREFIX.match(token)
+    match = None
+    if token[0] in _ELLIPSIS_OR_CURRENCY_FIRST:
+        match = _ELLIPSIS_PREFIX.match(token) or _CURRENCY_PREFIX.match(token)
     if match:
         return match.end()
     first = token[0]
@@ -726,6 +780,8 @@ _PLAIN_CHUNK = re.compile(
 
 def _plain_tokens(chunk: str) -> tuple[str, ...] | None:
     """Tokens of a plain chunk, or None when the full rules are needed."""
+    if chunk.isalpha() and chunk.isascii():
+        return None if chunk.lower() in _BARE_CONTRACTIONS else (chunk,)
     match = _PLAIN_CHUNK.fullmatch(chunk)
     if match is None:
         return None
