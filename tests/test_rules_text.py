@@ -88,13 +88,19 @@ def test_word_ngrams_survive_hash_collisions(seed: int, monkeypatch: pytest.Monk
     """With keys squeezed to 2 bits nearly every key collides: the results
     must not change (the top n-gram falls back to the plain function)."""
     monkeypatch.setattr(ts.WordNgrams, "min_words", 0)
-    spans_and_keys = ts._JoinedWords._spans_and_keys
+    keys_of = ts._HashedWords._keys
+    spaced_keys_of = ts._HashedWords._spaced_keys
 
     def colliding(self: Any, n: int) -> tuple[Any, Any, Any]:
-        first, last, keys = spans_and_keys(self, n)
+        first, last, keys = keys_of(self, n)
         return first, last, keys & np.uint64(3)
 
-    monkeypatch.setattr(ts._JoinedWords, "_spans_and_keys", colliding)
+    def spaced_colliding(self: Any, n: int) -> tuple[Any, Any]:
+        lengths, keys = spaced_keys_of(self, n)
+        return lengths, keys & np.uint64(3)
+
+    monkeypatch.setattr(ts._HashedWords, "_keys", colliding)
+    monkeypatch.setattr(ts._HashedWords, "_spaced_keys", spaced_colliding)
     rng = random.Random(seed)
     words = random_words(rng, 300)
     ngrams = ts.WordNgrams(words)

@@ -208,31 +208,26 @@ class WordNgrams:
 
     def __init__(self, words: Sequence[str]) -> None:
         self.words = words
-        self._joined: dict[str, _JoinedWords] = {}
-        self._lengths: Any = None
+        self._hashed: _HashedWords | None = None
 
-    def _joined_by(self, sep: str) -> _JoinedWords:
-        joined = self._joined.get(sep)
-        if joined is None:
-            if self._lengths is None:
-                import numpy as np
-
-                self._lengths = np.fromiter(map(len, self.words), dtype=np.int64, count=len(self.words))
-            joined = self._joined[sep] = _JoinedWords(self.words, self._lengths, sep)
-        return joined
+    @property
+    def hashed(self) -> _HashedWords:
+        if self._hashed is None:
+            self._hashed = _HashedWords(self.words)
+        return self._hashed
 
     def top_chars(self, n: int) -> int:
         """Same as ``top_ngram_chars(words, n)``."""
         if len(self.words) < max(n, self.min_words):
             return top_ngram_chars(self.words, n)
-        found = self._joined_by(" ").top_chars(n)
+        found = self.hashed.top_chars(n)
         return top_ngram_chars(self.words, n) if found is None else found
 
     def duplicated_chars(self, n: int) -> int:
         """Same as ``duplicated_ngram_chars(words, n)``."""
         if len(self.words) < max(n, self.min_words):
             return duplicated_ngram_chars(self.words, n)
-        return self._joined_by("").duplicated_chars(n)
+        return self.hashed.duplicated_chars(n)
 
 
 _HASH_BASE = 0x100000001B3  # odd, so invertible modulo 2**64
@@ -264,45 +259,68 @@ def _powers(size: int) -> tuple[Any, Any]:
     return powers, inverse_powers
 
 
-class _JoinedWords:
-    """Words joined by ``sep``, with the character span of each word and
-    prefix sums ``P[k] = sum(c[j] * B**-j for j < k)`` (mod 2**64), so that
-    ``(P[b] - P[a]) * B**a`` is a hash of ``text[a:b]`` that does not depend
-    on where the span starts."""
+class _HashedWords:
+    """The words joined without separator, the character span of each word,
+    and prefix sums ``P[k] = sum(c[j] * B**-j for j < k)`` (mod 2**64), so
+    that ``h(text[a:b]) = (P[b] - P[a]) * B**a = sum(c[j] * B**-(j-a))`` is a
+    hash of the span that does not depend on where it starts. Hashes of
+    concatenations follow from those of the parts: ``h(s + t) = h(s) +
+    B**-len(s) * h(t)``, which gives the hashes of space-joined n-grams too.
+    """
 
-    def __init__(self, words: Sequence[str], lengths: Any, sep: str) -> None:
+    def __init__(self, words: Sequence[str]) -> None:
         import numpy as np
 
-        self.text = sep.join(words)
+        self.words = words
+        self.text = "".join(words)
+        self.lengths = np.fromiter(map(len, words), dtype=np.int64, count=len(words))
         starts = np.zeros(len(words) + 1, dtype=np.int64)
-        np.cumsum(lengths + len(sep), out=starts[1:])
-        self.starts = starts[:-1]
-        self.ends = self.starts + lengths
+        np.cumsum(self.lengths, out=starts[1:])
+        self.starts = starts
         size = len(self.text)
-        self.powers, inverse_powers = _powers(size)
+        # Space-joined n-grams are up to one character per word longer.
+        self.powers, self.inverse_powers = _powers(size + len(words))
         codes = np.frombuffer(self.text.encode("utf-32-le", "surrogatepass"), dtype="<u4").astype(np.uint64)
-        np.multiply(codes, inverse_powers[:size], out=codes)
+        np.multiply(codes, self.inverse_powers[:size], out=codes)
         prefix = np.zeros(size + 1, dtype=np.uint64)
         np.cumsum(codes, out=prefix[1:])
         self.prefix = prefix
 
-    def _spans_and_keys(self, n: int) -> tuple[Any, Any, Any]:
-        """Start, end and hash key of every n-gram, in text order."""
+    def _keys(self, n: int) -> tuple[Any, Any, Any]:
+        """Start, end and hash key of every n-gram joined without separator."""
         import numpy as np
 
-        first = self.starts[: len(self.starts) - n + 1]
-        last = self.ends[n - 1 :]
+        first = self.starts[: len(self.starts) - n]
+        last = self.starts[n:]
         with np.errstate(over="ignore"):
             keys = (self.prefix[last] - self.prefix[first]) * self.powers[first]
             keys ^= (last - first).astype(np.uint64) * np.uint64(_LENGTH_MIX)
         return first, last, keys
 
-    def top_chars(self, n: int) -> int | None:
-        """Characters of the most frequent n-gram times its count (ties: the
-        first to occur), or None on a hash collision."""
+    def _spaced_keys(self, n: int) -> tuple[Any, Any]:
+        """Length and hash key of every n-gram joined by spaces."""
         import numpy as np
 
-        first, last, keys = self._spans_and_keys(n)
+        count = len(self.words) - n + 1
+        starts = self.starts
+        with np.errstate(over="ignore"):
+            word_hashes = (self.prefix[starts[1:]] - self.prefix[starts[:-1]]) * self.powers[starts[:-1]]
+            hashes = word_hashes[:count].copy()
+            lengths = self.lengths[:count].copy()
+            for k in range(1, n):
+                # h(gram + " " + word) = h(gram) + B**-len(gram) * (h(" ") + B**-1 * h(word))
+                tail = np.uint64(ord(" ")) + np.uint64(_HASH_BASE_INVERSE) * word_hashes[k : k + count]
+                hashes += self.inverse_powers[lengths] * tail
+                lengths += 1 + self.lengths[k : k + count]
+            hashes ^= lengths.astype(np.uint64) * np.uint64(_LENGTH_MIX)
+        return lengths, hashes
+
+    def top_chars(self, n: int) -> int | None:
+        """Characters of the most frequent space-joined n-gram times its
+        count (ties: the first to occur), or None on a hash collision."""
+        import numpy as np
+
+        lengths, keys = self._spaced_keys(n)
         buckets = _KeyBuckets(keys)
         # Only keys in buckets at least as full as `least` can occur `least`
         # times; start high (few positions to sort) and lower it until some
@@ -314,18 +332,17 @@ class _JoinedWords:
                 break
             least = max(least // 4, 2)
         if not len(positions):  # every n-gram occurs once: the first wins
-            return int(last[0] - first[0])
+            return int(lengths[0])
         most = int(run_lengths.max())
         run_starts = np.cumsum(run_lengths) - run_lengths
         # Runs list their positions in increasing order.
         tops = run_starts[run_lengths == most]
         top = tops[np.argmin(positions[tops])]
-        members = positions[top : top + most]
-        where = int(members[0])
-        text = self.text
-        gram = text[first[where] : last[where]]
-        for a, b in zip(first[members].tolist(), last[members].tolist(), strict=True):
-            if text[a:b] != gram:
+        members = positions[top : top + most].tolist()
+        words = self.words
+        gram = " ".join(words[members[0] : members[0] + n])
+        for member in members:
+            if " ".join(words[member : member + n]) != gram:
                 return None
         return len(gram) * most
 
@@ -334,7 +351,7 @@ class _JoinedWords:
         skipping walk)."""
         import numpy as np
 
-        first, last, keys = self._spans_and_keys(n)
+        first, last, keys = self._keys(n)
         # An n-gram whose key no other n-gram has is unique, so the walk
         # learns nothing from it and just steps on: only the n-grams with a
         # shared key are walked, compared as strings (so a hash collision
