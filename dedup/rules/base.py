@@ -15,6 +15,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import cached_property
+from itertools import filterfalse
 from typing import ClassVar
 
 from dedup.models import Block, Document, Finding, Line, Severity
@@ -127,7 +128,7 @@ class FileContext:
         symbols = {w for w in self.word_counts if not w or (w[0] in punctuation and textstats.is_symbol(w))}
         if not symbols:
             return list(self.words)
-        return [w for w in self.words if w not in symbols]
+        return list(filterfalse(symbols.__contains__, self.words))
 
     def line_of_offset(self, char_offset: int) -> int:
         """1-based line number of a character offset into ``text``."""
