@@ -11,9 +11,11 @@ rule with the resolved severity and thresholds, so ``check`` only reads
 from __future__ import annotations
 
 import enum
+from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import cached_property
+from itertools import filterfalse
 from typing import ClassVar
 
 from dedup.models import Block, Document, Finding, Line, Severity
@@ -48,10 +50,14 @@ def split_lines(doc: Document) -> list[Line]:
     pos = 0
     number = 0
     size = len(raw)
+    # The first CR at or after ``pos``: searched again only once passed, not
+    # from every line to the end of a file that has no CR at all.
+    cr = raw.find(b"\r")
     while pos < size:
         number += 1
         nl = raw.find(b"\n", pos)
-        cr = raw.find(b"\r", pos)
+        if cr != -1 and cr < pos:
+            cr = raw.find(b"\r", pos)
         if cr != -1 and (nl == -1 or cr < nl):
             end = cr
             stop = cr + 2 if raw[cr + 1 : cr + 2] == b"\n" else cr + 1
@@ -109,9 +115,20 @@ class FileContext:
         return self.words_of(self.doc.text)
 
     @cached_property
+    def word_counts(self) -> Counter[str]:
+        """How often each distinct word occurs, in order of first occurrence;
+        per-word tests run once per distinct word over these."""
+        return Counter(self.words)
+
+    @cached_property
     def content_words(self) -> list[str]:
         """Words that are not made of punctuation only (Gopher's word count)."""
-        return [w for w in self.words if not textstats.is_symbol(w)]
+        punctuation = textstats.PUNCTUATION
+        # Most words start with a letter or digit: no need to test the rest.
+        symbols = {w for w in self.word_counts if not w or (w[0] in punctuation and textstats.is_symbol(w))}
+        if not symbols:
+            return list(self.words)
+        return list(filterfalse(symbols.__contains__, self.words))
 
     def line_of_offset(self, char_offset: int) -> int:
         """1-based line number of a character offset into ``text``."""

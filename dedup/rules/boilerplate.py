@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import ClassVar
 
 from dedup.errors import DedupError
@@ -112,6 +112,13 @@ _STRIP = " \t\"'“”‘’«»•·*-–—|:.!>()[]"
 _SPACE = re.compile(r"\s+")
 
 
+@lru_cache(maxsize=1)
+def _any_builtin_pattern() -> re.Pattern[str]:
+    """One regex that fully matches where some built-in pattern does: most
+    paragraphs are ruled out with one match instead of one per pattern."""
+    return re.compile("|".join(f"(?:{source})" for _, source in BOILERPLATE_PATTERNS), re.IGNORECASE)
+
+
 def _normalise(text: str) -> str:
     return _SPACE.sub(" ", text).strip(_STRIP)
 
@@ -165,7 +172,10 @@ class BoilerplateParagraph(Rule):
         normal = _normalise(text)
         if not normal:
             return None
-        for label, pattern in self._patterns:
+        patterns = self._patterns
+        if _any_builtin_pattern().fullmatch(normal) is None:
+            patterns = patterns[len(BOILERPLATE_PATTERNS) :]
+        for label, pattern in patterns:
             if pattern.fullmatch(normal):
                 return label
         return None

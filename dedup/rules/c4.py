@@ -208,7 +208,9 @@ class LongWord(_C4Rule):
         if limit is None:
             return
         for block in ctx.blocks:
-            longest = max((len(w) for w in block.text.split()), default=0)
+            if len(block.text) <= limit:
+                continue  # no word is longer than its paragraph
+            longest = max(map(len, block.text.split()), default=0)
             if longest > limit:
                 yield self.block_finding(
                     ctx,

@@ -84,7 +84,7 @@ class MeanWordLength(_GopherRule):
         words = ctx.content_words
         if not words:
             return
-        mean = sum(len(w) for w in words) / len(words)
+        mean = sum(map(len, words)) / len(words)
         ctx.metrics["mean_word_length"] = mean
         low, high = self.value("min_mean"), self.value("max_mean")
         if (low is not None and mean < low) or (high is not None and mean > high):
@@ -203,7 +203,8 @@ class AlphaWords(_GopherRule):
         words = ctx.words
         if not words:
             return
-        frac = sum(any(c.isalpha() for c in w) for w in words) / len(words)
+        counts = ctx.word_counts
+        frac = sum(counts[w] for w in counts if w.isalpha() or any(c.isalpha() for c in w)) / len(words)
         ctx.metrics["alpha_words_ratio"] = frac
         limit = self.value("min_ratio")
         if limit is not None and frac < limit:
@@ -231,7 +232,7 @@ class StopWords(_GopherRule):
     def check(self, ctx: FileContext) -> Iterator[Finding]:
         raw = self.values["stop_words"]
         stop = set(raw) if isinstance(raw, (tuple, list)) else set(ts.GOPHER_STOP_WORDS)
-        found = len(stop.intersection(ctx.words))
+        found = len(stop.intersection(ctx.word_counts))
         ctx.metrics["stop_words"] = float(found)
         limit = self.value("min_stop_words")
         if limit is not None and found < limit:
@@ -298,15 +299,15 @@ class Repetition(_GopherRule):
             reasons.append(f"{count} of {len(lines)} lines are repeats")
         if self._over("dup_line_char_frac", m):
             reasons.append(f"repeated lines hold {_pct(m['dup_line_char_frac'])} of the text")
-        words = ctx.words
+        ngrams = ts.WordNgrams(ctx.words)
         for n, _ in TOP_NGRAMS:
             key = f"top_{n}_gram_char_frac"
-            m[key] = ts.top_ngram_chars(words, n) / size
+            m[key] = ngrams.top_chars(n) / size
             if self._over(key, m):
                 reasons.append(f"the top {n}-gram covers {_pct(m[key])}")
         for n, _ in DUP_NGRAMS:
             key = f"dup_{n}_gram_char_frac"
-            m[key] = ts.duplicated_ngram_chars(words, n) / size
+            m[key] = ngrams.duplicated_chars(n) / size
             if self._over(key, m):
                 reasons.append(f"repeated {n}-grams cover {_pct(m[key])}")
         ctx.metrics.update(m)

@@ -35,7 +35,14 @@ class _PerLineRule(Rule):
     def bad(self, line: Line) -> bool:
         raise NotImplementedError
 
+    def may_apply(self, text: str) -> bool:
+        """False when no line of ``text`` can be bad: one scan of the whole
+        text instead of one per line."""
+        return True
+
     def check(self, ctx: FileContext) -> Iterator[Finding]:
+        if not self.may_apply(ctx.text):
+            return
         numbers = _lines_matching(ctx, self.bad)
         if numbers:
             yield self.file_finding(
@@ -134,6 +141,9 @@ class Mojibake(_PerLineRule):
             self._is_bad = is_bad
         yield from super().check(ctx)
 
+    def may_apply(self, text: str) -> bool:
+        return not text.isascii()
+
     def bad(self, line: Line) -> bool:
         return not line.text.isascii() and self._is_bad(line.text)
 
@@ -150,6 +160,9 @@ class ReplacementCharacter(_PerLineRule):
         "back to the source bytes, or drop the damaged paragraphs."
     )
     source = "Unicode Standard, section 3.9 (U+FFFD substitution)."
+
+    def may_apply(self, text: str) -> bool:
+        return "\ufffd" in text
 
     def bad(self, line: Line) -> bool:
         return "\ufffd" in line.text
@@ -168,13 +181,17 @@ class BomInMiddle(_PerLineRule):
     )
     source = "Unicode FAQ 'UTF-8, UTF-16, UTF-32 & BOM'."
 
+    def may_apply(self, text: str) -> bool:
+        return "\ufeff" in text
+
     def bad(self, line: Line) -> bool:
         if line.number == 1 and line.text.startswith("\ufeff"):
             return "\ufeff" in line.text[1:]
         return "\ufeff" in line.text
 
 
-_ALLOWED_CONTROLS = frozenset("\t\n\r\f")
+# C0 controls but tab, line feed, form feed and carriage return; DEL; C1.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
 
 
 class ControlCharacter(_PerLineRule):
@@ -192,8 +209,11 @@ class ControlCharacter(_PerLineRule):
     )
     source = "Unicode general category Cc."
 
+    def may_apply(self, text: str) -> bool:
+        return _CONTROL.search(text) is not None
+
     def bad(self, line: Line) -> bool:
-        return any((ch < " " or "\x7f" <= ch <= "\x9f") and ch not in _ALLOWED_CONTROLS for ch in line.text)
+        return _CONTROL.search(line.text) is not None
 
 
 _ZERO_WIDTH = frozenset("\u200b\u200c\u200d\u2060\u180e\u00ad")
@@ -228,6 +248,9 @@ class ZeroWidthCharacter(_PerLineRule):
         "Fix: delete the characters."
     )
     source = "Unicode Standard, chapter 23.2 (layout controls)."
+
+    def may_apply(self, text: str) -> bool:
+        return not text.isascii() and any(ch in text for ch in _ZERO_WIDTH)
 
     def bad(self, line: Line) -> bool:
         return not line.text.isascii() and _has_zero_width(line.text)

@@ -1,0 +1,121 @@
+"""The fast paths of dedup.rules.text give the results of the plain code.
+
+The tokenizer's plain-chunk pattern and chunk cache must give the tokens of
+``_split_chunk``; :class:`WordNgrams` must give the numbers of
+``top_ngram_chars`` and ``duplicated_ngram_chars``, also when hashes collide.
+"""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from dedup.rules import text as ts
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+OPENERS = ["", "(", '"', "'", "“", "‘", "[", "$", "US$", "...", "#", "-", "+", "«"]
+CLOSERS = [
+    *["", ",", ".", ")", '"', "'", "’", '."', ',"', "),", ").", '".', ")."],
+    *["'s", "’s", "'S", "'s.", "'S.", ";", ":", "!", "?", "...", "..", "…", "%", "km", "-", ".)", ".,"],
+]
+CORES = [
+    *ts._BARE_CONTRACTIONS,
+    *(a[:-1] for a in ts._ABBREVIATIONS),
+    *["a", "I", "x", "ab", "AB", "aB", "Ab", "id", "ID", "Id", "USA", "Mr", "www", "WWW", "co", "vs"],
+    *["well-known", "a-b", "co-op", "x-co", "x-a", "x-www", "A-B", "a-B", "re-id", "e.g", "U.S"],
+    *["5", "12", "1990", "1990-91", "3.14", "1,000", "1–2", "5pm", "12a.m", "http://x.org", "www.x.org"],
+    *["naïve", "Ünïcode", "ab_cd", "x~y", "a:b", "b=c", "1/2", "and/or", "w/o", "don't", "I'm", "it's"],
+]
+
+
+def generated_chunks() -> set[str]:
+    return {opener + core + closer for opener in OPENERS for core in CORES for closer in CLOSERS}
+
+
+def fixture_chunks() -> set[str]:
+    chunks: set[str] = set()
+    for path in sorted(FIXTURES.rglob("*")):
+        if path.is_file() and path.suffix in (".txt", ".md"):
+            chunks.update(path.read_text("utf-8", "surrogateescape").split())
+    return chunks
+
+
+def test_chunk_tokens_are_split_chunk_s() -> None:
+    chunks = generated_chunks() | fixture_chunks()
+    plain = 0
+    for chunk in sorted(chunks):
+        assert list(ts.chunk_tokens(chunk)) == ts._split_chunk(chunk), chunk
+        plain += ts._plain_tokens(chunk) is not None
+    assert plain > 1000  # the fast path is exercised
+
+
+def test_simple_words_with_cache_cleared_mid_text(monkeypatch: pytest.MonkeyPatch) -> None:
+    text = " ".join(sorted(generated_chunks())[:3000]) + "\n" + "The cat's mat (U.S.), e.g. well-known."
+    expected = [token for chunk in text.split() for token in ts._split_chunk(chunk)]
+    monkeypatch.setattr(ts, "_CHUNK_CACHE_SIZE", 10)
+    ts._CHUNK_CACHE.clear()
+    assert ts.simple_words(text) == expected
+    assert ts.simple_words(text) == expected  # a cache fuller than the limit is emptied first
+    assert len(ts._CHUNK_CACHE) <= len(set(text.split()))
+
+
+def random_words(rng: random.Random, count: int) -> list[str]:
+    # A tiny vocabulary with pieces of each other, so that n-grams repeat
+    # often and different words join into equal strings ("ab" + "c" == "a" + "bc").
+    vocabulary = ["a", "b", "ab", "c", "bc", "abc", "the", "of", "é", "🙂", "x" * 30, "..."]
+    return [rng.choice(vocabulary) for _ in range(count)]
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_word_ngrams_are_the_plain_functions(seed: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(ts.WordNgrams, "min_words", 0)
+    rng = random.Random(seed)
+    words = random_words(rng, rng.choice([0, 1, 3, 9, 10, 11, 50, 400, 3000]))
+    ngrams = ts.WordNgrams(words)
+    for n in (2, 3, 4):
+        assert ngrams.top_chars(n) == ts.top_ngram_chars(words, n), n
+    for n in range(5, 11):
+        assert ngrams.duplicated_chars(n) == ts.duplicated_ngram_chars(words, n), n
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_word_ngrams_survive_hash_collisions(seed: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With keys squeezed to 2 bits nearly every key collides: the results
+    must not change (the top n-gram falls back to the plain function)."""
+    monkeypatch.setattr(ts.WordNgrams, "min_words", 0)
+    keys_of = ts._HashedWords._keys
+    spaced_keys_of = ts._HashedWords._spaced_keys
+
+    def colliding(self: Any, n: int) -> tuple[Any, Any, Any]:
+        first, last, keys = keys_of(self, n)
+        return first, last, keys & np.uint64(3)
+
+    def spaced_colliding(self: Any, n: int) -> tuple[Any, Any]:
+        lengths, keys = spaced_keys_of(self, n)
+        return lengths, keys & np.uint64(3)
+
+    monkeypatch.setattr(ts._HashedWords, "_keys", colliding)
+    monkeypatch.setattr(ts._HashedWords, "_spaced_keys", spaced_colliding)
+    rng = random.Random(seed)
+    words = random_words(rng, 300)
+    ngrams = ts.WordNgrams(words)
+    for n in (2, 3, 4):
+        assert ngrams.top_chars(n) == ts.top_ngram_chars(words, n), n
+    for n in range(5, 11):
+        assert ngrams.duplicated_chars(n) == ts.duplicated_ngram_chars(words, n), n
+
+
+def test_word_ngrams_on_prose() -> None:
+    text = (FIXTURES / "mission_article.txt").read_text("utf-8")
+    words = ts.simple_words(text * 4)
+    assert len(words) >= ts.WordNgrams.min_words
+    ngrams = ts.WordNgrams(words)
+    assert [ngrams.top_chars(n) for n in (2, 3, 4)] == [ts.top_ngram_chars(words, n) for n in (2, 3, 4)]
+    assert [ngrams.duplicated_chars(n) for n in range(5, 11)] == [
+        ts.duplicated_ngram_chars(words, n) for n in range(5, 11)
+    ]
