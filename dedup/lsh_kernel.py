@@ -17,6 +17,28 @@ I64 = npt.NDArray[np.int64]
 
 
 @njit(cache=True)
+def _add(table: npt.NDArray[np.int64], code: np.int64) -> bool:
+    """Insert ``code`` (>= 0) into an open-addressing set; True if it was new."""
+    mask = len(table) - 1
+    h = np.int64((np.uint64(code) * np.uint64(0x9E3779B97F4A7C15)) >> np.uint64(20)) & mask
+    while table[h] != -1:
+        if table[h] == code:
+            return False
+        h = (h + 1) & mask
+    table[h] = code
+    return True
+
+
+@njit(cache=True)
+def _grow(table: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+    bigger = np.full(2 * len(table), -1, dtype=np.int64)
+    for code in table:
+        if code != -1:
+            _add(bigger, code)
+    return bigger
+
+
+@njit(cache=True)
 def _band_pairs(keys: npt.NDArray[np.uint64], cap: int) -> I64:
     n, bands = keys.shape
     size = 1
@@ -29,7 +51,11 @@ def _band_pairs(keys: npt.NDArray[np.uint64], cap: int) -> I64:
     bucket_last = np.empty(n, dtype=np.int64)
     bucket_count = np.empty(n, dtype=np.int64)
     next_member = np.empty(n, dtype=np.int64)
-    out = np.empty((max(16, 4 * n), 2), dtype=np.int64)
+    # Pairs seen so far, as codes i * n + j: a pair found in several bands is
+    # kept once, so memory follows the distinct pairs, not pairs x bands.
+    seen = np.full(1 << 16, -1, dtype=np.int64)
+    stored = 0
+    out = np.empty((max(16, n), 2), dtype=np.int64)
     used = 0
     members = np.empty(n, dtype=np.int64)
     for band in range(bands):
@@ -64,29 +90,39 @@ def _band_pairs(keys: npt.NDArray[np.uint64], cap: int) -> I64:
                 members[m] = i
                 m += 1
                 i = next_member[i]
-            needed = count * (count - 1) // 2 if count <= cap else 2 * count
-            if used + needed > out.shape[0]:
-                grown = np.empty((max(2 * out.shape[0], used + needed), 2), dtype=np.int64)
-                grown[:used] = out[:used]
-                out = grown
             if count <= cap:
                 for x in range(m):
                     for y in range(x + 1, m):
-                        out[used, 0] = members[x]
-                        out[used, 1] = members[y]
-                        used += 1
+                        if 2 * (stored + 1) > len(seen):
+                            seen = _grow(seen)
+                        if _add(seen, members[x] * n + members[y]):
+                            stored += 1
+                            if used == out.shape[0]:
+                                grown = np.empty((2 * out.shape[0], 2), dtype=np.int64)
+                                grown[:used] = out[:used]
+                                out = grown
+                            out[used, 0] = members[x]
+                            out[used, 1] = members[y]
+                            used += 1
             else:
-                for x in range(m - 1):
-                    out[used, 0] = members[x]
-                    out[used, 1] = members[x + 1]
-                    used += 1
-                for x in range(2, m):
-                    out[used, 0] = members[0]
-                    out[used, 1] = members[x]
-                    used += 1
+                for x in range(1, m):
+                    # each member with its predecessor and with the first member
+                    for first in (members[x - 1], members[0]):
+                        if x > 1 or first == members[0]:
+                            if 2 * (stored + 1) > len(seen):
+                                seen = _grow(seen)
+                            if _add(seen, first * n + members[x]):
+                                stored += 1
+                                if used == out.shape[0]:
+                                    grown = np.empty((2 * out.shape[0], 2), dtype=np.int64)
+                                    grown[:used] = out[:used]
+                                    out = grown
+                                out[used, 0] = first
+                                out[used, 1] = members[x]
+                                used += 1
     return out[:used]
 
 
 def band_pairs(keys: npt.NDArray[np.uint64], cap: int) -> I64:
-    """Row pairs (possibly repeated, ``i < j``) that share a band key."""
+    """Distinct row pairs (``i < j``) that share a band key, in first-seen order."""
     return _band_pairs(np.ascontiguousarray(keys, dtype=np.uint64), cap)
