@@ -259,10 +259,19 @@ def _run(
     lengths = np.array([len(t) for t in tables], dtype=np.int64)
     offsets = np.concatenate(([0], np.cumsum(lengths)[:-1])).astype(np.int64) if len(tables) else lengths
     doc_of = np.repeat(np.arange(len(tables), dtype=np.int64), lengths)
+    del tables
+    # Per-file tables become views of the run's table, so the arrays are held once.
+    outcomes = [replace(o, table=None) for o in outcomes]
     files = [
-        FileResult(o.item, o.size, int(offsets[i]), o.table, o.source, i)
+        FileResult(
+            o.item,
+            o.size,
+            int(offsets[i]),
+            table.rows(int(offsets[i]), int(offsets[i] + lengths[i])),
+            o.source,
+            i,
+        )
         for i, o in enumerate(outcomes)
-        if o.table is not None
     ]
     paths = [f.path for f in files]
     analysis = analyse(table, doc_of, paths, settings, FileTexts(outcomes, offsets, table))

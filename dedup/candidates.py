@@ -119,14 +119,15 @@ def candidate_pairs_from_keys(
     """
     if len(rows_eligible) < 2:
         return np.zeros((0, 2), dtype=np.int64)
-    keys = keys[rows_eligible]
     if len(rows_eligible) >= KERNEL_MIN_ROWS:
         try:
             from dedup.lsh_kernel import band_pairs
         except ImportError:
             pass
         else:
-            return _unique_pairs(rows_eligible[band_pairs(keys, BUCKET_CAP)], rows_eligible)
+            # The kernel reads the rows in place: no copy of the key matrix.
+            return _unique_pairs(rows_eligible[band_pairs(keys, rows_eligible, BUCKET_CAP)], rows_eligible)
+    keys = keys[rows_eligible]
     found = []
     for band in range(keys.shape[1]):
         column = keys[:, band]

@@ -152,8 +152,10 @@ def _near_edges(
     """Verified near-duplicate edges between representatives (indices into reps)."""
     from dedup.candidates import candidate_pairs_from_keys
 
-    with_shingles = np.flatnonzero(table.has_shingles[reps]).astype(np.int64)
-    pairs = candidate_pairs_from_keys(table.band_keys[reps], with_shingles)
+    # Candidates among the representatives that have shingles, found on the
+    # global key matrix (no copy), then numbered as indices into ``reps``.
+    with_shingles = reps[table.has_shingles[reps]]
+    pairs = np.searchsorted(reps, candidate_pairs_from_keys(table.band_keys, with_shingles)).astype(np.int64)
     if len(pairs) == 0:
         return {}, 0
     # Word counts bound the similarity (verify.word_count_compatible); the

@@ -39,8 +39,9 @@ def _grow(table: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
 
 
 @njit(cache=True)
-def _band_pairs(keys: npt.NDArray[np.uint64], cap: int) -> I64:
-    n, bands = keys.shape
+def _band_pairs(keys: npt.NDArray[np.uint64], rows: I64, cap: int) -> I64:
+    n = len(rows)
+    bands = keys.shape[1]
     size = 1
     while size < 2 * n:
         size *= 2
@@ -62,7 +63,7 @@ def _band_pairs(keys: npt.NDArray[np.uint64], cap: int) -> I64:
         slot_bucket[:] = -1
         buckets = 0
         for i in range(n):
-            key = keys[i, band]
+            key = keys[rows[i], band]
             h = np.int64((key ^ (key >> np.uint64(29))) & np.uint64(mask))
             while slot_bucket[h] != -1 and slot_key[h] != key:
                 h = (h + 1) & mask
@@ -123,6 +124,9 @@ def _band_pairs(keys: npt.NDArray[np.uint64], cap: int) -> I64:
     return out[:used]
 
 
-def band_pairs(keys: npt.NDArray[np.uint64], cap: int) -> I64:
-    """Distinct row pairs (``i < j``) that share a band key, in first-seen order."""
-    return _band_pairs(np.ascontiguousarray(keys, dtype=np.uint64), cap)
+def band_pairs(keys: npt.NDArray[np.uint64], rows: I64, cap: int) -> I64:
+    """Distinct pairs of positions in ``rows`` (``i < j``) whose rows of ``keys``
+    share a band key, in first-seen order."""
+    return _band_pairs(
+        np.ascontiguousarray(keys, dtype=np.uint64), np.ascontiguousarray(rows, dtype=np.int64), cap
+    )

@@ -99,6 +99,10 @@ class BlockTable:
             )
         return out
 
+    def rows(self, start: int, stop: int) -> BlockTable:
+        """Rows ``start:stop`` as views (no copy)."""
+        return BlockTable(*(getattr(self, name)[start:stop] for name in self.__dataclass_fields__))
+
     @classmethod
     def concatenate(cls, tables: list[BlockTable], bands: int) -> BlockTable:
         if not tables:
