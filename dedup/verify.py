@@ -212,37 +212,15 @@ def aligned_weight(a: Prepared, b: Prepared) -> float:
 
 
 def unaligned(a: Prepared, b: Prepared) -> tuple[list[int], list[int]]:
-    """Indices of the words of ``a`` and of ``b`` left out of a
-    maximum-weight common subsequence (the words that differ)."""
-    n, m = len(a.words), len(b.words)
-    table = [[0.0] * (m + 1) for _ in range(n + 1)]
-    for i in range(1, n + 1):
-        row, above = table[i], table[i - 1]
-        word, weight = a.words[i - 1], a.weights[i - 1]
-        for j in range(1, m + 1):
-            best = row[j - 1] if row[j - 1] > above[j] else above[j]
-            if word == b.words[j - 1]:
-                diagonal = above[j - 1] + weight + b.weights[j - 1]
-                if diagonal > best:
-                    best = diagonal
-            row[j] = best
-    left_a, left_b = [], []
-    i, j = n, m
-    while i > 0 and j > 0:
-        if (
-            a.words[i - 1] == b.words[j - 1]
-            and table[i][j] == table[i - 1][j - 1] + a.weights[i - 1] + b.weights[j - 1]
-        ):
-            i, j = i - 1, j - 1
-        elif table[i][j] == table[i - 1][j]:
-            left_a.append(i - 1)
-            i -= 1
-        else:
-            left_b.append(j - 1)
-            j -= 1
-    left_a.extend(range(i - 1, -1, -1))
-    left_b.extend(range(j - 1, -1, -1))
-    return sorted(left_a), sorted(left_b)
+    """Indices of the words of ``a`` and of ``b`` outside a longest common
+    subsequence (the words that differ), from rapidfuzz's C++ alignment."""
+    left_a: list[int] = []
+    left_b: list[int] = []
+    for op in Indel.opcodes(a.words, b.words):
+        if op.tag != "equal":
+            left_a.extend(range(op.src_start, op.src_end))
+            left_b.extend(range(op.dest_start, op.dest_end))
+    return left_a, left_b
 
 
 def fact_substitution(a: Prepared, b: Prepared) -> bool:
