@@ -208,8 +208,20 @@ class Result:
     @property
     def summary(self) -> Summary:
         dropped = np.array(sorted(self.analysis.dropped), dtype=np.int64)
-        sizes = self.table.stop[dropped] - self.table.start[dropped] if len(dropped) else np.zeros(0)
         checked = self.checked_files
+        if len(dropped) and (self.focus is not None or self.suppressed):
+            # Count only the checked files' duplicates, less those a baseline accepted.
+            paths = [f.path for f in self.files]
+            focus = {f.path for f in checked}
+            accepted = {(f.path, f.start, f.stop) for f in self.suppressed if f.cluster is not None}
+            keep = [
+                paths[int(self.doc_of[b])] in focus
+                and (paths[int(self.doc_of[b])], int(self.table.start[b]), int(self.table.stop[b]))
+                not in accepted
+                for b in dropped.tolist()
+            ]
+            dropped = dropped[np.array(keep, dtype=bool)]
+        sizes = self.table.stop[dropped] - self.table.start[dropped] if len(dropped) else np.zeros(0)
         return Summary(
             files=len(checked),
             paragraphs=sum(len(f.table) for f in checked),

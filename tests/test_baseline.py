@@ -74,3 +74,16 @@ def test_library_split() -> None:
     entries = [baseline.Entry("t.md", "DUP001", result.findings[0].fingerprint)]
     new, known = baseline.split(result.findings, entries, "b.json")  # paths relative to cwd
     assert len(known) == 1 and len(new) == 1
+
+
+def test_summary_counts_only_new_duplicates(tmp_path: Path) -> None:
+    write(tmp_path / "docs" / "a.md", f"{PARA_A}\n\n{PARA_B}\n\n{PARA_A}\n")
+    assert run_dedup("check", "docs", "--baseline", "b.json", "--update-baseline", cwd=tmp_path).code == 0
+    write(tmp_path / "docs" / "a.md", f"{PARA_A}\n\n{PARA_B}\n\n{PARA_A}\n\n{PARA_B}\n")
+    out = run_dedup("check", "docs", "--baseline", "b.json", "--format", "json", cwd=tmp_path)
+    assert out.code == 1
+    summary = json.loads(out.out)["summary"]
+    assert (
+        summary["duplicate_paragraphs"] == 1
+    )  # the new PARA_B copy; the accepted PARA_A copy is not counted
+    assert summary["findings"] == 1
