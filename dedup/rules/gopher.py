@@ -25,6 +25,15 @@ GOPHER = (
 )
 
 
+def _ns(ns: list[int]) -> str:
+    """2, 3, 4 -> "2-4"; 5 -> "5"; 5, 7 -> "5/7"."""
+    if len(ns) == 1:
+        return str(ns[0])
+    if ns == list(range(ns[0], ns[-1] + 1)):
+        return f"{ns[0]}-{ns[-1]}"
+    return "/".join(str(n) for n in ns)
+
+
 def _pct(x: float) -> str:
     return f"{100 * x:.1f}%"
 
@@ -287,32 +296,49 @@ class Repetition(_GopherRule):
         m["dup_para_frac"] = ratio(count, len(paragraphs))
         m["dup_para_char_frac"] = chars / size
         reasons: list[str] = []
-        if self._over("dup_para_frac", m):
-            reasons.append(f"{count} of {len(paragraphs)} paragraphs are repeats")
-        if self._over("dup_para_char_frac", m):
-            reasons.append(f"repeated paragraphs hold {_pct(m['dup_para_char_frac'])} of the text")
+        reasons += self._repeats(
+            "paragraph", count, len(paragraphs), "dup_para_frac", "dup_para_char_frac", m
+        )
         lines = ts.gopher_lines(text)
         count, chars = ts.duplicates(lines)
         m["dup_line_frac"] = ratio(count, len(lines))
         m["dup_line_char_frac"] = chars / size
-        if self._over("dup_line_frac", m):
-            reasons.append(f"{count} of {len(lines)} lines are repeats")
-        if self._over("dup_line_char_frac", m):
-            reasons.append(f"repeated lines hold {_pct(m['dup_line_char_frac'])} of the text")
+        reasons += self._repeats("line", count, len(lines), "dup_line_frac", "dup_line_char_frac", m)
         ngrams = ts.WordNgrams(ctx.words)
+        over_top: list[int] = []
         for n, _ in TOP_NGRAMS:
             key = f"top_{n}_gram_char_frac"
             m[key] = ngrams.top_chars(n) / size
             if self._over(key, m):
-                reasons.append(f"the top {n}-gram covers {_pct(m[key])}")
+                over_top.append(n)
+        if over_top:
+            worst = max(m[f"top_{n}_gram_char_frac"] for n in over_top)
+            reasons.append(f"a single {_ns(over_top)}-gram covers up to {_pct(worst)}")
+        over_dup: list[int] = []
         for n, _ in DUP_NGRAMS:
             key = f"dup_{n}_gram_char_frac"
             m[key] = ngrams.duplicated_chars(n) / size
             if self._over(key, m):
-                reasons.append(f"repeated {n}-grams cover {_pct(m[key])}")
+                over_dup.append(n)
+        if over_dup:
+            worst = max(m[f"dup_{n}_gram_char_frac"] for n in over_dup)
+            reasons.append(f"repeated {_ns(over_dup)}-grams cover up to {_pct(worst)}")
         ctx.metrics.update(m)
         if reasons:
             yield self.file_finding(ctx, "repetitive text: " + "; ".join(reasons), m)
+
+    def _repeats(
+        self, unit: str, count: int, total: int, count_key: str, chars_key: str, m: dict[str, float]
+    ) -> list[str]:
+        """One reason for repeated paragraphs or lines, by count and/or by characters."""
+        by_count, by_chars = self._over(count_key, m), self._over(chars_key, m)
+        if by_count and by_chars:
+            return [f"{count} of {total} {unit}s are repeats ({_pct(m[chars_key])} of the text)"]
+        if by_count:
+            return [f"{count} of {total} {unit}s are repeats"]
+        if by_chars:
+            return [f"repeated {unit}s hold {_pct(m[chars_key])} of the text"]
+        return []
 
     def _over(self, key: str, measured: dict[str, float]) -> bool:
         limit = self.value(key)
