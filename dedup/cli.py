@@ -91,7 +91,9 @@ def main_options(
 PathsArg = Annotated[
     list[str],
     typer.Argument(
-        help="Files or directories to read (directories recursively); '-' reads stdin.", show_default=False
+        help="Files or directories to read (directories recursively); '-' reads stdin.",
+        show_default=False,
+        metavar="PATH...",
     ),
 ]
 # Options that set a Settings field default to None: "not given", so the
@@ -329,7 +331,9 @@ def check(
 def show_config(
     paths: Annotated[
         list[str] | None,
-        typer.Argument(help="Paths whose configuration to show (default: .).", show_default=False),
+        typer.Argument(
+            help="Paths whose configuration to show (default: .).", show_default=False, metavar="[PATH]..."
+        ),
     ] = None,
     config: ConfigOpt = None,
     isolated: IsolatedOpt = False,
@@ -374,7 +378,9 @@ def list_rules(
 
 
 @app.command("rule")
-def explain_rule(code: Annotated[str, typer.Argument(help="Rule code or name, e.g. GR001.")]) -> None:
+def explain_rule(
+    code: Annotated[str, typer.Argument(help="Rule code or name, e.g. GR001.", metavar="CODE")],
+) -> None:
     """Explain one rule: what it finds, why, its thresholds and its source."""
     from dedup.rules.registry import get_rule
 
