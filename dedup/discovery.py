@@ -257,6 +257,8 @@ def _walk(
             if selector.excluded_file(full, absolute):
                 excluded.append(shown)
                 continue
+            if not os.path.isfile(full):
+                continue  # FIFOs, sockets, devices, dangling links: never read (a FIFO would block)
             found.setdefault(shown, InputFile(shown, arg, os.path.relpath(shown, arg)))
 
 

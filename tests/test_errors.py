@@ -90,3 +90,16 @@ def test_unwritable_output_is_a_clean_error(tmp_path: Path) -> None:
     assert run.code == 2
     assert "Traceback" not in run.stderr
     assert src.read_text() == GOOD
+
+
+def test_fifo_is_never_read(tmp_path: Path) -> None:
+    import os
+
+    os.mkfifo(tmp_path / "pipe.txt")  # reading it would block forever
+    (tmp_path / "good.txt").write_text(GOOD)
+    walked = run_dedup(["check", str(tmp_path), "--select", "DUP", "--format", "concise"])
+    assert walked.code == 1, walked.stderr  # the FIFO is skipped, the good file checked
+    assert "pipe.txt" not in walked.stdout + walked.stderr
+    named = run_dedup(["check", str(tmp_path / "pipe.txt"), str(tmp_path / "good.txt"), "--select", "DUP"])
+    assert named.code == 2
+    _one_error_line(named.stderr, "pipe.txt: not a regular file")
