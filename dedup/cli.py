@@ -125,7 +125,8 @@ DebugOpt = Annotated[bool, typer.Option("--debug", help="Show tracebacks for err
 SelectOpt = Annotated[
     list[str] | None,
     typer.Option(
-        "--select", help="Rules to run: codes, code prefixes or names, comma-separated (default ALL)."
+        "--select",
+        help="Rules to run: codes, code prefixes or names, comma-separated (default: all but C4005; ALL for every rule).",
     ),
 ]
 IgnoreOpt = Annotated[
