@@ -21,7 +21,7 @@ import numpy.typing as npt
 from dedup.cluster import Analysis, Cluster, analyse
 from dedup.engine import FileOutcome, FileTexts, input_size, make_job, run
 from dedup.errors import DedupError
-from dedup.models import Block, Document, Finding, Line, Location
+from dedup.models import Block, Document, Finding, Line, Location, Severity
 from dedup.quality import QualityResult
 from dedup.rewrite import clean_bytes, deleted_lines, unified_diff
 from dedup.rules.registry import RuleSettings, get_rule
@@ -159,11 +159,17 @@ class Result:
         Computed once per Result (a report reads it several times); results
         are not mutated after they are built (``replace`` makes a new one).
         """
+        # Selection and severity are decided once per rule code, and a finding
+        # is copied only when its severity changes (millions on big corpora).
+        decided: dict[str, tuple[bool, Severity]] = {}
         duplicates = []
         for f in self.analysis.findings:
-            rule = get_rule(f.rule)
-            if self.rules.is_selected(rule):
-                duplicates.append(replace(f, severity=self.rules.severity_of(rule)))
+            if f.rule not in decided:
+                rule = get_rule(f.rule)
+                decided[f.rule] = (self.rules.is_selected(rule), self.rules.severity_of(rule))
+            selected, severity = decided[f.rule]
+            if selected:
+                duplicates.append(f if f.severity == severity else replace(f, severity=severity))
         found = sorted([*duplicates, *self.quality.findings], key=Finding.sort_key)
         if self.focus is not None:
             found = [f for f in found if f.path in self.focus]
