@@ -39,7 +39,7 @@ version 1. A top-level object:
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 from dedup import __version__
@@ -128,34 +128,40 @@ def _pretty(value: Any) -> str:
     return json.dumps(value, indent=2, ensure_ascii=False).replace("\n", "\n  ")
 
 
-def _array(items: Iterable[Any]) -> str:
-    lines = [f"    {_compact(item)}" for item in items]
-    return "[\n" + ",\n".join(lines) + "\n  ]" if lines else "[]"
-
-
-def render_json(result: Result, findings: list[Finding] | None = None) -> str:
-    """The JSON contract as text: one finding, cluster or error per line.
+def iter_json(result: Result, findings: list[Finding] | None = None) -> Iterator[str]:
+    """The JSON contract as text, in pieces: one finding, cluster or error per line.
 
     Equal to ``json.dumps(to_json_dict(...))`` once parsed, but written item
-    by item with the C encoder, so a report of a million findings costs
-    seconds and one copy of the text, not a tree of Python dicts.
+    by item with the C encoder, so a report of a million findings can go to
+    a file or a pipe without ever being held whole in memory.
     """
     if findings is None:
         findings = result.findings
+    yield "{\n"
+    yield f'  "version": {JSON_VERSION},\n'
+    yield f'  "tool": {_compact({"name": "dedup", "version": __version__})},\n'
+    yield f'  "summary": {_pretty(_summary(result, findings))},\n'
+    for key, items in (
+        ("findings", (finding_to_dict(f) for f in findings)),
+        ("clusters", _clusters(result)),
+        ("errors", ({"path": e.path, "message": e.message} for e in result.errors)),
+    ):
+        yield f'  "{key}": ['
+        first = True
+        for item in items:
+            yield ("\n    " if first else ",\n    ") + _compact(item)
+            first = False
+        yield "]" if first else "\n  ]"
+        yield ",\n"
     quality = _quality(result)
-    quality_lines = [f"    {_compact(path)}: {_compact(values)}" for path, values in quality.items()]
-    parts = [
-        "{\n",
-        f'  "version": {JSON_VERSION},\n',
-        f'  "tool": {_compact({"name": "dedup", "version": __version__})},\n',
-        f'  "summary": {_pretty(_summary(result, findings))},\n',
-        f'  "findings": {_array(finding_to_dict(f) for f in findings)},\n',
-        f'  "clusters": {_array(_clusters(result))},\n',
-        f'  "errors": {_array({"path": e.path, "message": e.message} for e in result.errors)},\n',
-        '  "quality": ' + ("{\n" + ",\n".join(quality_lines) + "\n  }" if quality_lines else "{}") + "\n",
-        "}\n",
-    ]
-    return "".join(parts)
+    lines = [f"    {_compact(path)}: {_compact(values)}" for path, values in quality.items()]
+    yield '  "quality": ' + ("{\n" + ",\n".join(lines) + "\n  }" if lines else "{}") + "\n"
+    yield "}\n"
+
+
+def render_json(result: Result, findings: list[Finding] | None = None) -> str:
+    """:func:`iter_json` joined into one string."""
+    return "".join(iter_json(result, findings))
 
 
 def _snippet(text: str, width: int = 60) -> str:

@@ -128,8 +128,9 @@ def unified_diff(doc: Document, lines: Sequence[Line], delete: Sequence[bool], p
     return b"".join(out)
 
 
-def atomic_write(path: str | os.PathLike[str], data: bytes) -> None:
-    """Write ``data`` to ``path`` via a temp file + rename, keeping the mode.
+def atomic_write(path: str | os.PathLike[str], data: bytes | Iterable[bytes]) -> None:
+    """Write ``data`` (bytes, or chunks of bytes) to ``path`` via a temp file
+    + rename, keeping the mode.
 
     A crash leaves either the old file or the new one, never a mix.
     """
@@ -145,7 +146,11 @@ def atomic_write(path: str | os.PathLike[str], data: bytes) -> None:
         raise DedupError(f"cannot write: {exc.strerror or exc}; nothing was changed", str(path)) from None
     try:
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+            if isinstance(data, bytes | bytearray):
+                handle.write(data)
+            else:
+                for chunk in data:
+                    handle.write(chunk)
             handle.flush()
             os.fsync(handle.fileno())
         if mode is not None:

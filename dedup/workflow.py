@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
@@ -78,16 +78,21 @@ def _say(stream: TextIO, message: str) -> None:
     stream.flush()
 
 
-def _write_out(data: str | bytes, output_file: str | None) -> None:
-    raw = data.encode("utf-8") if isinstance(data, str) else data
+def _write_out(data: str | bytes | Iterable[str], output_file: str | None) -> None:
+    """Write a report (text, bytes or text in pieces) to stdout or atomically to a file."""
+    if isinstance(data, str | bytes):
+        chunks: Iterable[bytes] = [data.encode("utf-8") if isinstance(data, str) else data]
+    else:
+        chunks = (piece.encode("utf-8") for piece in data)
     if output_file is None or output_file == "-":
         sys.stdout.flush()
-        sys.stdout.buffer.write(raw)
+        for chunk in chunks:
+            sys.stdout.buffer.write(chunk)
         sys.stdout.buffer.flush()
         return
     from dedup.rewrite import atomic_write
 
-    atomic_write(output_file, raw)
+    atomic_write(output_file, chunks)
 
 
 def _step_summary(result: Result) -> None:
@@ -199,13 +204,13 @@ def run_check(
                 result = baseline.without_baselined(result, entries, opts.baseline or "")
 
     fmt = settings.output_format
-    from dedup.formats import HUMAN_FORMATS, render
+    from dedup.formats import HUMAN_FORMATS, render_chunks
 
     to_terminal = opts.output_file in (None, "-")
     color = to_terminal and fmt in HUMAN_FORMATS and color_enabled(opts.color, sys.stdout)
-    _write_out(render(result, fmt, color=color), opts.output_file)
+    _write_out(render_chunks(result, fmt, color=color), opts.output_file)
     for report_fmt, report_path in reports:
-        _write_out(render(result, report_fmt), str(report_path))
+        _write_out(render_chunks(result, report_fmt), str(report_path))
     if fmt == "github" or any(f == "github" for f, _ in reports):
         _step_summary(result)
     if not opts.quiet and (fmt not in HUMAN_FORMATS or not to_terminal):

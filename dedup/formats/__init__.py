@@ -16,11 +16,23 @@ Modules are imported on demand so the start-up path stays short.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from dedup.api import Result
 from dedup.settings import OUTPUT_FORMATS
 
 FORMATS = OUTPUT_FORMATS
 HUMAN_FORMATS = ("full", "concise")
+
+
+def render_chunks(result: Result, fmt: str, *, color: bool = False) -> Iterator[str]:
+    """``result`` in format ``fmt``, in pieces (JSON is streamed item by item)."""
+    if fmt == "json":
+        from dedup.report import iter_json
+
+        yield from iter_json(result)
+    else:
+        yield render(result, fmt, color=color)
 
 
 def render(result: Result, fmt: str, *, color: bool = False) -> str:
