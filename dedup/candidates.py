@@ -151,13 +151,3 @@ def _unique_pairs(
     n = np.int64(max(int(rows_eligible.max()) + 1, 1))
     codes = np.unique(pairs[:, 0] * n + pairs[:, 1])
     return np.stack((codes // n, codes % n), axis=1).astype(np.int64)
-
-
-def candidate_pairs(
-    signatures: npt.NDArray[np.uint32], rows_eligible: npt.NDArray[np.int64], bands: int, rows: int
-) -> npt.NDArray[np.int64]:
-    """Candidate pairs from full signatures (see :func:`candidate_pairs_from_keys`)."""
-    keys = np.zeros((len(signatures), bands), dtype=np.uint64)
-    if len(rows_eligible):
-        keys[rows_eligible] = band_keys(signatures[rows_eligible], bands, rows)
-    return candidate_pairs_from_keys(keys, rows_eligible)

@@ -158,7 +158,8 @@ def _near_edges(
     pairs = np.searchsorted(reps, candidate_pairs_from_keys(table.band_keys, with_shingles)).astype(np.int64)
     if len(pairs) == 0:
         return {}, 0
-    # Word counts bound the similarity (verify.word_count_compatible); the
+    # Word counts bound the similarity (verify.plain_needed: the unweighted
+    # similarity of counts m <= n is at most 2m / (m + n)); the
     # table's words are the key's words, which can differ slightly from the
     # verification tokens, hence the margin.
     words = table.words[reps].astype(np.float64)

@@ -28,7 +28,6 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 from rapidfuzz.distance import Indel
@@ -269,26 +268,3 @@ def upper_bound(a: Prepared, b: Prepared) -> float:
     """A cheap bound: aligned words weigh the same on both sides."""
     total = a.total + b.total
     return 1.0 if total == 0 else 2 * min(a.total, b.total) / total
-
-
-def text_similarity(a: str, b: str) -> float:
-    return similarity(prepare(a), prepare(b))
-
-
-def word_count_compatible(words_a: int, words_b: int, threshold: float) -> bool:
-    """Whether two paragraphs of these word counts can reach ``threshold``.
-
-    The unweighted Indel similarity of counts ``m <= n`` is at most
-    ``2m / (m + n)``; it must reach :func:`plain_needed`.
-    """
-    total = words_a + words_b
-    if total == 0:
-        return True
-    return 2 * min(words_a, words_b) / total >= plain_needed(threshold) - 1e-12
-
-
-def sequence_similarity(a: Sequence[str], b: Sequence[str]) -> float:
-    """Plain word Indel similarity (all weights 1), for callers without text."""
-    if not a and not b:
-        return 1.0
-    return float(Indel.normalized_similarity(a, b))
