@@ -39,10 +39,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from dedup.discovery import discover
 from dedup.normalize import normalize, words
 from dedup.segment import segment, split_lines
 from dedup.settings import Settings
-from dedup.sources import discover, read_documents
+from dedup.sources import read_documents
 
 
 @dataclass
@@ -68,7 +69,7 @@ def shingles_of(ws: list[str], n: int) -> list[str]:
 def prepare(paths: list[str], settings: Settings) -> Prepared:
     stages: dict[str, float] = {}
     t0 = time.perf_counter()
-    items, _errors = discover(paths, settings.include)
+    items = discover(paths, settings).files  # the files dedup itself would check
     docs = [(item, doc) for item, doc in read_documents(items) if not isinstance(doc, Exception)]
     docs.sort(key=lambda pair: pair[0].path)
     locations: list[tuple[str, int]] = []

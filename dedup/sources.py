@@ -1,7 +1,6 @@
-"""Input edge: turn command-line paths into :class:`Document` values.
+"""Input edge: read and decode the inputs :mod:`dedup.discovery` found.
 
-Directories are walked recursively with the include globs; files named
-explicitly are always read. ``-`` reads standard input. Every problem with
+``-`` reads standard input. Every problem with
 one input becomes a :class:`DedupError` naming that input, so the caller can
 report it and go on with the others.
 """
@@ -9,8 +8,6 @@ report it and go on with the others.
 from __future__ import annotations
 
 import codecs
-import fnmatch
-import os
 import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -20,8 +17,6 @@ from dedup.errors import DedupError
 from dedup.models import Document
 
 STDIN = "-"
-# Directories never worth walking into.
-SKIP_DIRS = frozenset({".git", ".hg", ".svn", "__pycache__", "node_modules", ".venv", ".tox"})
 # How much of a file we look at to decide it is binary.
 BINARY_SNIFF = 8192
 
@@ -37,53 +32,6 @@ class InputFile:
     path: str
     root: str
     relative: str
-
-
-def _matches(name: str, include: Iterable[str]) -> bool:
-    return any(fnmatch.fnmatch(name, pattern) for pattern in include)
-
-
-def discover(paths: Iterable[str], include: Iterable[str]) -> tuple[list[InputFile], list[DedupError]]:
-    """Expand ``paths`` into input files, sorted and without repeats.
-
-    Returns the files and one error per argument that could not be used.
-    The result does not depend on the order of ``paths``.
-    """
-    include = tuple(include)
-    found: dict[str, InputFile] = {}
-    errors: list[DedupError] = []
-    for arg in paths:
-        if arg == STDIN:
-            found[STDIN] = InputFile(STDIN, STDIN, "stdin.txt")
-            continue
-        if not os.path.exists(arg):
-            errors.append(DedupError("no such file or directory; check the path", arg))
-            continue
-        if os.path.isdir(arg):
-            count = 0
-            for dirpath, dirnames, filenames in os.walk(arg):
-                dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS)
-                for name in sorted(filenames):
-                    if _matches(name, include):
-                        full = os.path.normpath(os.path.join(dirpath, name))
-                        rel = os.path.relpath(full, arg)
-                        found.setdefault(full, InputFile(full, arg, rel))
-                        count += 1
-            if count == 0:
-                patterns = " ".join(include)
-                errors.append(
-                    DedupError(
-                        f"directory has no files matching {patterns}; "
-                        "name files directly or change the include globs",
-                        arg,
-                    )
-                )
-            continue
-        if not os.path.isfile(arg):
-            errors.append(DedupError("not a regular file; skipped", arg))
-            continue
-        found.setdefault(arg, InputFile(arg, arg, os.path.basename(arg)))
-    return [found[k] for k in sorted(found)], errors
 
 
 def _first_invalid_utf8(raw: bytes) -> tuple[int, str]:
