@@ -13,11 +13,16 @@ fetched only for the few blocks that verification needs, through a
 3. **near candidates**: LSH over the representatives' band keys
    (:mod:`dedup.candidates`), without Python loops per block.
 4. **verification**: each candidate pair's true similarity
-   (:mod:`dedup.verify`); pairs at or above ``threshold`` are edges.
+   (:mod:`dedup.verify`); pairs at or above ``threshold`` are edges, pairs
+   that are one template filled in twice (``verify.filled_template``) are
+   remembered as such.
 5. **clusters**: connected components of the edges; inside a component,
-   members are taken in keep-policy order and each joins the first cluster
-   leader it is verified-similar to, or becomes a leader itself, so every
-   reported near duplicate is similar to its kept copy (no chains).
+   members are taken in keep-policy order and each joins the cluster
+   leader it is most verified-similar to, or becomes a leader itself, so
+   every reported near duplicate is similar to its kept copy (no chains).
+   Template fillings are kept apart: two members that each swap a fact of
+   the leader and are not similar to each other do not share a leader, and
+   a leader with TEMPLATE_FAMILY or more fillings releases them.
 6. **decisions**: the leader is the kept copy (``keep=first|longest``); with
    ``keep=none`` every member is dropped.
 
@@ -38,7 +43,18 @@ import numpy.typing as npt
 from dedup.models import Finding, Location, Severity
 from dedup.settings import Settings
 from dedup.table import BlockTable
-from dedup.verify import Prepared, fact_substitution, plain_needed, prepare, similarity, upper_bound
+from dedup.verify import (
+    SLOT_SIMILARITY,
+    TEMPLATE,
+    Prepared,
+    fact_substitution,
+    filled_template,
+    plain_needed,
+    prepare,
+    slot_differences,
+    upper_bound,
+    verified,
+)
 
 EXACT = "DUP001"
 NEAR = "DUP002"
@@ -146,10 +162,15 @@ class _Texts:
         return found
 
 
+Pair = tuple[int, int]
+
+
 def _near_edges(
     table: BlockTable, reps: npt.NDArray[np.int64], settings: Settings, texts: _Texts
-) -> tuple[dict[tuple[int, int], float], int]:
-    """Verified near-duplicate edges between representatives (indices into reps)."""
+) -> tuple[dict[Pair, float], set[Pair], int]:
+    """Verified near-duplicate edges between representatives (indices into
+    reps), the pairs found to be one template filled in twice, and the
+    number of candidates considered."""
     from dedup.candidates import candidate_pairs_from_keys
 
     # Candidates among the representatives that have shingles, found on the
@@ -157,7 +178,7 @@ def _near_edges(
     with_shingles = reps[table.has_shingles[reps]]
     pairs = np.searchsorted(reps, candidate_pairs_from_keys(table.band_keys, with_shingles)).astype(np.int64)
     if len(pairs) == 0:
-        return {}, 0
+        return {}, set(), 0
     # Word counts bound the similarity (verify.plain_needed: the unweighted
     # similarity of counts m <= n is at most 2m / (m + n)); the
     # table's words are the key's words, which can differ slightly from the
@@ -177,7 +198,8 @@ def _near_edges(
         (int(i), int(j)): float(sim)
         for (i, j), sim in zip(pairs[found].tolist(), sims[found].tolist(), strict=True)
     }
-    return edges, considered
+    templates = {(int(i), int(j)) for i, j in pairs[sims == TEMPLATE].tolist()}
+    return edges, templates, considered
 
 
 # From this many pairs on, verification runs in the compiled kernel.
@@ -199,17 +221,25 @@ def _verify_python(pairs: npt.NDArray[np.int64], texts: dict[int, str], threshol
         if upper_bound(first, second) < threshold:
             out.append(0.0)
         else:
-            out.append(similarity(first, second, threshold))
+            out.append(verified(first, second, threshold))
     return out
 
 
-def verify_pairs(pairs: npt.NDArray[np.int64], texts: dict[int, str], threshold: float) -> list[float]:
-    """Similarity of each pair of block ids; below ``threshold`` means "not a duplicate".
+def verify_pairs(
+    pairs: npt.NDArray[np.int64],
+    texts: dict[int, str],
+    threshold: float,
+    kernel_min: int = KERNEL_MIN_PAIRS,
+) -> list[float]:
+    """:func:`dedup.verify.verified` similarity of each pair of block ids;
+    below ``threshold`` means "not a duplicate".
 
     Large batches run in the compiled kernel (:mod:`dedup.verify_kernel`),
-    which computes the same numbers as :func:`dedup.verify.similarity` (tested).
+    which computes the same numbers as :func:`dedup.verify.similarity`
+    (tested); the few pairs it puts between ``threshold`` and
+    SLOT_SIMILARITY are then checked for a filled-in template here.
     """
-    if len(pairs) >= KERNEL_MIN_PAIRS:
+    if len(pairs) >= kernel_min:
         try:
             from dedup.verify_kernel import similarities
         except ImportError:
@@ -217,7 +247,16 @@ def verify_pairs(pairs: npt.NDArray[np.int64], texts: dict[int, str], threshold:
         else:
             ids = np.array(sorted(texts), dtype=np.int64)
             local = np.searchsorted(ids, pairs).astype(np.int64)
-            sims: list[float] = similarities([texts[i] for i in ids.tolist()], local, threshold).tolist()
+            values = similarities([texts[i] for i in ids.tolist()], local, threshold)
+            low = np.flatnonzero((values >= threshold) & (values < SLOT_SIMILARITY))
+            prepared: dict[int, Prepared] = {}
+            for k, (a, b) in zip(low.tolist(), pairs[low].tolist(), strict=True):
+                for block in (a, b):
+                    if block not in prepared:
+                        prepared[block] = prepare(texts[block])
+                if filled_template(prepared[a], prepared[b]):
+                    values[k] = TEMPLATE
+            sims: list[float] = values.tolist()
             return sims
     return _verify_python(pairs, texts, threshold)
 
@@ -228,19 +267,54 @@ TEMPLATE_FAMILY = 3
 
 
 def _leaders(
-    ordered: Sequence[int], similar: Callable[[int, int], float | None], threshold: float
+    ordered: Sequence[int],
+    similar: Callable[[int, int], float | None],
+    threshold: float,
+    swapped: Callable[[int, int], bool],
 ) -> list[tuple[int, list[tuple[int, float]]]]:
-    """Leader clustering: each member joins the first leader it is similar to."""
+    """Leader clustering: each member joins the leader it is most similar to
+    (the first one on a tie), or leads a cluster of its own.
+
+    A member that has a fact swapped against the leader (``swapped``: a name
+    or number where the leader has another of the same form, see
+    :func:`dedup.verify.slot_differences`) does not join a leader that already
+    has such a follower it is not similar to itself: the two are different
+    fillings of the leader's template ("Men's vault ... 23 August" and
+    "Women's ball ... 29 August" next to "Women's beam ... 23 August"), not
+    two edited copies of it.
+    """
     leaders: list[tuple[int, list[tuple[int, float]]]] = []
+    filling: dict[tuple[int, int], bool] = {}
+
+    def fills(leader: int, r: int) -> bool:
+        found = filling.get((leader, r))
+        if found is None:
+            found = filling[leader, r] = swapped(leader, r)
+        return found
+
     for r in ordered:
+        best: tuple[float, list[tuple[int, float]]] | None = None
         for leader, followers in leaders:
             sim = similar(leader, r)
-            if sim is not None and sim >= threshold:
-                followers.append((r, sim))
-                break
-        else:
+            if sim is None or sim < threshold or (best is not None and sim <= best[0]):
+                continue
+            # Only checked once the leader has followers: a pair needs no text.
+            if (
+                followers
+                and fills(leader, r)
+                and any(fills(leader, f) and _below(similar(f, r), threshold) for f, _ in followers)
+            ):
+                continue
+            best = (sim, followers)
+        if best is None:
             leaders.append((r, []))
+        else:
+            best[1].append((r, best[0]))
     return leaders
+
+
+def _below(sim: float | None, threshold: float) -> bool:
+    return sim is None or sim < threshold
 
 
 def _split_template_families(
@@ -248,6 +322,8 @@ def _split_template_families(
     prepared: Callable[[int], Prepared],
     similar: Callable[[int, int], float | None],
     threshold: float,
+    swapped: Callable[[int, int], bool],
+    fillings: Callable[[int], int],
 ) -> list[tuple[int, list[tuple[int, float]]]]:
     """Release the members of template families from their clusters.
 
@@ -263,12 +339,14 @@ def _split_template_families(
     """
     out: list[tuple[int, list[tuple[int, float]]]] = []
     for leader, followers in leaders:
-        if len(followers) < TEMPLATE_FAMILY:
+        # Fillings already kept apart by verification (verify.filled_template) count too.
+        known = fillings(leader)
+        if not followers or len(followers) + known < TEMPLATE_FAMILY:
             out.append((leader, followers))
             continue
         base = prepared(leader)
         filled = [r for r, sim in followers if sim < 1.0 and fact_substitution(base, prepared(r))]
-        if len(filled) < TEMPLATE_FAMILY:
+        if not filled or len(filled) + known < TEMPLATE_FAMILY:
             out.append((leader, followers))
             continue
         released = set(filled)
@@ -279,8 +357,8 @@ def _split_template_families(
         def not_filled(x: int, y: int) -> float | None:
             return None if fact_substitution(prepared(x), prepared(y)) else similar(x, y)
 
-        regrouped = _leaders(filled, not_filled, threshold)
-        out.extend(_split_template_families(regrouped, prepared, not_filled, threshold))
+        regrouped = _leaders(filled, not_filled, threshold, swapped)
+        out.extend(_split_template_families(regrouped, prepared, not_filled, threshold, swapped, fillings))
     return out
 
 
@@ -313,18 +391,25 @@ def analyse(
     eligible = (table.words >= settings.min_words) & (table.key_chars >= settings.min_chars)
     reps, groups = exact_groups(table, eligible)
     texts = _Texts(source)
-    edges: dict[tuple[int, int], float] = {}
+    edges: dict[Pair, float] = {}
+    templates: set[Pair] = set()
     candidates = 0
     if settings.near and len(reps) > 1:
-        edges, candidates = _near_edges(table, reps, settings, texts)
+        edges, templates, candidates = _near_edges(table, reps, settings, texts)
 
-    # Components: representatives joined by verified edges, plus every exact
-    # group of two or more copies on its own.
+    # Components: representatives joined by verified edges or found to be
+    # fillings of one template (the family check needs them together), plus
+    # every exact group of two or more copies on its own.
     uf = _UnionFind(len(reps))
+    template_partners: dict[int, set[int]] = {}
+    for i, j in templates:
+        uf.union(i, j)
+        template_partners.setdefault(i, set()).add(j)
+        template_partners.setdefault(j, set()).add(i)
     for i, j in edges:
         uf.union(i, j)
     components: dict[int, list[int]] = {}
-    linked = sorted({r for pair in edges for r in pair})
+    linked = sorted({r for pair in (*edges, *templates) for r in pair})
     for r in linked:
         components.setdefault(uf.find(r), []).append(r)
     group_sizes = np.fromiter((len(g) for g in groups), dtype=np.int64, count=len(groups))
@@ -353,18 +438,34 @@ def analyse(
         ordered = sorted(component, key=policy_order)
 
         def similar(x: int, y: int, size: int = len(ordered)) -> float | None:
-            sim = edges.get((min(x, y), max(x, y)))
+            pair = (min(x, y), max(x, y))
+            sim = edges.get(pair)
+            if sim is None and pair in templates:
+                return TEMPLATE
             if sim is None and size > 2:
                 a, b = texts[int(reps[x])], texts[int(reps[y])]
                 if upper_bound(a, b) >= settings.threshold:
-                    sim = similarity(a, b, settings.threshold)
+                    sim = verified(a, b, settings.threshold)
+                    if sim == TEMPLATE:
+                        templates.add(pair)
+                        template_partners.setdefault(x, set()).add(y)
+                        template_partners.setdefault(y, set()).add(x)
             return sim
 
+        def fillings(r: int) -> int:
+            return len(template_partners.get(r, ()))
+
+        def swapped(leader: int, r: int) -> bool:
+            a, b = texts[int(reps[leader])], texts[int(reps[r])]
+            return bool(slot_differences(a, b)[0] or slot_differences(b, a)[0])
+
         leaders = _split_template_families(
-            _leaders(ordered, similar, settings.threshold),
+            _leaders(ordered, similar, settings.threshold, swapped),
             lambda r: texts[int(reps[r])],
             similar,
             settings.threshold,
+            swapped,
+            fillings,
         )
         for leader, followers in leaders:
             members: list[Member] = []

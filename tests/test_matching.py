@@ -150,3 +150,63 @@ def test_template_family_is_not_reported_but_a_light_edit_in_it_is() -> None:
     assert [(f.rule, f.path, f.duplicate_of.path if f.duplicate_of else None) for f in result.findings] == [
         ("DUP002", "v4.txt", "v2.txt")
     ]
+
+
+# Paragraphs of one template, written for these tests.
+WARD = "{name} is an administrative ward in the Kelemba District of the Orovia Region of Tarsland."
+RACE = (
+    "The {who}'s {event} final at the 2031 Northern Games in Velmora was held on {day} March at the "
+    "Velmora Harbour Arena before a crowd of several thousand people."
+)
+
+
+def test_a_filled_in_template_is_not_a_near_duplicate_but_a_light_edit_is() -> None:
+    from dedup.verify import TEMPLATE, filled_template, prepare, similarity, verified
+
+    a, b = prepare(WARD.format(name="Kasimba")), prepare(WARD.format(name="Lutoro"))
+    threshold = Settings().threshold
+    # Alike by the measure alone...
+    assert similarity(a, b) >= threshold
+    # ...but the subject was swapped for another name: another ward.
+    assert filled_template(a, b) and filled_template(b, a)
+    assert verified(a, b, threshold) == TEMPLATE
+    # A number swapped for a number of the same form, anywhere, is a filling too.
+    dated = (
+        "The bridge over the Sela river was opened in {year} after four years of building work by the county."
+    )
+    assert filled_template(prepare(dated.format(year=1931)), prepare(dated.format(year=1958)))
+    # One ordinary word changed is a light edit.
+    edited = prepare(WARD.format(name="Kasimba").replace("administrative", "local"))
+    assert not filled_template(a, edited)
+    # One name further on replaced by another name is left to the threshold.
+    moved = prepare(WARD.format(name="Kasimba").replace("Orovia", "Denmor"))
+    assert not filled_template(a, moved)
+    texts = {
+        "a.txt": WARD.format(name="Kasimba") + "\n",
+        "b.txt": WARD.format(name="Lutoro") + "\n",
+        "c.txt": WARD.format(name="Kasimba").replace("administrative", "local") + "\n",
+    }
+    result = check_texts(texts)
+    assert [(f.path, f.duplicate_of.path if f.duplicate_of else None) for f in result.findings] == [
+        ("c.txt", "a.txt")
+    ]
+
+
+def test_two_fillings_of_a_template_do_not_share_a_cluster_through_their_leader() -> None:
+    from dedup.verify import prepare, verified
+
+    leader = RACE.format(who="Women", event="hurdles", day=23)
+    men = RACE.format(who="Men", event="relay", day=23)
+    later = RACE.format(who="Women", event="sprint", day=29)
+    threshold = Settings().threshold
+    # Each is near the leader; the two are not near each other.
+    assert verified(prepare(leader), prepare(men), threshold) >= threshold
+    assert verified(prepare(leader), prepare(later), threshold) >= threshold
+    assert verified(prepare(men), prepare(later), threshold) < threshold
+    result = check_texts({"a.txt": leader + "\n", "b.txt": men + "\n", "c.txt": later + "\n"})
+    clusters: dict[str | None, set[str]] = {}
+    for f in result.findings:
+        clusters.setdefault(f.cluster, set()).update(
+            {f.path, f.duplicate_of.path if f.duplicate_of else f.path}
+        )
+    assert not any({"b.txt", "c.txt"} <= members for members in clusters.values())
