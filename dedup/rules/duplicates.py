@@ -41,7 +41,10 @@ class NearDuplicate(_DuplicateRule):
     explanation = (
         "The paragraph differs from an earlier one only by a few words: MinHash/LSH "
         "finds candidates (datasketch's scheme) and a word-level similarity of at least "
-        "`threshold` confirms them. The finding gives the similarity and the kept copy. "
+        "`threshold` confirms them. Paragraphs that differ mostly in names or numbers "
+        "swapped for others of the same form are one template filled in twice ('X is a "
+        "village in Y district'), not copies: they need a similarity of 0.92. The finding "
+        "gives the similarity and the kept copy. "
         "Fix: `dedup clean` removes the later copies; review them first."
     )
     source = "Broder 1997, 'On the resemblance and containment of documents'; datasketch MinHash LSH."
