@@ -150,6 +150,36 @@ def process_item(item: InputFile, job: Job, raw: bytes | None = None) -> FileOut
         return FileOutcome(item, error=exc)
 
 
+def process_batch(items: Sequence[InputFile], job: Job) -> list[FileOutcome]:
+    return [process_item(item, job) for item in items]
+
+
+# Work is handed to the pool in batches of about total / (workers * this)
+# bytes: small enough that the workers finish together (files differ in
+# size a thousandfold), large enough that the per-task cost stays small.
+BATCHES_PER_WORKER = 32
+
+
+def _batches(items: Sequence[InputFile], target: int) -> list[list[InputFile]]:
+    """Consecutive runs of ``items`` of about ``target`` bytes each (a larger file alone)."""
+    batches: list[list[InputFile]] = []
+    current: list[InputFile] = []
+    size = 0
+    for item in items:
+        try:
+            item_size = os.path.getsize(item.path)
+        except OSError:
+            item_size = 0  # reported by the worker that reads it
+        if current and size + item_size > target:
+            batches.append(current)
+            current, size = [], 0
+        current.append(item)
+        size += item_size
+    if current:
+        batches.append(current)
+    return batches
+
+
 def run(
     items: Sequence[InputFile],
     job: Job,
@@ -167,9 +197,13 @@ def run(
         if job.use_kernel:
             import dedup.kernels  # noqa: F401  (compiled before fork: workers inherit it)
         context = multiprocessing.get_context("fork")
-        chunk = max(1, min(16, len(pooled) // (workers * 8)))
         with context.Pool(workers) as pool:
-            results = pool.imap(partial(process_item, job=job), pooled, chunksize=chunk)
+            batches = _batches(pooled, max(total_bytes // (workers * BATCHES_PER_WORKER), 1))
+            results = (
+                outcome
+                for outcomes in pool.imap(partial(process_batch, job=job), batches)
+                for outcome in outcomes
+            )
             for item in items:
                 if item.path in sources or item.path == "-":
                     yield process_item(item, job, sources.get(item.path))
