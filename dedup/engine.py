@@ -195,7 +195,9 @@ def run(
         import multiprocessing
 
         if job.use_kernel:
-            import dedup.kernels  # noqa: F401  (compiled before fork: workers inherit it)
+            from dedup.kernels import warm_up
+
+            warm_up(job.params)  # before the fork: workers inherit the loaded code
         context = multiprocessing.get_context("fork")
         with context.Pool(workers) as pool:
             batches = _batches(pooled, max(total_bytes // (workers * BATCHES_PER_WORKER), 1))
