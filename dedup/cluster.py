@@ -113,13 +113,28 @@ class _UnionFind:
             self.parent[max(ra, rb)] = min(ra, rb)
 
 
+@dataclass(frozen=True)
+class ExactGroups:
+    """Blocks with one key, per representative: ``members[offsets[r]:offsets[r + 1]]``
+    (block ids in order, the representative first)."""
+
+    members: npt.NDArray[np.int64]
+    offsets: npt.NDArray[np.int64]
+
+    def __getitem__(self, r: int) -> npt.NDArray[np.int64]:
+        return self.members[self.offsets[r] : self.offsets[r + 1]]
+
+    def sizes(self) -> npt.NDArray[np.int64]:
+        return np.diff(self.offsets)
+
+
 def exact_groups(
     table: BlockTable, eligible: npt.NDArray[np.bool_]
-) -> tuple[npt.NDArray[np.int64], list[npt.NDArray[np.int64]]]:
+) -> tuple[npt.NDArray[np.int64], ExactGroups]:
     """Representatives (sorted ids) and, per representative, its group's ids."""
     ids = np.flatnonzero(eligible).astype(np.int64)
     if len(ids) == 0:
-        return ids, []
+        return ids, ExactGroups(ids, np.zeros(1, dtype=np.int64))
     h = table.key_hash[ids]
     order = np.lexsort((ids, h[:, 1], h[:, 0]))
     sorted_ids = ids[order]
@@ -127,11 +142,17 @@ def exact_groups(
     new = np.ones(len(ids), dtype=bool)
     new[1:] = (sh[1:, 0] != sh[:-1, 0]) | (sh[1:, 1] != sh[:-1, 1])
     starts = np.flatnonzero(new)
-    ends = np.append(starts[1:], len(ids))
+    sizes = np.diff(np.append(starts, len(ids)))
     reps = sorted_ids[starts]
     rep_order = np.argsort(reps, kind="stable")
-    groups = [sorted_ids[starts[g] : ends[g]] for g in rep_order.tolist()]
-    return reps[rep_order], groups
+    # Groups laid out in representative order: each group's run of sorted_ids.
+    group_of = np.repeat(np.arange(len(starts), dtype=np.int64), sizes)
+    rank = np.empty(len(starts), dtype=np.int64)
+    rank[rep_order] = np.arange(len(starts), dtype=np.int64)
+    layout = np.lexsort((np.arange(len(ids)), rank[group_of]))
+    offsets = np.zeros(len(starts) + 1, dtype=np.int64)
+    np.cumsum(sizes[rep_order], out=offsets[1:])
+    return reps[rep_order], ExactGroups(sorted_ids[layout], offsets)
 
 
 class _Texts:
@@ -191,7 +212,7 @@ def _near_edges(
     pairs = pairs[keep]
     raw_texts = texts.fetch(reps[np.unique(pairs)].tolist())
     block_pairs = reps[pairs]
-    sims = np.asarray(verify_pairs(block_pairs, raw_texts, settings.threshold), dtype=np.float64)
+    sims = verify_pairs(block_pairs, raw_texts, settings.threshold)
     texts.clear()  # verified; the clustering stage fetches what it needs again
     found = np.flatnonzero(sims >= settings.threshold)
     edges = {
@@ -230,7 +251,7 @@ def verify_pairs(
     texts: dict[int, str],
     threshold: float,
     kernel_min: int = KERNEL_MIN_PAIRS,
-) -> list[float]:
+) -> npt.NDArray[np.float64]:
     """:func:`dedup.verify.verified` similarity of each pair of block ids;
     below ``threshold`` means "not a duplicate".
 
@@ -256,9 +277,8 @@ def verify_pairs(
                         prepared[block] = prepare(texts[block])
                 if filled_template(prepared[a], prepared[b]):
                     values[k] = TEMPLATE
-            sims: list[float] = values.tolist()
-            return sims
-    return _verify_python(pairs, texts, threshold)
+            return values
+    return np.array(_verify_python(pairs, texts, threshold), dtype=np.float64)
 
 
 # A leader with at least this many near copies that differ from it in names and
@@ -412,7 +432,7 @@ def analyse(
     linked = sorted({r for pair in (*edges, *templates) for r in pair})
     for r in linked:
         components.setdefault(uf.find(r), []).append(r)
-    group_sizes = np.fromiter((len(g) for g in groups), dtype=np.int64, count=len(groups))
+    group_sizes = groups.sizes()
     linked_mask = np.zeros(len(reps), dtype=bool)
     linked_mask[linked] = True
     for r in np.flatnonzero((group_sizes > 1) & ~linked_mask).tolist():

@@ -101,8 +101,90 @@ def _hash_words(data: npt.NDArray[np.uint8], starts: I64, ends: I64) -> U64:
 
 
 @njit(cache=True)
+def _sorted_words(hashes: U64, offsets: I64) -> tuple[I64, U64]:
+    """Per text, its word positions ordered by hash, and the hashes in that order."""
+    order = np.empty(len(hashes), dtype=np.int64)
+    for t in range(len(offsets) - 1):
+        start = offsets[t]
+        local = np.argsort(hashes[start : offsets[t + 1]], kind="mergesort")
+        for k in range(len(local)):
+            order[start + k] = local[k]
+    sorted_hashes = np.empty(len(hashes), dtype=np.uint64)
+    for t in range(len(offsets) - 1):
+        start = offsets[t]
+        for k in range(start, offsets[t + 1]):
+            sorted_hashes[k] = hashes[start + order[k]]
+    return order, sorted_hashes
+
+
+@njit(cache=True)
+def _popcount(x: np.uint64) -> int:
+    x = x - ((x >> np.uint64(1)) & np.uint64(0x5555555555555555))
+    x = (x & np.uint64(0x3333333333333333)) + ((x >> np.uint64(2)) & np.uint64(0x3333333333333333))
+    x = (x + (x >> np.uint64(4))) & np.uint64(0x0F0F0F0F0F0F0F0F)
+    return int((x * np.uint64(0x0101010101010101)) >> np.uint64(56))
+
+
+@njit(cache=True)
+def _plain_lcs(
+    hashes: U64, sorted_hashes: U64, order: I64, a0: int, m: int, b0: int, nb: int, v: U64, match: U64
+) -> int:
+    """Length of a longest common subsequence of words (bit-parallel, Hyyrö 2004).
+
+    Bit i of ``v`` tracks position i of text a; for each word of text b, the
+    positions of a holding that word (found in a's hash-sorted words) update
+    it with one multi-word addition.
+    """
+    words = (m + 63) // 64
+    for k in range(words):
+        v[k] = np.uint64(0xFFFFFFFFFFFFFFFF)
+    end = a0 + m
+    for j in range(nb):
+        x = hashes[b0 + j]
+        lo = a0
+        hi = end
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if sorted_hashes[mid] < x:
+                lo = mid + 1
+            else:
+                hi = mid
+        if lo == end or sorted_hashes[lo] != x:
+            continue
+        for k in range(words):
+            match[k] = 0
+        while lo < end and sorted_hashes[lo] == x:
+            position = order[lo]
+            match[position >> 6] |= np.uint64(1) << np.uint64(position & 63)
+            lo += 1
+        carry = np.uint64(0)
+        for k in range(words):
+            u = v[k] & match[k]
+            total = v[k] + u
+            overflow = total < v[k]
+            total2 = total + carry
+            carry = np.uint64(1) if (overflow or total2 < total) else np.uint64(0)
+            v[k] = total2 | (v[k] - u)
+    ones = 0
+    for k in range(words):
+        value = v[k]
+        if k == words - 1 and m % 64:
+            value &= (np.uint64(1) << np.uint64(m % 64)) - np.uint64(1)
+        ones += _popcount(value)
+    return m - ones
+
+
+@njit(cache=True)
 def _similarities(
-    pairs: I64, hashes: U64, weights: F64, offsets: I64, totals: F64, threshold: float, plain: float
+    pairs: I64,
+    hashes: U64,
+    weights: F64,
+    offsets: I64,
+    totals: F64,
+    sorted_hashes: U64,
+    order: I64,
+    threshold: float,
+    plain: float,
 ) -> F64:
     out = np.zeros(len(pairs), dtype=np.float64)
     longest = 0
@@ -110,8 +192,8 @@ def _similarities(
         longest = max(longest, offsets[t + 1] - offsets[t])
     previous = np.zeros(longest + 1, dtype=np.float64)
     current = np.zeros(longest + 1, dtype=np.float64)
-    plain_prev = np.zeros(longest + 1, dtype=np.int64)
-    plain_cur = np.zeros(longest + 1, dtype=np.int64)
+    v = np.empty(longest // 64 + 1, dtype=np.uint64)
+    match = np.empty(longest // 64 + 1, dtype=np.uint64)
     for p in range(len(pairs)):
         a = pairs[p, 0]
         b = pairs[p, 1]
@@ -125,25 +207,11 @@ def _similarities(
         na = offsets[a + 1] - a0
         b0 = offsets[b]
         nb = offsets[b + 1] - b0
-        # Unweighted LCS bound first (cheap, integer).
-        if threshold > 0.0:
-            if na + nb > 0 and 2.0 * min(na, nb) / (na + nb) < plain:
+        # Unweighted LCS bound first (cheap, bit-parallel).
+        if threshold > 0.0 and na + nb > 0:
+            if 2.0 * min(na, nb) / (na + nb) < plain:
                 continue
-            for j in range(nb + 1):
-                plain_prev[j] = 0
-            for i in range(na):
-                plain_cur[0] = 0
-                hi = hashes[a0 + i]
-                for j in range(1, nb + 1):
-                    best = plain_cur[j - 1]
-                    if plain_prev[j] > best:
-                        best = plain_prev[j]
-                    if hi == hashes[b0 + j - 1] and plain_prev[j - 1] + 1 > best:
-                        best = plain_prev[j - 1] + 1
-                    plain_cur[j] = best
-                for j in range(nb + 1):
-                    plain_prev[j] = plain_cur[j]
-            if na + nb > 0 and 2.0 * plain_prev[nb] / (na + nb) < plain:
+            if 2.0 * _plain_lcs(hashes, sorted_hashes, order, a0, na, b0, nb, v, match) / (na + nb) < plain:
                 continue
         for j in range(nb + 1):
             previous[j] = 0.0
@@ -169,24 +237,27 @@ def _similarities(
 def similarities(texts: list[str], pairs: I64, threshold: float) -> F64:
     """Similarity of each pair of ``texts`` (indices), 0.0 when it cannot reach ``threshold``."""
     n = len(texts)
-    counts = np.zeros(n, dtype=np.int64)
     ascii_ids = [i for i, t in enumerate(texts) if t.isascii()]
     other_ids = [i for i, t in enumerate(texts) if not t.isascii()]
-    per_text_hashes: list[U64] = [np.zeros(0, dtype=np.uint64)] * n
-    per_text_weights: list[F64] = [np.zeros(0, dtype=np.float64)] * n
+    # Texts are laid out ASCII first, then the others: ``slot[i]`` is text i's place.
+    slot = np.empty(n, dtype=np.int64)
+    slot[ascii_ids] = np.arange(len(ascii_ids), dtype=np.int64)
+    slot[other_ids] = np.arange(len(ascii_ids), n, dtype=np.int64)
+    hash_parts: list[U64] = []
+    weight_parts: list[F64] = []
+    count_parts: list[I64] = []
     if ascii_ids:
         encoded = [texts[i].encode("ascii") for i in ascii_ids]
         lengths = np.fromiter((len(e) for e in encoded), dtype=np.int64, count=len(encoded))
         ends = np.cumsum(lengths)
         starts = ends - lengths
         data = np.frombuffer(b"".join(encoded), dtype=np.uint8)
-        hashes, weights, ascii_counts = _tokenise_ascii(
+        hashes, weights, counts = _tokenise_ascii(
             data, starts, ends, _FUNCTION_HASHES, NAME_WEIGHT, NUMBER_WEIGHT
         )
-        bounds = np.concatenate(([0], np.cumsum(ascii_counts)))
-        for k, i in enumerate(ascii_ids):
-            per_text_hashes[i] = hashes[bounds[k] : bounds[k + 1]]
-            per_text_weights[i] = weights[bounds[k] : bounds[k + 1]]
+        hash_parts.append(hashes)
+        weight_parts.append(weights)
+        count_parts.append(counts)
     if other_ids:
         prepared = [prepare(texts[i]) for i in other_ids]
         words = [w.encode("utf-8") for p in prepared for w in p.words]
@@ -194,26 +265,30 @@ def similarities(texts: list[str], pairs: I64, threshold: float) -> F64:
         ends = np.cumsum(lengths)
         starts = ends - lengths
         data = np.frombuffer(b"".join(words), dtype=np.uint8)
-        hashes = _hash_words(data, starts, ends) if len(words) else np.zeros(0, dtype=np.uint64)
-        position = 0
-        for i, p in zip(other_ids, prepared, strict=True):
-            m = len(p.words)
-            per_text_hashes[i] = hashes[position : position + m]
-            per_text_weights[i] = np.array(p.weights, dtype=np.float64)
-            position += m
-    for i in range(n):
-        counts[i] = len(per_text_hashes[i])
-    offsets = np.concatenate(([0], np.cumsum(counts))).astype(np.int64)
-    all_hashes = np.concatenate(per_text_hashes) if n else np.zeros(0, dtype=np.uint64)
-    all_weights = np.concatenate(per_text_weights) if n else np.zeros(0, dtype=np.float64)
-    totals = np.array([w.sum() for w in per_text_weights], dtype=np.float64)
+        hash_parts.append(_hash_words(data, starts, ends) if len(words) else np.zeros(0, dtype=np.uint64))
+        weight_parts.append(
+            np.fromiter((w for p in prepared for w in p.weights), dtype=np.float64, count=len(words))
+        )
+        count_parts.append(np.fromiter((len(p.words) for p in prepared), dtype=np.int64, count=len(prepared)))
+    all_hashes = np.concatenate(hash_parts) if hash_parts else np.zeros(0, dtype=np.uint64)
+    all_weights = np.concatenate(weight_parts) if weight_parts else np.zeros(0, dtype=np.float64)
+    counts = np.concatenate(count_parts) if count_parts else np.zeros(0, dtype=np.int64)
+    offsets = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(counts, out=offsets[1:])
+    totals = np.zeros(n, dtype=np.float64)
+    nonempty = counts > 0
+    if len(all_weights):
+        totals[nonempty] = np.add.reduceat(all_weights, offsets[:-1][nonempty])
+    order, sorted_hashes = _sorted_words(all_hashes, offsets)
     plain = plain_needed(threshold) if threshold > 0 else 0.0
     return _similarities(
-        np.ascontiguousarray(pairs, dtype=np.int64),
+        np.ascontiguousarray(slot[pairs], dtype=np.int64),
         all_hashes,
         all_weights,
         offsets,
         totals,
+        sorted_hashes,
+        order,
         threshold,
         plain,
     )

@@ -95,3 +95,65 @@ def test_lsh_parameters_equal_datasketchs_choice() -> None:
                 assert optimal_bands(threshold, num_perm, *weights) == tuple(
                     _optimal_param(threshold, num_perm, *weights)
                 )
+
+
+@pytest.mark.parametrize("threshold", [0.5, 0.88])
+def test_verification_kernel_equals_reference_on_long_paragraphs(threshold: float) -> None:
+    """Paragraphs of up to 300 words: the bit-parallel LCS bound spans several
+    machine words, and must never reject a pair the reference accepts."""
+    import random
+
+    from dedup.verify_kernel import similarities
+
+    rng = random.Random(7)
+    vocab = [*WORDS, "Lakes", "Oskar", "1984", "2011", "the", "of", "and", "a"]
+    texts = []
+    for _ in range(12):
+        base = [rng.choice(vocab) for _ in range(rng.randrange(50, 300))]
+        texts.append(" ".join(base))
+        for _ in range(3):
+            copy = list(base)
+            for _ in range(rng.randrange(1, max(2, len(copy) // 6))):
+                i = rng.randrange(len(copy))
+                if rng.random() < 0.5:
+                    copy[i] = rng.choice(vocab)
+                else:
+                    del copy[i]
+            texts.append(" ".join(copy))
+    n = len(texts)
+    pairs = np.array([(i, j) for i in range(n) for j in range(i + 1, n)], dtype=np.int64)
+    fast = similarities(texts, pairs, threshold)
+    prepared = [prepare(t) for t in texts]
+    accepted = 0
+    for (i, j), value in zip(pairs.tolist(), fast.tolist(), strict=True):
+        ref = similarity(prepared[i], prepared[j])
+        assert (value >= threshold) == (ref >= threshold)
+        if ref >= threshold:
+            accepted += 1
+            assert value == pytest.approx(ref, abs=1e-12)
+    assert accepted >= 12  # the edited copies are found
+
+
+def test_bit_parallel_lcs_equals_dynamic_programme() -> None:
+    import random
+
+    from dedup.verify_kernel import _plain_lcs, _sorted_words
+
+    def lcs(a: list[int], b: list[int]) -> int:
+        previous = [0] * (len(b) + 1)
+        for x in a:
+            current = [0]
+            for j, y in enumerate(b, start=1):
+                current.append(previous[j - 1] + 1 if x == y else max(current[j - 1], previous[j]))
+            previous = current
+        return previous[-1]
+
+    rng = random.Random(3)
+    for _ in range(150):
+        a = [rng.randrange(6) for _ in range(rng.randrange(1, 200))]
+        b = [rng.randrange(6) for _ in range(rng.randrange(1, 200))]
+        hashes = np.array(a + b, dtype=np.uint64)
+        offsets = np.array([0, len(a), len(a) + len(b)], dtype=np.int64)
+        order, sorted_hashes = _sorted_words(hashes, offsets)
+        scratch = np.empty(8, dtype=np.uint64), np.empty(8, dtype=np.uint64)
+        assert _plain_lcs(hashes, sorted_hashes, order, 0, len(a), len(a), len(b), *scratch) == lcs(a, b)
