@@ -125,8 +125,13 @@ def candidate_pairs_from_keys(
         except ImportError:
             pass
         else:
-            # The kernel reads the rows in place: no copy of the key matrix.
-            return _unique_pairs(rows_eligible[band_pairs(keys, rows_eligible, BUCKET_CAP)], rows_eligible)
+            # The kernel reads the rows in place (no copy of the key matrix) and
+            # yields each pair once, as positions i < j in rows_eligible (sorted),
+            # so sorting one code per pair is all that is left.
+            local = band_pairs(keys, rows_eligible, BUCKET_CAP)
+            n = np.int64(len(rows_eligible))
+            codes = np.sort(local[:, 0] * n + local[:, 1])
+            return np.stack((rows_eligible[codes // n], rows_eligible[codes % n]), axis=1)
     keys = keys[rows_eligible]
     found = []
     for band in range(keys.shape[1]):
