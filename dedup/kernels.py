@@ -25,10 +25,16 @@ seconds.
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import os
 import sys
+import tempfile
 import time
 import unicodedata
 from functools import lru_cache
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -88,10 +94,71 @@ for _c in range(128):
     _ASCII_SPACE[_c] = chr(_c).isspace()  # what the regex \s matches in str patterns
 
 
-@lru_cache(maxsize=1)
 def _lower_table() -> npt.NDArray[np.bool_]:
     """``chr(cp).islower()`` for every BMP code point (segment._starts_lower)."""
+    return _unicode_tables()["lower"]
+
+
+def _compute_lower() -> npt.NDArray[np.bool_]:
     return np.array([chr(cp).islower() for cp in range(0x10000)], dtype=np.bool_)
+
+
+def _table_cache_files(key: str) -> list[Path]:
+    name = f"dedup-unicode-{key}.npz"
+    cache_home = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return [Path(__file__).parent / "__pycache__" / name, cache_home / "dedup" / name]
+
+
+@lru_cache(maxsize=1)
+def _unicode_tables() -> dict[str, npt.NDArray[Any]]:
+    """The per-code-point tables, computed once (~0.4 s) and kept on disk.
+
+    Like numba's own cache: in ``__pycache__`` beside this module when it is
+    writable, else in ``$XDG_CACHE_HOME/dedup``. The file name carries a
+    hash of the code and the Unicode version the tables come from, so a
+    changed module or Python never reads a stale table.
+    """
+    here = Path(__file__).parent
+    digest = hashlib.sha256(unicodedata.unidata_version.encode())
+    for module in ("kernels.py", "normalize.py"):
+        digest.update((here / module).read_bytes())
+    key = digest.hexdigest()[:20]
+    candidates = _table_cache_files(key)
+    for path in candidates:
+        try:
+            with np.load(path) as stored:
+                return {name: stored[name] for name in stored.files}
+        except (OSError, ValueError, KeyError):
+            continue
+    length, offset, mapped, is_space = _compute_bmp_tables()
+    tables = {
+        "lower": _compute_lower(),
+        "length": length,
+        "offset": offset,
+        "bytes": mapped,
+        "space": is_space,
+    }
+    for path in candidates:
+        tmp_name = ""
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with tempfile.NamedTemporaryFile(dir=path.parent, suffix=".tmp", delete=False) as tmp:
+                tmp_name = tmp.name
+                np.savez(
+                    tmp,
+                    lower=tables["lower"],
+                    length=length,
+                    offset=offset,
+                    bytes=mapped,
+                    space=is_space,
+                )
+            os.replace(tmp_name, path)
+            break
+        except OSError:
+            if tmp_name:
+                with contextlib.suppress(OSError):
+                    os.unlink(tmp_name)
+    return tables
 
 
 def _composes_with_previous() -> set[int]:
@@ -134,8 +201,13 @@ def _maps_alone(char: str, composing: set[int]) -> bool:
     )
 
 
-@lru_cache(maxsize=1)
 def _bmp_tables() -> tuple[npt.NDArray[np.int8], I64, U8, npt.NDArray[np.bool_]]:
+    """:func:`_compute_bmp_tables`, from the disk cache (see :func:`_unicode_tables`)."""
+    tables = _unicode_tables()
+    return tables["length"], tables["offset"], tables["bytes"], tables["space"]
+
+
+def _compute_bmp_tables() -> tuple[npt.NDArray[np.int8], I64, U8, npt.NDArray[np.bool_]]:
     """Per-code-point normalisation for the BMP: ``(length, offset, bytes, is_space)``.
 
     By the quick-check theorem of UAX #15, a string of starters with NFKC

@@ -344,3 +344,33 @@ def test_wrap_limit_boundary(width: int) -> None:
     for follow in ("Next line starts upper.", "next line starts lower."):
         raw = f"{longest}\n{follow}\nshort tail\n".encode()
         assert_same(decode("t.txt", raw), "auto", PARAMS[0])
+
+
+def test_unicode_tables_come_back_from_the_disk_cache_unchanged(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The tables are computed once and then read from disk: what is read is
+    what would be computed, and an unreadable cache file is recomputed."""
+    monkeypatch.setattr(kernels, "_table_cache_files", lambda key: [tmp_path / f"t-{key}.npz"])
+    kernels._unicode_tables.cache_clear()
+    try:
+        first = kernels._unicode_tables()
+        (stored,) = tmp_path.glob("t-*.npz")
+        kernels._unicode_tables.cache_clear()
+        again = kernels._unicode_tables()
+        length, offset, data, space = kernels._compute_bmp_tables()
+        for name, expected in [
+            ("length", length),
+            ("offset", offset),
+            ("bytes", data),
+            ("space", space),
+            ("lower", kernels._compute_lower()),
+        ]:
+            assert np.array_equal(first[name], expected)
+            assert np.array_equal(again[name], expected)
+            assert again[name].dtype == expected.dtype
+        stored.write_bytes(b"not a numpy file")
+        kernels._unicode_tables.cache_clear()
+        assert np.array_equal(kernels._unicode_tables()["length"], length)
+    finally:
+        kernels._unicode_tables.cache_clear()
