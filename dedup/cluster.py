@@ -33,6 +33,7 @@ do not change when other files are added or the file order changes.
 from __future__ import annotations
 
 import hashlib
+import sys
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
@@ -453,6 +454,9 @@ def analyse(
         return group
 
     clusters: list[Cluster] = []
+    # Large runs have loaded the compiled verification: use it one pair at a time too.
+    kernel = sys.modules.get("dedup.verify_kernel")
+    weigh: Callable[[Prepared, Prepared], float] | None = getattr(kernel, "aligned_weight", None)
 
     def cluster_component(component: list[int]) -> None:
         ordered = sorted(component, key=policy_order)
@@ -465,7 +469,7 @@ def analyse(
             if sim is None and size > 2:
                 a, b = texts[int(reps[x])], texts[int(reps[y])]
                 if upper_bound(a, b) >= settings.threshold:
-                    sim = verified(a, b, settings.threshold)
+                    sim = verified(a, b, settings.threshold, weigh)
                     if sim == TEMPLATE:
                         templates.add(pair)
                         template_partners.setdefault(x, set()).add(y)

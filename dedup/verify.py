@@ -39,6 +39,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from rapidfuzz.distance import Indel, Levenshtein
@@ -207,7 +208,8 @@ def aligned_weight(a: Prepared, b: Prepared) -> float:
     """Weight of a maximum-weight common subsequence, counting both sides.
 
     A dynamic programme over the two word sequences (``O(len(a) * len(b))``);
-    the compiled twin is :func:`dedup.verify_kernel.similarities`.
+    the compiled twins are :func:`dedup.verify_kernel.similarities` (batches)
+    and :func:`dedup.verify_kernel.aligned_weight` (one pair).
     """
     previous = [0.0] * (len(b.words) + 1)
     for word, weight in zip(a.words, a.weights, strict=True):
@@ -372,15 +374,25 @@ def _filled(a: Prepared, b: Prepared) -> bool:
 TEMPLATE = -1.0
 
 
-def verified(a: Prepared, b: Prepared, threshold: float) -> float:
+def verified(
+    a: Prepared,
+    b: Prepared,
+    threshold: float,
+    weigh: Callable[[Prepared, Prepared], float] | None = None,
+) -> float:
     """The similarity a near-duplicate decision uses: :func:`similarity`, but
     TEMPLATE (-1.0) for a filled-in template below SLOT_SIMILARITY (see
-    module doc)."""
-    sim = similarity(a, b, threshold)
+    module doc). ``weigh``: an :func:`aligned_weight` to use instead."""
+    sim = similarity(a, b, threshold, weigh)
     return TEMPLATE if threshold <= sim < SLOT_SIMILARITY and filled_template(a, b) else sim
 
 
-def similarity(a: Prepared, b: Prepared, threshold: float = 0.0) -> float:
+def similarity(
+    a: Prepared,
+    b: Prepared,
+    threshold: float = 0.0,
+    weigh: Callable[[Prepared, Prepared], float] | None = None,
+) -> float:
     """Fact-weighted word similarity in [0, 1] (see module doc).
 
     With ``threshold``, pairs that provably cannot reach it return 0.0 after
@@ -396,7 +408,7 @@ def similarity(a: Prepared, b: Prepared, threshold: float = 0.0) -> float:
         and Indel.normalized_similarity(a.words, b.words, score_cutoff=plain_needed(threshold)) == 0
     ):
         return 0.0
-    return aligned_weight(a, b) / total
+    return (weigh or aligned_weight)(a, b) / total
 
 
 def upper_bound(a: Prepared, b: Prepared) -> float:

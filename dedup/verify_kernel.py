@@ -14,7 +14,7 @@ import numpy as np
 import numpy.typing as npt
 from numba import njit
 
-from dedup.verify import FUNCTION_WORDS, NAME_WEIGHT, NUMBER_WEIGHT, plain_needed, prepare
+from dedup.verify import FUNCTION_WORDS, NAME_WEIGHT, NUMBER_WEIGHT, Prepared, plain_needed, prepare
 
 F64 = npt.NDArray[np.float64]
 I64 = npt.NDArray[np.int64]
@@ -292,3 +292,38 @@ def similarities(texts: list[str], pairs: I64, threshold: float) -> F64:
         threshold,
         plain,
     )
+
+
+@njit(cache=True)
+def _aligned(a_ids: I64, a_weights: F64, b_ids: I64, b_weights: F64) -> float:
+    nb = len(b_ids)
+    previous = np.zeros(nb + 1, dtype=np.float64)
+    current = np.zeros(nb + 1, dtype=np.float64)
+    for i in range(len(a_ids)):
+        current[0] = 0.0
+        word = a_ids[i]
+        weight = a_weights[i]
+        for j in range(1, nb + 1):
+            best = current[j - 1]
+            if previous[j] > best:
+                best = previous[j]
+            if word == b_ids[j - 1]:
+                diagonal = previous[j - 1] + weight + b_weights[j - 1]
+                if diagonal > best:
+                    best = diagonal
+            current[j] = best
+        previous, current = current, previous
+    return float(previous[nb])
+
+
+def _arrays(p: Prepared) -> tuple[I64, F64]:
+    """A paragraph's words as ids (Python's string hash: equal words, equal ids) and weights."""
+    ids = np.fromiter((hash(w) for w in p.words), dtype=np.int64, count=len(p.words))
+    return ids, np.array(p.weights, dtype=np.float64)
+
+
+def aligned_weight(a: Prepared, b: Prepared) -> float:
+    """:func:`dedup.verify.aligned_weight`, compiled (one pair at a time)."""
+    a_ids, a_weights = _arrays(a)
+    b_ids, b_weights = _arrays(b)
+    return float(_aligned(a_ids, a_weights, b_ids, b_weights))

@@ -157,3 +157,17 @@ def test_bit_parallel_lcs_equals_dynamic_programme() -> None:
         order, sorted_hashes = _sorted_words(hashes, offsets)
         scratch = np.empty(8, dtype=np.uint64), np.empty(8, dtype=np.uint64)
         assert _plain_lcs(hashes, sorted_hashes, order, 0, len(a), len(a), len(b), *scratch) == lcs(a, b)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    a=st.lists(st.sampled_from(WORDS), min_size=0, max_size=40).map(" ".join),
+    b=st.lists(st.sampled_from(WORDS), min_size=0, max_size=40).map(" ".join),
+)
+def test_compiled_single_pair_weight_equals_reference(a: str, b: str) -> None:
+    from dedup.verify import aligned_weight, verified
+    from dedup.verify_kernel import aligned_weight as compiled
+
+    pa, pb = prepare(a), prepare(b)
+    assert compiled(pa, pb) == pytest.approx(aligned_weight(pa, pb), abs=1e-9)
+    assert verified(pa, pb, 0.88, compiled) == pytest.approx(verified(pa, pb, 0.88), abs=1e-12)
