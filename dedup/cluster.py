@@ -518,67 +518,68 @@ def analyse(
     _cluster_batch(batch, texts, reps, cluster_component)
 
     clusters.sort(key=lambda c: c.members[0].block)
-    findings: list[Finding] = []
-    dropped: set[int] = set()
+    # One finding per dropped member; its reference is the kept copy (with
+    # keep=none the first member is referred to the second one).
+    entries: list[tuple[int, int, str, float, bool]] = []
     for cluster in clusters:
         for position, member in enumerate(cluster.members):
             if member.block == cluster.kept:
                 continue
-            # The reference is the kept copy; with keep=none the first member
-            # is referred to the second one.
             reference = cluster.members[1 if position == 0 else 0]
-            exact = bool(np.array_equal(table.key_hash[member.block], table.key_hash[reference.block]))
-            sim = 1.0 if exact else reference.similarity if position == 0 else member.similarity
-            dropped.add(member.block)
-            findings.append(
-                _finding(
-                    EXACT if exact else NEAR,
-                    table,
-                    doc_of,
-                    paths,
-                    member.block,
-                    reference.block,
-                    cluster.id,
-                    sim,
-                    cluster.kept is None,
-                )
-            )
+            near_sim = reference.similarity if position == 0 else member.similarity
+            entries.append((member.block, reference.block, cluster.id, near_sim, cluster.kept is None))
+    findings = _findings(entries, table, doc_of, paths)
+    dropped = {entry[0] for entry in entries}
     findings.sort(key=Finding.sort_key)
     return Analysis(clusters, findings, frozenset(dropped), candidates, len(edges))
 
 
-def _finding(
-    rule: str,
+def _findings(
+    entries: Sequence[tuple[int, int, str, float, bool]],
     table: BlockTable,
     doc_of: npt.NDArray[np.int64],
     paths: Sequence[str],
-    block: int,
-    reference: int,
-    cluster_id: str,
-    sim: float,
-    none_kept: bool,
-) -> Finding:
-    ref_path = paths[int(doc_of[reference])]
-    ref_first, ref_last = int(table.first_line[reference]), int(table.last_line[reference])
-    where = f"{ref_path}:{ref_first}"
-    if rule == EXACT:
-        message = f"exact duplicate of {where}"
-    else:
-        message = f"near duplicate ({sim:.0%} similar) of {where}"
-    if none_kept:
-        message += " (no copy kept: --keep none)"
-    h0, h1 = (int(v) for v in table.key_hash[block])
-    return Finding(
-        rule=rule,
-        severity=SEVERITY[rule],
-        path=paths[int(doc_of[block])],
-        line=int(table.first_line[block]),
-        end_line=int(table.last_line[block]),
-        message=message,
-        cluster=cluster_id,
-        similarity=round(sim, 4),
-        duplicate_of=Location(ref_path, ref_first, ref_last),
-        start=int(table.start[block]),
-        stop=int(table.stop[block]),
-        fingerprint=hashlib.blake2b(f"{rule}:{h0:016x}{h1:016x}".encode(), digest_size=8).hexdigest(),
-    )
+) -> list[Finding]:
+    """Findings for ``(block, reference, cluster id, near similarity, none kept)``
+    entries; the table's columns are gathered once for all of them."""
+    if not entries:
+        return []
+    blocks = np.fromiter((e[0] for e in entries), dtype=np.int64, count=len(entries))
+    refs = np.fromiter((e[1] for e in entries), dtype=np.int64, count=len(entries))
+    key_hash = table.key_hash
+    exact = ((key_hash[blocks, 0] == key_hash[refs, 0]) & (key_hash[blocks, 1] == key_hash[refs, 1])).tolist()
+    h0s, h1s = key_hash[blocks, 0].tolist(), key_hash[blocks, 1].tolist()
+    docs, ref_docs = doc_of[blocks].tolist(), doc_of[refs].tolist()
+    firsts, lasts = table.first_line[blocks].tolist(), table.last_line[blocks].tolist()
+    ref_firsts, ref_lasts = table.first_line[refs].tolist(), table.last_line[refs].tolist()
+    starts, stops = table.start[blocks].tolist(), table.stop[blocks].tolist()
+    out = []
+    for k, (_, _, cluster_id, near_sim, none_kept) in enumerate(entries):
+        rule = EXACT if exact[k] else NEAR
+        sim = 1.0 if exact[k] else near_sim
+        ref_path = paths[ref_docs[k]]
+        where = f"{ref_path}:{ref_firsts[k]}"
+        message = (
+            f"exact duplicate of {where}" if exact[k] else f"near duplicate ({sim:.0%} similar) of {where}"
+        )
+        if none_kept:
+            message += " (no copy kept: --keep none)"
+        out.append(
+            Finding(
+                rule=rule,
+                severity=SEVERITY[rule],
+                path=paths[docs[k]],
+                line=firsts[k],
+                end_line=lasts[k],
+                message=message,
+                cluster=cluster_id,
+                similarity=round(sim, 4),
+                duplicate_of=Location(ref_path, ref_firsts[k], ref_lasts[k]),
+                start=starts[k],
+                stop=stops[k],
+                fingerprint=hashlib.blake2b(
+                    f"{rule}:{h0s[k]:016x}{h1s[k]:016x}".encode(), digest_size=8
+                ).hexdigest(),
+            )
+        )
+    return out

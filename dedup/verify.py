@@ -41,6 +41,7 @@ import unicodedata
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from rapidfuzz.distance import Indel, Levenshtein
 
@@ -187,10 +188,18 @@ def _weight(word: str) -> float:
     return 1.0
 
 
+@lru_cache(maxsize=1 << 16)
+def _word(word: str) -> tuple[str, float]:
+    """A word's comparison form and weight (words repeat: computed once each)."""
+    return word.casefold(), _weight(word)
+
+
 def prepare(text: str) -> Prepared:
     raw = _WORD.findall(unicodedata.normalize("NFKC", text))
-    weights = tuple(_weight(w) for w in raw)
-    return Prepared(tuple(w.casefold() for w in raw), weights, sum(weights))
+    if not raw:
+        return Prepared((), (), 0)
+    words, weights = zip(*map(_word, raw), strict=True)
+    return Prepared(words, weights, sum(weights))
 
 
 def plain_needed(threshold: float) -> float:
