@@ -128,9 +128,8 @@ def candidate_pairs_from_keys(
             # The kernel reads the rows in place (no copy of the key matrix) and
             # yields each pair once, as positions i < j in rows_eligible (sorted),
             # so sorting one code per pair is all that is left.
-            local = band_pairs(keys, rows_eligible, BUCKET_CAP)
             n = np.int64(len(rows_eligible))
-            codes = np.sort(local[:, 0] * n + local[:, 1])
+            codes = band_pairs(keys, rows_eligible, BUCKET_CAP)
             return np.stack((rows_eligible[codes // n], rows_eligible[codes % n]), axis=1)
     keys = keys[rows_eligible]
     found = []

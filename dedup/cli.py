@@ -118,7 +118,13 @@ NearOpt = Annotated[
     typer.Option("--near/--exact-only", help="Also find near duplicates (DUP002).", show_default=False),
 ]
 WorkersOpt = Annotated[
-    int | None, typer.Option("--workers", "-j", min=0, help="Worker processes (0 = all cores).")
+    int | None,
+    typer.Option(
+        "--workers",
+        "-j",
+        min=0,
+        help="Worker processes for reading and fingerprinting, threads for verification (0 = all cores).",
+    ),
 ]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Print only findings / errors, no progress.")]
 DebugOpt = Annotated[bool, typer.Option("--debug", help="Show tracebacks for errors.")]

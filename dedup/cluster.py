@@ -33,6 +33,7 @@ do not change when other files are added or the file order changes.
 from __future__ import annotations
 
 import hashlib
+import os
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -198,7 +199,9 @@ def _near_edges(
     # Candidates among the representatives that have shingles, found on the
     # global key matrix (no copy), then numbered as indices into ``reps``.
     with_shingles = reps[table.has_shingles[reps]]
-    pairs = np.searchsorted(reps, candidate_pairs_from_keys(table.band_keys, with_shingles)).astype(np.int64)
+    threads = settings.workers or os.cpu_count() or 1
+    found_pairs = candidate_pairs_from_keys(table.band_keys, with_shingles)
+    pairs = np.searchsorted(reps, found_pairs).astype(np.int64)
     if len(pairs) == 0:
         return {}, set(), 0
     # Word counts bound the similarity (verify.plain_needed: the unweighted
@@ -213,7 +216,7 @@ def _near_edges(
     pairs = pairs[keep]
     raw_texts = texts.fetch(reps[np.unique(pairs)].tolist())
     block_pairs = reps[pairs]
-    sims = verify_pairs(block_pairs, raw_texts, settings.threshold)
+    sims = verify_pairs(block_pairs, raw_texts, settings.threshold, threads=threads)
     texts.clear()  # verified; the clustering stage fetches what it needs again
     found = np.flatnonzero(sims >= settings.threshold)
     edges = {
@@ -252,6 +255,7 @@ def verify_pairs(
     texts: dict[int, str],
     threshold: float,
     kernel_min: int = KERNEL_MIN_PAIRS,
+    threads: int = 1,
 ) -> npt.NDArray[np.float64]:
     """:func:`dedup.verify.verified` similarity of each pair of block ids;
     below ``threshold`` means "not a duplicate".
@@ -269,7 +273,7 @@ def verify_pairs(
         else:
             ids = np.array(sorted(texts), dtype=np.int64)
             local = np.searchsorted(ids, pairs).astype(np.int64)
-            values = similarities([texts[i] for i in ids.tolist()], local, threshold)
+            values = similarities([texts[i] for i in ids.tolist()], local, threshold, threads)
             low = np.flatnonzero((values >= threshold) & (values < SLOT_SIMILARITY))
             prepared: dict[int, Prepared] = {}
             for k, (a, b) in zip(low.tolist(), pairs[low].tolist(), strict=True):

@@ -126,7 +126,9 @@ def _band_pairs(keys: npt.NDArray[np.uint64], rows: I64, cap: int) -> I64:
 
 def band_pairs(keys: npt.NDArray[np.uint64], rows: I64, cap: int) -> I64:
     """Distinct pairs of positions in ``rows`` (``i < j``) whose rows of ``keys``
-    share a band key, in first-seen order."""
-    return _band_pairs(
-        np.ascontiguousarray(keys, dtype=np.uint64), np.ascontiguousarray(rows, dtype=np.int64), cap
-    )
+    share a band key, as one sorted array of codes ``i * len(rows) + j``."""
+    keys = np.ascontiguousarray(keys, dtype=np.uint64)
+    rows = np.ascontiguousarray(rows, dtype=np.int64)
+    # Each pair comes out once (the kernel's seen-set): sorting is all that is left.
+    pairs = _band_pairs(keys, rows, cap)
+    return np.sort(pairs[:, 0] * np.int64(len(rows)) + pairs[:, 1])

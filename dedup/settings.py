@@ -93,7 +93,9 @@ class Settings:
         "longest, or none (drop every copy).",
     )
     include: tuple[str, ...] = _opt(DEFAULT_INCLUDE, "Glob patterns of files read when walking directories.")
-    workers: int = _opt(0, "Worker processes (0 = one per CPU core).")
+    workers: int = _opt(
+        0, "Worker processes (fingerprinting) and threads (verification); 0 = one per CPU core."
+    )
     # File discovery and output (dedup.discovery, dedup.formats). Patterns use
     # .gitignore syntax, relative to the directory of the config file.
     extend_include: tuple[str, ...] = _opt((), "Glob patterns read in addition to `include`.", merge="extend")

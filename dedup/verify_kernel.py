@@ -174,7 +174,7 @@ def _plain_lcs(
     return m - ones
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _similarities(
     pairs: I64,
     hashes: U64,
@@ -234,8 +234,12 @@ def _similarities(
     return out
 
 
-def similarities(texts: list[str], pairs: I64, threshold: float) -> F64:
-    """Similarity of each pair of ``texts`` (indices), 0.0 when it cannot reach ``threshold``."""
+def similarities(texts: list[str], pairs: I64, threshold: float, threads: int = 1) -> F64:
+    """Similarity of each pair of ``texts`` (indices), 0.0 when it cannot reach ``threshold``.
+
+    With ``threads`` > 1 the pairs are shared out among threads (the kernel
+    releases the GIL); the result is the same.
+    """
     n = len(texts)
     ascii_ids = [i for i, t in enumerate(texts) if t.isascii()]
     other_ids = [i for i, t in enumerate(texts) if not t.isascii()]
@@ -281,17 +285,26 @@ def similarities(texts: list[str], pairs: I64, threshold: float) -> F64:
         totals[nonempty] = np.add.reduceat(all_weights, offsets[:-1][nonempty])
     order, sorted_hashes = _sorted_words(all_hashes, offsets)
     plain = plain_needed(threshold) if threshold > 0 else 0.0
-    return _similarities(
-        np.ascontiguousarray(slot[pairs], dtype=np.int64),
-        all_hashes,
-        all_weights,
-        offsets,
-        totals,
-        sorted_hashes,
-        order,
-        threshold,
-        plain,
-    )
+    local = np.ascontiguousarray(slot[pairs], dtype=np.int64)
+
+    def run(chunk: I64) -> F64:
+        return _similarities(
+            chunk, all_hashes, all_weights, offsets, totals, sorted_hashes, order, threshold, plain
+        )
+
+    threads = max(1, min(threads, len(local) // 10_000))
+    if threads == 1:
+        return run(local)
+    from concurrent.futures import ThreadPoolExecutor
+
+    # Interleaved chunks even out the work (long paragraphs cluster by file).
+    chunks = [np.ascontiguousarray(local[t::threads]) for t in range(threads)]
+    with ThreadPoolExecutor(threads) as pool:
+        results = list(pool.map(run, chunks))
+    out = np.empty(len(local), dtype=np.float64)
+    for t, result in enumerate(results):
+        out[t::threads] = result
+    return out
 
 
 @njit(cache=True)

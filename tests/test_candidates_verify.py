@@ -171,3 +171,18 @@ def test_compiled_single_pair_weight_equals_reference(a: str, b: str) -> None:
     pa, pb = prepare(a), prepare(b)
     assert compiled(pa, pb) == pytest.approx(aligned_weight(pa, pb), abs=1e-9)
     assert verified(pa, pb, 0.88, compiled) == pytest.approx(verified(pa, pb, 0.88), abs=1e-12)
+
+
+def test_threads_give_the_same_similarities() -> None:
+    import random
+
+    from dedup.verify_kernel import similarities
+
+    words = random.Random(2)
+    texts = [" ".join(words.choice(WORDS) for _ in range(words.randrange(3, 40))) for _ in range(260)]
+    pairs = np.array([(i, j) for i in range(len(texts)) for j in range(i + 1, len(texts))], dtype=np.int64)
+    assert len(pairs) >= 20_000  # enough for two threads
+    one = similarities(texts, pairs, 0.5)
+    assert (one >= 0.5).sum() > 10
+    for threads in (2, 3):
+        assert np.array_equal(similarities(texts, pairs, 0.5, threads=threads), one)
