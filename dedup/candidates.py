@@ -64,21 +64,24 @@ def optimal_bands(
     return int(pairs[best, 0]), int(pairs[best, 1])
 
 
-def band_keys(signatures: npt.NDArray[np.uint32], bands: int, rows: int) -> npt.NDArray[np.uint64]:
-    """A (paragraphs x bands) array of 64-bit band keys."""
+def band_keys(signatures: npt.NDArray[np.uint32], bands: int, rows: int) -> npt.NDArray[np.uint32]:
+    """A (paragraphs x bands) array of 32-bit band keys: the top half of a
+    64-bit hash of the band's rows. 32 bits keep the table small; the few
+    extra candidates a collision adds (about n^2 / 2^33 per band) are
+    rejected by verification like any other."""
     count = signatures.shape[0]
-    keys = np.empty((count, bands), dtype=np.uint64)
+    keys = np.empty((count, bands), dtype=np.uint32)
     with np.errstate(over="ignore"):
         for band in range(bands):
             h = np.full(count, np.uint64(band + 1), dtype=np.uint64)
             for col in range(band * rows, (band + 1) * rows):
                 h = h * _BAND_MULT + signatures[:, col].astype(np.uint64)
-            keys[:, band] = fmix64(h)
+            keys[:, band] = (fmix64(h) >> np.uint64(32)).astype(np.uint32)
     return keys
 
 
 def _pairs_in_sorted(
-    order: npt.NDArray[np.int64], sorted_keys: npt.NDArray[np.uint64]
+    order: npt.NDArray[np.int64], sorted_keys: npt.NDArray[np.uint32]
 ) -> npt.NDArray[np.int64]:
     """Pairs (as an (m, 2) array of row indices) within runs of equal keys."""
     n = len(order)
@@ -110,7 +113,7 @@ def _pairs_in_sorted(
 
 
 def candidate_pairs_from_keys(
-    keys: npt.NDArray[np.uint64], rows_eligible: npt.NDArray[np.int64]
+    keys: npt.NDArray[np.uint32], rows_eligible: npt.NDArray[np.int64]
 ) -> npt.NDArray[np.int64]:
     """Unique candidate pairs ``(i, j)``, ``i < j``, among ``rows_eligible``.
 

@@ -282,7 +282,7 @@ def _hash_key(
     tokens: npt.NDArray[np.uint64],
     signature: npt.NDArray[np.uint32],
     key_hash: npt.NDArray[np.uint64],
-    band_keys: npt.NDArray[np.uint64],
+    band_keys: npt.NDArray[np.uint32],
 ) -> tuple[int, int]:
     """Fingerprint one normalised key ``key[:size]``; returns ``(code points, words)``.
 
@@ -321,7 +321,7 @@ def _hash_key(
     bands = band_keys.shape[0]
     if count == 0:
         for band in range(bands):
-            band_keys[band] = _ZERO
+            band_keys[band] = np.uint32(0)
         return chars, 0
     # Shingles (fingerprint.shingle) -> affine32 MinHash (fingerprint.minhash).
     num_perm = a.shape[0]
@@ -351,7 +351,7 @@ def _hash_key(
         h = np.uint64(band + 1)
         for col in range(band * rows, (band + 1) * rows):
             h = h * _MULT + np.uint64(signature[col])
-        band_keys[band] = _fmix64(h)
+        band_keys[band] = np.uint32(_fmix64(h) >> _S32)
     return chars, count
 
 
@@ -444,7 +444,7 @@ def _fingerprint(
     key_hash: npt.NDArray[np.uint64],
     key_chars: I64,
     words: I64,
-    band_keys: npt.NDArray[np.uint64],
+    band_keys: npt.NDArray[np.uint32],
     fallback: npt.NDArray[np.bool_],
 ) -> None:
     """Normalise and fingerprint every block; ``fallback[i]`` marks blocks left to Python."""
@@ -483,7 +483,7 @@ def _fingerprint_keys(
     key_hash: npt.NDArray[np.uint64],
     key_chars: I64,
     words: I64,
-    band_keys: npt.NDArray[np.uint64],
+    band_keys: npt.NDArray[np.uint32],
 ) -> None:
     """Fingerprint keys normalised in Python: key ``j`` is ``keys[offsets[j]:offsets[j+1]]``."""
     longest = 0
@@ -781,7 +781,7 @@ def build_table_fast(doc: Document, mode: str, params: LshParams) -> BlockTable:
     key_hash = np.zeros((n, 2), dtype=np.uint64)
     key_chars = np.zeros(n, dtype=np.int64)
     words = np.zeros(n, dtype=np.int64)
-    band_keys = np.zeros((n, params.bands), dtype=np.uint64)
+    band_keys = np.zeros((n, params.bands), dtype=np.uint32)
     fallback = np.zeros(n, dtype=np.bool_)
     map_len, map_off, map_bytes, map_space = _bmp_tables()
     _fingerprint(

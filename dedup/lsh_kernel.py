@@ -39,14 +39,14 @@ def _grow(table: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
 
 
 @njit(cache=True)
-def _band_pairs(keys: npt.NDArray[np.uint64], rows: I64, cap: int) -> I64:
+def _band_pairs(keys: npt.NDArray[np.uint32], rows: I64, cap: int) -> I64:
     n = len(rows)
     bands = keys.shape[1]
     size = 1
     while size < 2 * n:
         size *= 2
     mask = size - 1
-    slot_key = np.empty(size, dtype=np.uint64)
+    slot_key = np.empty(size, dtype=np.uint32)
     slot_bucket = np.empty(size, dtype=np.int64)
     bucket_first = np.empty(n, dtype=np.int64)
     bucket_last = np.empty(n, dtype=np.int64)
@@ -64,7 +64,9 @@ def _band_pairs(keys: npt.NDArray[np.uint64], rows: I64, cap: int) -> I64:
         buckets = 0
         for i in range(n):
             key = keys[rows[i], band]
-            h = np.int64((key ^ (key >> np.uint64(29))) & np.uint64(mask))
+            h = np.int64(
+                ((np.uint64(key) * np.uint64(0x9E3779B97F4A7C15)) >> np.uint64(32)) & np.uint64(mask)
+            )
             while slot_bucket[h] != -1 and slot_key[h] != key:
                 h = (h + 1) & mask
             if slot_bucket[h] == -1:
@@ -124,10 +126,10 @@ def _band_pairs(keys: npt.NDArray[np.uint64], rows: I64, cap: int) -> I64:
     return out[:used]
 
 
-def band_pairs(keys: npt.NDArray[np.uint64], rows: I64, cap: int) -> I64:
+def band_pairs(keys: npt.NDArray[np.uint32], rows: I64, cap: int) -> I64:
     """Distinct pairs of positions in ``rows`` (``i < j``) whose rows of ``keys``
     share a band key, as one sorted array of codes ``i * len(rows) + j``."""
-    keys = np.ascontiguousarray(keys, dtype=np.uint64)
+    keys = np.ascontiguousarray(keys, dtype=np.uint32)
     rows = np.ascontiguousarray(rows, dtype=np.int64)
     # Each pair comes out once (the kernel's seen-set): sorting is all that is left.
     pairs = _band_pairs(keys, rows, cap)

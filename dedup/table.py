@@ -59,7 +59,7 @@ class BlockTable:
     (:func:`dedup.fingerprint.key_hashes`). ``key_chars``: length of the key
     in code points. ``words``: number of words (:func:`dedup.normalize.words`).
     ``has_shingles``: the block has at least one word. ``band_keys``: (n, bands)
-    LSH band keys of the block's MinHash signature (zeros where
+    32-bit LSH band keys of the block's MinHash signature (zeros where
     ``has_shingles`` is false).
     """
 
@@ -72,7 +72,7 @@ class BlockTable:
     key_chars: npt.NDArray[np.int64]
     words: npt.NDArray[np.int64]
     has_shingles: npt.NDArray[np.bool_]
-    band_keys: npt.NDArray[np.uint64]
+    band_keys: npt.NDArray[np.uint32]
 
     def __len__(self) -> int:
         return len(self.first_line)
@@ -122,7 +122,7 @@ def empty_table(bands: int) -> BlockTable:
         z.copy(),
         z.copy(),
         np.zeros(0, dtype=bool),
-        np.zeros((0, bands), dtype=np.uint64),
+        np.zeros((0, bands), dtype=np.uint32),
     )
 
 
@@ -138,7 +138,7 @@ def table_from_blocks(blocks: list[Block], params: LshParams) -> BlockTable:
     shingles = shingle(keys, params.shingle_size)
     signatures = minhash(shingles, params.num_perm, params.seed)
     has = shingles.has_shingles
-    bands = np.zeros((n, params.bands), dtype=np.uint64)
+    bands = np.zeros((n, params.bands), dtype=np.uint32)
     if has.any():
         bands[has] = band_keys(signatures[has], params.bands, params.rows)
     return BlockTable(

@@ -33,7 +33,7 @@ def _both(
 )
 def test_bucketing_kernel_equals_numpy(n: int, bands: int, spread: int, seed: int) -> None:
     rng = np.random.default_rng(seed)
-    keys = rng.integers(0, spread, size=(n, bands)).astype(np.uint64)
+    keys = rng.integers(0, spread, size=(n, bands)).astype(np.uint32)
     rows = np.sort(rng.choice(n, size=max(2, n // 2), replace=False)).astype(np.int64)
     with pytest.MonkeyPatch.context() as mp:
         fast, slow = _both(keys, rows, mp)
@@ -42,7 +42,7 @@ def test_bucketing_kernel_equals_numpy(n: int, bands: int, spread: int, seed: in
 
 def test_heavy_buckets_stay_linear_and_equal(monkeypatch: pytest.MonkeyPatch) -> None:
     n = 5000
-    keys = np.zeros((n, 3), dtype=np.uint64)  # band 0: one bucket of 5000 rows
+    keys = np.zeros((n, 3), dtype=np.uint32)  # band 0: one bucket of 5000 rows
     keys[:, 1] = np.arange(n) % 3
     keys[:, 2] = np.arange(n)
     fast, slow = _both(keys, np.arange(n, dtype=np.int64), monkeypatch)
