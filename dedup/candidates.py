@@ -120,6 +120,13 @@ def candidate_pairs_from_keys(
     ``keys`` is a (rows x bands) array of band keys; indices refer to its rows.
     The result is sorted.
     """
+    return rows_eligible[candidate_positions(keys, rows_eligible)]
+
+
+def candidate_positions(
+    keys: npt.NDArray[np.uint32], rows_eligible: npt.NDArray[np.int64]
+) -> npt.NDArray[np.int64]:
+    """:func:`candidate_pairs_from_keys` as positions in ``rows_eligible`` (sorted)."""
     if len(rows_eligible) < 2:
         return np.zeros((0, 2), dtype=np.int64)
     if len(rows_eligible) >= KERNEL_MIN_ROWS:
@@ -129,11 +136,10 @@ def candidate_pairs_from_keys(
             pass
         else:
             # The kernel reads the rows in place (no copy of the key matrix) and
-            # yields each pair once, as positions i < j in rows_eligible (sorted),
-            # so sorting one code per pair is all that is left.
+            # yields each pair once, as sorted codes i * n + j of positions.
             n = np.int64(len(rows_eligible))
             codes = band_pairs(keys, rows_eligible, BUCKET_CAP)
-            return np.stack((rows_eligible[codes // n], rows_eligible[codes % n]), axis=1)
+            return np.stack((codes // n, codes % n), axis=1)
     keys = keys[rows_eligible]
     found = []
     for band in range(keys.shape[1]):
@@ -141,20 +147,18 @@ def candidate_pairs_from_keys(
         order = np.argsort(column, kind="stable").astype(np.int64)
         local = _pairs_in_sorted(order, column[order])
         if len(local):
-            found.append(rows_eligible[local])
+            found.append(local)
     if not found:
         return np.zeros((0, 2), dtype=np.int64)
-    return _unique_pairs(np.concatenate(found), rows_eligible)
+    return _unique_pairs(np.concatenate(found), len(rows_eligible))
 
 
-def _unique_pairs(
-    pairs: npt.NDArray[np.int64], rows_eligible: npt.NDArray[np.int64]
-) -> npt.NDArray[np.int64]:
-    """Sorted unique ``(i, j)`` with ``i < j``."""
+def _unique_pairs(pairs: npt.NDArray[np.int64], size: int) -> npt.NDArray[np.int64]:
+    """Sorted unique ``(i, j)`` with ``i < j``, for indices below ``size``."""
     if len(pairs) == 0:
         return np.zeros((0, 2), dtype=np.int64)
     pairs = np.sort(pairs, axis=1)
     # Unique rows via a single int64 code per pair.
-    n = np.int64(max(int(rows_eligible.max()) + 1, 1))
+    n = np.int64(max(size, 1))
     codes = np.unique(pairs[:, 0] * n + pairs[:, 1])
     return np.stack((codes // n, codes % n), axis=1).astype(np.int64)

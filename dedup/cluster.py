@@ -194,14 +194,13 @@ def _near_edges(
     """Verified near-duplicate edges between representatives (indices into
     reps), the pairs found to be one template filled in twice, and the
     number of candidates considered."""
-    from dedup.candidates import candidate_pairs_from_keys
+    from dedup.candidates import candidate_positions
 
     # Candidates among the representatives that have shingles, found on the
-    # global key matrix (no copy), then numbered as indices into ``reps``.
-    with_shingles = reps[table.has_shingles[reps]]
+    # global key matrix (no copy of it), as indices into ``reps``.
+    with_shingles = np.flatnonzero(table.has_shingles[reps])
     threads = settings.workers or os.cpu_count() or 1
-    found_pairs = candidate_pairs_from_keys(table.band_keys, with_shingles)
-    pairs = np.searchsorted(reps, found_pairs).astype(np.int64)
+    pairs = with_shingles[candidate_positions(table.band_keys, reps[with_shingles])]
     if len(pairs) == 0:
         return {}, set(), 0
     # Word counts bound the similarity (verify.plain_needed: the unweighted
