@@ -189,6 +189,14 @@ class Result:
         path = self.files[int(self.doc_of[block])].path
         return Location(path, int(self.table.first_line[block]), int(self.table.last_line[block]))
 
+    def locations(self, blocks: Sequence[int]) -> list[tuple[str, int, int]]:
+        """:meth:`location` of many blocks at once, as ``(path, line, end_line)``."""
+        ids = np.asarray(blocks, dtype=np.int64)
+        docs = self.doc_of[ids].tolist()
+        firsts = self.table.first_line[ids].tolist()
+        lasts = self.table.last_line[ids].tolist()
+        return [(self.files[d].path, a, b) for d, a, b in zip(docs, firsts, lasts, strict=True)]
+
     def block_text(self, block: int) -> str:
         """The block's text (lines joined with "\\n"), read from its file."""
         file = self.files[int(self.doc_of[block])]

@@ -83,18 +83,24 @@ def _summary(result: Result, findings: list[Finding]) -> dict[str, Any]:
     return summary
 
 
-def _clusters(result: Result) -> Iterator[dict[str, Any]]:
-    for cluster in result.clusters:
-        members = []
-        for m in cluster.members:
-            where = result.location(m.block)
-            members.append({**where.to_dict(), "similarity": round(m.similarity, 4)})
-        kept = members[0] if cluster.kept is not None else None
-        yield {
-            "id": cluster.id,
-            "kept": {k: kept[k] for k in ("path", "line", "end_line")} if kept else None,
-            "members": members,
-        }
+def _clusters(result: Result, batch: int = 10_000) -> Iterator[dict[str, Any]]:
+    clusters = result.clusters
+    for first in range(0, len(clusters), batch):
+        chunk = clusters[first : first + batch]
+        # The members' places, looked up for a whole batch of clusters at once.
+        blocks = [m.block for cluster in chunk for m in cluster.members]
+        places = iter(result.locations(blocks))
+        for cluster in chunk:
+            members = [
+                {"path": path, "line": line, "end_line": end_line, "similarity": round(m.similarity, 4)}
+                for m, (path, line, end_line) in zip(cluster.members, places, strict=False)
+            ]
+            kept = members[0] if cluster.kept is not None else None
+            yield {
+                "id": cluster.id,
+                "kept": {k: kept[k] for k in ("path", "line", "end_line")} if kept else None,
+                "members": members,
+            }
 
 
 def _quality(result: Result) -> dict[str, dict[str, float]]:
@@ -120,8 +126,12 @@ def to_json_dict(result: Result, findings: list[Finding] | None = None) -> dict[
     }
 
 
+_COMPACT = json.JSONEncoder(ensure_ascii=False)
+
+
 def _compact(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False)
+    """``json.dumps(value, ensure_ascii=False)``, with one encoder for all calls."""
+    return _COMPACT.encode(value)
 
 
 def _pretty(value: Any) -> str:
