@@ -486,14 +486,24 @@ def analyse(
             a, b = texts[int(reps[leader])], texts[int(reps[r])]
             return bool(slot_differences(a, b)[0] or slot_differences(b, a)[0])
 
-        leaders = _split_template_families(
-            _leaders(ordered, similar, settings.threshold, swapped),
-            lambda r: texts[int(reps[r])],
-            similar,
-            settings.threshold,
-            swapped,
-            fillings,
-        )
+        leaders: list[tuple[int, list[tuple[int, float]]]]
+        if len(ordered) == 1:  # an exact group on its own
+            leaders = [(ordered[0], [])]
+        elif len(ordered) == 2:  # one pair: nothing to compare but its edge
+            sim = edges.get((min(ordered), max(ordered)))
+            if sim is not None and sim >= settings.threshold:
+                leaders = [(ordered[0], [(ordered[1], sim)])]
+            else:
+                leaders = [(ordered[0], []), (ordered[1], [])]
+        else:
+            leaders = _split_template_families(
+                _leaders(ordered, similar, settings.threshold, swapped),
+                lambda r: texts[int(reps[r])],
+                similar,
+                settings.threshold,
+                swapped,
+                fillings,
+            )
         for leader, followers in leaders:
             members: list[Member] = []
             for r, sim in [(leader, 1.0), *followers]:
