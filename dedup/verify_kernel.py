@@ -10,6 +10,8 @@ lazily: numba costs ~0.2 s to import.
 
 from __future__ import annotations
 
+from itertools import chain
+
 import numpy as np
 import numpy.typing as npt
 from numba import njit
@@ -90,12 +92,26 @@ def _tokenise_ascii(
 
 
 @njit(cache=True)
-def _hash_words(data: npt.NDArray[np.uint8], starts: I64, ends: I64) -> U64:
-    out = np.empty(len(starts), dtype=np.uint64)
-    for w in range(len(starts)):
-        h = _FNV_OFFSET
-        for i in range(starts[w], ends[w]):
-            h = (h ^ np.uint64(data[i])) * _FNV_PRIME
+def _hash_spaced(data: npt.NDArray[np.uint8]) -> U64:
+    """FNV-1a hash of each word of ``data`` (words separated by single spaces), as the
+    ASCII tokeniser hashes its words."""
+    count = 0
+    if len(data):
+        count = 1
+        for c in data:
+            if c == 32:
+                count += 1
+    out = np.empty(count, dtype=np.uint64)
+    h = _FNV_OFFSET
+    w = 0
+    for c in data:
+        if c == 32:
+            out[w] = h
+            w += 1
+            h = _FNV_OFFSET
+        else:
+            h = (h ^ np.uint64(c)) * _FNV_PRIME
+    if count:
         out[w] = h
     return out
 
@@ -106,9 +122,22 @@ def _sorted_words(hashes: U64, offsets: I64) -> tuple[I64, U64]:
     order = np.empty(len(hashes), dtype=np.int64)
     for t in range(len(offsets) - 1):
         start = offsets[t]
-        local = np.argsort(hashes[start : offsets[t + 1]], kind="mergesort")
-        for k in range(len(local)):
-            order[start + k] = local[k]
+        size = offsets[t + 1] - start
+        if size <= 48:  # insertion sort: no allocation for the usual paragraph
+            for k in range(size):
+                order[start + k] = k
+            for k in range(1, size):
+                moving = order[start + k]
+                key = hashes[start + moving]
+                j = k - 1
+                while j >= 0 and hashes[start + order[start + j]] > key:
+                    order[start + j + 1] = order[start + j]
+                    j -= 1
+                order[start + j + 1] = moving
+        else:
+            local = np.argsort(hashes[start : offsets[t + 1]], kind="mergesort")
+            for k in range(size):
+                order[start + k] = local[k]
     sorted_hashes = np.empty(len(hashes), dtype=np.uint64)
     for t in range(len(offsets) - 1):
         start = offsets[t]
@@ -264,14 +293,11 @@ def similarities(texts: list[str], pairs: I64, threshold: float, threads: int = 
         count_parts.append(counts)
     if other_ids:
         prepared = [prepare(texts[i]) for i in other_ids]
-        words = [w.encode("utf-8") for p in prepared for w in p.words]
-        lengths = np.fromiter((len(w) for w in words), dtype=np.int64, count=len(words))
-        ends = np.cumsum(lengths)
-        starts = ends - lengths
-        data = np.frombuffer(b"".join(words), dtype=np.uint8)
-        hash_parts.append(_hash_words(data, starts, ends) if len(words) else np.zeros(0, dtype=np.uint64))
+        # \w+ words never hold a space: one string, hashed word by word in the kernel.
+        joined = " ".join(" ".join(p.words) for p in prepared if p.words).encode("utf-8")
+        hash_parts.append(_hash_spaced(np.frombuffer(joined, dtype=np.uint8)))
         weight_parts.append(
-            np.fromiter((w for p in prepared for w in p.weights), dtype=np.float64, count=len(words))
+            np.array(list(chain.from_iterable(p.weights for p in prepared)), dtype=np.float64)
         )
         count_parts.append(np.fromiter((len(p.words) for p in prepared), dtype=np.int64, count=len(prepared)))
     all_hashes = np.concatenate(hash_parts) if hash_parts else np.zeros(0, dtype=np.uint64)
