@@ -69,7 +69,7 @@ class TextSource(Protocol):
     def texts(self, ids: Iterable[int]) -> dict[int, str]: ...
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Member:
     """One copy in a cluster: a global block id and its similarity to the kept copy."""
 
@@ -77,7 +77,7 @@ class Member:
     similarity: float
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Cluster:
     id: str
     kept: int | None

@@ -103,7 +103,7 @@ class Block:
     kind: BlockKind = BlockKind.PARAGRAPH
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True, order=True, slots=True)
 class Location:
     path: str
     line: int
@@ -113,7 +113,7 @@ class Location:
         return {"path": self.path, "line": self.line, "end_line": self.end_line}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Finding:
     """One problem found: a duplicate paragraph or a quality issue.
 
