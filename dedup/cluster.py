@@ -37,7 +37,7 @@ import os
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -69,9 +69,9 @@ class TextSource(Protocol):
     def texts(self, ids: Iterable[int]) -> dict[int, str]: ...
 
 
-@dataclass(frozen=True, slots=True)
-class Member:
-    """One copy in a cluster: a global block id and its similarity to the kept copy."""
+class Member(NamedTuple):
+    """One copy in a cluster: a global block id and its similarity to the kept
+    copy (a named tuple: a duplicate-heavy corpus makes millions of them)."""
 
     block: int
     similarity: float
