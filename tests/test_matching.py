@@ -170,7 +170,7 @@ def test_a_filled_in_template_is_not_a_near_duplicate_but_a_light_edit_is() -> N
     # ...but the subject was swapped for another name: another ward.
     assert filled_template(a, b) and filled_template(b, a)
     assert verified(a, b, threshold) == TEMPLATE
-    # A number swapped for a number of the same form, anywhere, is a filling too.
+    # A number swapped for a number, anywhere, is a filling too.
     dated = (
         "The bridge over the Sela river was opened in {year} after four years of building work by the county."
     )
