@@ -35,7 +35,7 @@ Neither peer verifies candidates: a candidate is a reported duplicate.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -105,11 +105,27 @@ def prepare(paths: list[str], settings: Settings) -> Prepared:
 
 
 def bands_rows(settings: Settings) -> tuple[int, int]:
-    from dedup.candidates import optimal_bands
+    """The (bands, rows) dedup itself uses for ``settings``."""
+    from dedup.table import LshParams
 
-    if settings.bands:
-        return settings.bands, settings.num_perm // settings.bands
-    return optimal_bands(settings.candidate_threshold, settings.num_perm)
+    params = LshParams.from_settings(settings)
+    return params.bands, params.rows
+
+
+def _query_result(matches: Iterable[Iterable[int]], t0: float, t1: float) -> dict[str, Any]:
+    """The result of a query-based peer: ``matches[key]`` are the keys LSH
+    proposes for ``key``; each pair is kept once, as ``(smaller, larger)``."""
+    pairs: set[tuple[int, int]] = set()
+    for key, found in enumerate(matches):
+        for other in found:
+            if other != key:
+                pairs.add((key, other) if key < other else (other, key))
+    t2 = time.perf_counter()
+    return {
+        "stages": {"minhash": t1 - t0, "lsh": t2 - t1},
+        "pairs": pairs,
+        "flagged": len({i for p in pairs for i in p}),
+    }
 
 
 def run_datasketch(prep: Prepared, settings: Settings, params: tuple[int, int]) -> dict[str, Any]:
@@ -127,17 +143,7 @@ def run_datasketch(prep: Prepared, settings: Settings, params: tuple[int, int]) 
     with lsh.insertion_session() as session:
         for key, m in enumerate(minhashes):
             session.insert(key, m)
-    pairs: set[tuple[int, int]] = set()
-    for key, m in enumerate(minhashes):
-        for other in lsh.query(m):
-            if other != key:
-                pairs.add((key, other) if key < other else (other, key))
-    t2 = time.perf_counter()
-    return {
-        "stages": {"minhash": t1 - t0, "lsh": t2 - t1},
-        "pairs": pairs,
-        "flagged": len({i for p in pairs for i in p}),
-    }
+    return _query_result((lsh.query(m) for m in minhashes), t0, t1)
 
 
 def run_rensa(prep: Prepared, settings: Settings, params: tuple[int, int]) -> dict[str, Any]:
@@ -160,17 +166,7 @@ def run_rensa_query(prep: Prepared, settings: Settings, params: tuple[int, int])
     t1 = time.perf_counter()
     lsh = RMinHashLSH(settings.candidate_threshold, settings.num_perm, params[0])
     lsh.insert_many(minhashes)
-    pairs: set[tuple[int, int]] = set()
-    for key, found in enumerate(lsh.query_all(minhashes)):
-        for other in found:
-            if other != key:
-                pairs.add((key, other) if key < other else (other, key))
-    t2 = time.perf_counter()
-    return {
-        "stages": {"minhash": t1 - t0, "lsh": t2 - t1},
-        "pairs": pairs,
-        "flagged": len({i for p in pairs for i in p}),
-    }
+    return _query_result(lsh.query_all(minhashes), t0, t1)
 
 
 PEERS: dict[str, Callable[[Prepared, Settings, tuple[int, int]], dict[str, Any]]] = {

@@ -33,7 +33,6 @@ do not change when other files are added or the file order changes.
 from __future__ import annotations
 
 import hashlib
-import os
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -43,17 +42,17 @@ import numpy as np
 import numpy.typing as npt
 
 from dedup.models import Finding, Location, Severity
-from dedup.settings import Settings
+from dedup.settings import Settings, worker_count
 from dedup.table import BlockTable
 from dedup.verify import (
     SLOT_SIMILARITY,
     TEMPLATE,
     Prepared,
     fact_substitution,
-    filled_template,
     plain_needed,
     prepare,
     slot_differences,
+    template_rejects,
     upper_bound,
     verified,
 )
@@ -199,7 +198,7 @@ def _near_edges(
     # Candidates among the representatives that have shingles, found on the
     # global key matrix (no copy of it), as indices into ``reps``.
     with_shingles = np.flatnonzero(table.has_shingles[reps])
-    threads = settings.workers or os.cpu_count() or 1
+    threads = worker_count(settings.workers)
     pairs = with_shingles[candidate_positions(table.band_keys, reps[with_shingles])]
     if len(pairs) == 0:
         return {}, set(), 0
@@ -273,13 +272,14 @@ def verify_pairs(
             ids = np.array(sorted(texts), dtype=np.int64)
             local = np.searchsorted(ids, pairs).astype(np.int64)
             values = similarities([texts[i] for i in ids.tolist()], local, threshold, threads)
+            # Only pairs the kernel accepts below SLOT_SIMILARITY can be templates.
             low = np.flatnonzero((values >= threshold) & (values < SLOT_SIMILARITY))
             prepared: dict[int, Prepared] = {}
             for k, (a, b) in zip(low.tolist(), pairs[low].tolist(), strict=True):
                 for block in (a, b):
                     if block not in prepared:
                         prepared[block] = prepare(texts[block])
-                if filled_template(prepared[a], prepared[b]):
+                if template_rejects(prepared[a], prepared[b], float(values[k]), threshold):
                     values[k] = TEMPLATE
             return values
     return np.array(_verify_python(pairs, texts, threshold), dtype=np.float64)

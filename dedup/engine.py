@@ -30,7 +30,7 @@ from dedup.errors import DedupError
 from dedup.models import Block, Document, Finding
 from dedup.rules.registry import RuleSettings, get_rule, selected_rules
 from dedup.segment import effective_mode, segment, split_lines
-from dedup.settings import Settings
+from dedup.settings import Settings, worker_count
 from dedup.sources import InputFile, check_raw, decode, read_raw
 from dedup.table import BlockTable, LshParams, table_from_blocks
 
@@ -189,7 +189,7 @@ def run(
 ) -> Iterator[FileOutcome]:
     """Process ``items`` (sorted by path) and yield outcomes in that order."""
     sources = sources or {}
-    workers = workers or os.cpu_count() or 1
+    workers = worker_count(workers)
     pooled = [i for i in items if i.path not in sources and i.path != "-"]
     if workers > 1 and len(pooled) > 1 and total_bytes >= POOL_MIN_BYTES:
         import multiprocessing

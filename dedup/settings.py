@@ -8,6 +8,7 @@ command-line value adds to the config file's list instead of replacing it. ``des
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
@@ -151,3 +152,8 @@ class Settings:
 def describe() -> list[tuple[str, Any, str]]:
     """(kebab-case name, default, help) for every setting."""
     return [(f.name.replace("_", "-"), f.default, str(f.metadata.get("help", ""))) for f in fields(Settings)]
+
+
+def worker_count(workers: int) -> int:
+    """``--workers`` made concrete: 0 means one per CPU core."""
+    return workers or os.cpu_count() or 1

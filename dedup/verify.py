@@ -390,7 +390,13 @@ def verified(
     TEMPLATE (-1.0) for a filled-in template below SLOT_SIMILARITY (see
     module doc). ``weigh``: an :func:`aligned_weight` to use instead."""
     sim = similarity(a, b, threshold, weigh)
-    return TEMPLATE if threshold <= sim < SLOT_SIMILARITY and filled_template(a, b) else sim
+    return TEMPLATE if template_rejects(a, b, sim, threshold) else sim
+
+
+def template_rejects(a: Prepared, b: Prepared, sim: float, threshold: float) -> bool:
+    """Whether a pair of similarity ``sim`` (enough for ``threshold``) is still
+    not a near duplicate: a filled-in template below SLOT_SIMILARITY."""
+    return threshold <= sim < SLOT_SIMILARITY and filled_template(a, b)
 
 
 def similarity(

@@ -242,24 +242,17 @@ def _similarities(
                 continue
             if 2.0 * _plain_lcs(hashes, sorted_hashes, order, a0, na, b0, nb, v, match) / (na + nb) < plain:
                 continue
-        for j in range(nb + 1):
-            previous[j] = 0.0
-        for i in range(na):
-            current[0] = 0.0
-            hi = hashes[a0 + i]
-            wi = weights[a0 + i]
-            for j in range(1, nb + 1):
-                best = current[j - 1]
-                if previous[j] > best:
-                    best = previous[j]
-                if hi == hashes[b0 + j - 1]:
-                    diagonal = previous[j - 1] + wi + weights[b0 + j - 1]
-                    if diagonal > best:
-                        best = diagonal
-                current[j] = best
-            for j in range(nb + 1):
-                previous[j] = current[j]
-        out[p] = previous[nb] / total
+        out[p] = (
+            _weighted_lcs(
+                hashes[a0 : a0 + na],
+                weights[a0 : a0 + na],
+                hashes[b0 : b0 + nb],
+                weights[b0 : b0 + nb],
+                previous,
+                current,
+            )
+            / total
+        )
     return out
 
 
@@ -333,11 +326,21 @@ def similarities(texts: list[str], pairs: I64, threshold: float, threads: int = 
     return out
 
 
-@njit(cache=True)
-def _aligned(a_ids: I64, a_weights: F64, b_ids: I64, b_weights: F64) -> float:
+@njit(cache=True, inline="always")
+def _weighted_lcs(
+    a_ids: npt.NDArray[np.integer],
+    a_weights: F64,
+    b_ids: npt.NDArray[np.integer],
+    b_weights: F64,
+    previous: F64,
+    current: F64,
+) -> float:
+    """Weight of a maximum-weight common subsequence of two word runs, both
+    sides counted (:func:`dedup.verify.aligned_weight`); ``previous`` and
+    ``current`` are scratch rows of at least ``len(b_ids) + 1``."""
     nb = len(b_ids)
-    previous = np.zeros(nb + 1, dtype=np.float64)
-    current = np.zeros(nb + 1, dtype=np.float64)
+    for j in range(nb + 1):
+        previous[j] = 0.0
     for i in range(len(a_ids)):
         current[0] = 0.0
         word = a_ids[i]
@@ -351,8 +354,22 @@ def _aligned(a_ids: I64, a_weights: F64, b_ids: I64, b_weights: F64) -> float:
                 if diagonal > best:
                     best = diagonal
             current[j] = best
-        previous, current = current, previous
+        for j in range(nb + 1):
+            previous[j] = current[j]
     return float(previous[nb])
+
+
+@njit(cache=True)
+def _aligned(a_ids: I64, a_weights: F64, b_ids: I64, b_weights: F64) -> float:
+    scratch = len(b_ids) + 1
+    return _weighted_lcs(
+        a_ids,
+        a_weights,
+        b_ids,
+        b_weights,
+        np.empty(scratch, dtype=np.float64),
+        np.empty(scratch, dtype=np.float64),
+    )
 
 
 def _arrays(p: Prepared) -> tuple[I64, F64]:
