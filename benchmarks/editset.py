@@ -47,7 +47,7 @@ if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from corpus import Paragraph, iter_corpus
-from textkeys import TokenCodec, fact_tokens, template_mask, words
+from textkeys import TokenCodec, fact_flags, template_mask, words
 
 # Edit rates: name -> fraction of the paragraph's words that get one edit.
 RATES: dict[str, float] = {
@@ -187,14 +187,16 @@ def make_unrelated(pool: Sequence[Paragraph], count: int, rng: random.Random) ->
     return pairs
 
 
-def substituted_facts(a: list[str], b: list[str], facts: set[str]) -> int:
+def substituted_facts(a: list[str], b: list[str], facts_a: list[bool], facts_b: list[bool]) -> int:
     """Fact tokens that a word alignment of ``a`` and ``b`` substitutes.
 
     Counts, over the Levenshtein alignment's ``replace`` regions, the fact
-    words (``facts``: words that are a fact token in either paragraph) when
-    both sides of the region hold facts and they differ: a template slot
-    filled with another name or number. Inserted or deleted facts (a
-    re-issue adding a dateline) and case changes do not count.
+    words (``facts_a``/``facts_b``: per word, whether it is a fact token where
+    it stands, textkeys.fact_flags) when both sides of the region hold facts
+    and they differ: a template slot filled with another name or number.
+    Inserted or deleted facts (a re-issue adding a dateline) and case changes
+    do not count: a word is a fact on the side where it is one, so "Firm oil
+    prices" / "Oil price firmness" substitutes one word, not two.
     """
     from rapidfuzz.distance import Levenshtein
 
@@ -202,8 +204,16 @@ def substituted_facts(a: list[str], b: list[str], facts: set[str]) -> int:
     for op in Levenshtein.opcodes(a, b):
         if op.tag != "replace":
             continue
-        fa = [w for w in a[op.src_start : op.src_end] if w in facts]
-        fb = [w for w in b[op.dest_start : op.dest_end] if w in facts]
+        fa = [
+            w
+            for w, f in zip(a[op.src_start : op.src_end], facts_a[op.src_start : op.src_end], strict=True)
+            if f
+        ]
+        fb = [
+            w
+            for w, f in zip(b[op.dest_start : op.dest_end], facts_b[op.dest_start : op.dest_end], strict=True)
+            if f
+        ]
         if fa and fb and set(fa) != set(fb):
             count += max(len(fa), len(fb))
     return count
@@ -230,7 +240,7 @@ def mine_templated(
     codec = TokenCodec()
     masks = [codec.encode(template_mask(p.text)) for p in pool]
     plain = [codec.encode(words(p.text)) for p in pool]
-    facts = [fact_tokens(p.text) for p in pool]
+    facts = [fact_flags(p.text) for p in pool]
     plain_words = [words(p.text) for p in pool]
     groups: dict[tuple[str, str], list[int]] = defaultdict(list)
     for i, m in enumerate(masks):
@@ -271,7 +281,7 @@ def mine_templated(
         label = f"{key[0]}:{g}"
         for _, i, j in keep:
             a, b = pool[i], pool[j]
-            substituted = substituted_facts(plain_words[i], plain_words[j], set(facts[i]) | set(facts[j]))
+            substituted = substituted_facts(plain_words[i], plain_words[j], facts[i], facts[j])
             longest = max(len(plain_words[i]), len(plain_words[j]))
             if substituted >= MIN_SUBSTITUTED_SHARE * longest:
                 templated.append(

@@ -20,9 +20,9 @@ fetched only for the few blocks that verification needs, through a
    members are taken in keep-policy order and each joins the cluster
    leader it is most verified-similar to, or becomes a leader itself, so
    every reported near duplicate is similar to its kept copy (no chains).
-   Template fillings are kept apart: two members that each swap a fact of
-   the leader and are not similar to each other do not share a leader, and
-   a leader with TEMPLATE_FAMILY or more fillings releases them.
+   Template fillings are kept apart: a member does not join a cluster that
+   holds another filling of its template it is not similar to, and a leader
+   with TEMPLATE_FAMILY or more fillings releases them.
 6. **decisions**: the leader is the kept copy (``keep=first|longest``); with
    ``keep=none`` every member is dropped.
 
@@ -49,9 +49,9 @@ from dedup.verify import (
     TEMPLATE,
     Prepared,
     fact_substitution,
+    filled_template,
     plain_needed,
     prepare,
-    slot_differences,
     template_rejects,
     upper_bound,
     verified,
@@ -294,26 +294,26 @@ def _leaders(
     ordered: Sequence[int],
     similar: Callable[[int, int], float | None],
     threshold: float,
-    swapped: Callable[[int, int], bool],
+    filled: Callable[[int, int], bool],
 ) -> list[tuple[int, list[tuple[int, float]]]]:
     """Leader clustering: each member joins the leader it is most similar to
     (the first one on a tie), or leads a cluster of its own.
 
-    A member that has a fact swapped against the leader (``swapped``: a name
-    or number where the leader has another of the same form, see
-    :func:`dedup.verify.slot_differences`) does not join a leader that already
-    has such a follower it is not similar to itself: the two are different
-    fillings of the leader's template ("Men's vault ... 23 August" and
-    "Women's ball ... 29 August" next to "Women's beam ... 23 August"), not
-    two edited copies of it.
+    A member does not join a cluster that holds a paragraph it is not similar
+    to and that is another filling of the same template (``filled``:
+    :func:`dedup.verify.filled_template`): "Men's 10 kilometre ... 20
+    February" and "Women's 5 kilometre ... 23 February" are different events,
+    even if both are near "Women's sprint ... 20 February".
     """
     leaders: list[tuple[int, list[tuple[int, float]]]] = []
-    filling: dict[tuple[int, int], bool] = {}
+    fillings: dict[tuple[int, int], bool] = {}
 
-    def fills(leader: int, r: int) -> bool:
-        found = filling.get((leader, r))
+    def apart(f: int, r: int) -> bool:
+        if not _below(similar(f, r), threshold):
+            return False
+        found = fillings.get((f, r))
         if found is None:
-            found = filling[leader, r] = swapped(leader, r)
+            found = fillings[f, r] = filled(f, r)
         return found
 
     for r in ordered:
@@ -322,12 +322,7 @@ def _leaders(
             sim = similar(leader, r)
             if sim is None or sim < threshold or (best is not None and sim <= best[0]):
                 continue
-            # Only checked once the leader has followers: a pair needs no text.
-            if (
-                followers
-                and fills(leader, r)
-                and any(fills(leader, f) and _below(similar(f, r), threshold) for f, _ in followers)
-            ):
+            if any(apart(f, r) for f, _ in followers):
                 continue
             best = (sim, followers)
         if best is None:
@@ -346,7 +341,7 @@ def _split_template_families(
     prepared: Callable[[int], Prepared],
     similar: Callable[[int, int], float | None],
     threshold: float,
-    swapped: Callable[[int, int], bool],
+    filled: Callable[[int, int], bool],
     fillings: Callable[[int], int],
 ) -> list[tuple[int, list[tuple[int, float]]]]:
     """Release the members of template families from their clusters.
@@ -369,11 +364,11 @@ def _split_template_families(
             out.append((leader, followers))
             continue
         base = prepared(leader)
-        filled = [r for r, sim in followers if sim < 1.0 and fact_substitution(base, prepared(r))]
-        if not filled or len(filled) + known < TEMPLATE_FAMILY:
+        released_ids = [r for r, sim in followers if sim < 1.0 and fact_substitution(base, prepared(r))]
+        if not released_ids or len(released_ids) + known < TEMPLATE_FAMILY:
             out.append((leader, followers))
             continue
-        released = set(filled)
+        released = set(released_ids)
         out.append((leader, [(r, sim) for r, sim in followers if r not in released]))
 
         # Among the released paragraphs, two fillings of the template are not
@@ -381,8 +376,8 @@ def _split_template_families(
         def not_filled(x: int, y: int) -> float | None:
             return None if fact_substitution(prepared(x), prepared(y)) else similar(x, y)
 
-        regrouped = _leaders(filled, not_filled, threshold, swapped)
-        out.extend(_split_template_families(regrouped, prepared, not_filled, threshold, swapped, fillings))
+        regrouped = _leaders(released_ids, not_filled, threshold, filled)
+        out.extend(_split_template_families(regrouped, prepared, not_filled, threshold, filled, fillings))
     return out
 
 
@@ -482,9 +477,8 @@ def analyse(
         def fillings(r: int) -> int:
             return len(template_partners.get(r, ()))
 
-        def swapped(leader: int, r: int) -> bool:
-            a, b = texts[int(reps[leader])], texts[int(reps[r])]
-            return bool(slot_differences(a, b)[0] or slot_differences(b, a)[0])
+        def filled(x: int, y: int) -> bool:
+            return filled_template(texts[int(reps[x])], texts[int(reps[y])])
 
         leaders: list[tuple[int, list[tuple[int, float]]]]
         if len(ordered) == 1:  # an exact group on its own
@@ -497,11 +491,11 @@ def analyse(
                 leaders = [(ordered[0], []), (ordered[1], [])]
         else:
             leaders = _split_template_families(
-                _leaders(ordered, similar, settings.threshold, swapped),
+                _leaders(ordered, similar, settings.threshold, filled),
                 lambda r: texts[int(reps[r])],
                 similar,
                 settings.threshold,
-                swapped,
+                filled,
                 fillings,
             )
         for leader, followers in leaders:

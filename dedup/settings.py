@@ -64,7 +64,7 @@ class Settings:
         "line (every non-empty line), markdown (structure-aware).",
     )
     threshold: float = _opt(
-        0.88,
+        0.87,
         "Minimum verified similarity (0-1) for two paragraphs to be near duplicates "
         "(fact-weighted word similarity, see README 'Matching').",
     )

@@ -8,8 +8,12 @@ Measure: *fact-weighted word Indel similarity*.
 
 - Words are the ``\\w+`` runs of the NFKC-normalised text, compared casefolded.
 - Each word has a weight: {NUMBER_WEIGHT} if it holds a digit, {NAME_WEIGHT} if it
-  starts with a capital letter (before casefolding) and is not a function word
-  (so a sentence-opening "The" is not a name), else 1.
+  starts with a capital letter (before casefolding), unless it is a function
+  word that opens a sentence (a sentence-opening "The" is not a name, but
+  "rated A-3 ... and A" and "Pay date is May 7" hold names), else 1. A word
+  opens a sentence when it starts the text or the last non-space character
+  before it is one of :data:`OPENERS` (sentence ends, quotes, brackets, list
+  and heading marks).
 - The two word sequences are aligned by a maximum-weight common subsequence
   (an alignment of equal words, in order, whose words weigh the most); the
   similarity is the weight of the aligned words of both sides over the total
@@ -23,15 +27,15 @@ templated paragraphs better than word Levenshtein, Indel or any n-gram
 Jaccard.
 
 One decision rule sits on top of the measure (:func:`verified`): a pair whose
-differences are mostly names put in place of names and numbers in place of
-numbers ("Kajana ... ward" / "Janda ... ward", "born 1934" / "born 1926":
-:func:`filled_template`) is one template filled in twice, and is
-a near duplicate only from SLOT_SIMILARITY (0.92) up, i.e. when the
-differing facts are a small part of a long paragraph. A random light edit
-rarely swaps a fact for a fact of the same form; on the benchmark this rule
-removes most templated false positives for about 0.2 % of the edited copies.
-Clustering uses the same notion to keep two different fillings of one
-template out of one cluster (:func:`dedup.cluster._leaders`).
+differences are mostly facts swapped for facts of the same form, more of
+them than a light edit touches ("Kajana is a ward ..." / "Janda is a ward
+...", "opened in 1931 and rebuilt in 1950" / "opened in 1958 and rebuilt in
+1972": :func:`filled_template`), is one template filled in twice, and is a
+near duplicate only from SLOT_SIMILARITY (0.92) up, i.e. when the differing
+facts are a small part of a long paragraph. A random light edit rarely
+swaps a fact for a fact of the same form. Clustering uses the same notion
+to keep two different fillings of one template out of one cluster
+(:func:`dedup.cluster._leaders`).
 """
 
 from __future__ import annotations
@@ -49,6 +53,8 @@ NAME_WEIGHT = 3.0
 NUMBER_WEIGHT = 4.0
 # Below this similarity a filled-in template (see filled_template) is not a near duplicate.
 SLOT_SIMILARITY = 0.92
+# A light edit touches at most one word in this many (2 in 30).
+LIGHT_EDIT_WORDS = 15
 _WORD = re.compile(r"\w+")
 
 FUNCTION_WORDS = frozenset(
@@ -181,25 +187,47 @@ _MAX_WEIGHT = max(NAME_WEIGHT, NUMBER_WEIGHT)
 
 
 def _weight(word: str) -> float:
+    """A word's weight where it does not open a sentence: a capitalised word
+    there is a name even if it is a function word ("rated A-3 ... and A",
+    "Pay date is May 7", "The Hague")."""
     if _DIGIT.search(word):
         return NUMBER_WEIGHT
-    if word[0].isupper() and word.casefold() not in FUNCTION_WORDS:
+    if word[0].isupper():
         return NAME_WEIGHT
     return 1.0
 
 
 @lru_cache(maxsize=1 << 16)
-def _word(word: str) -> tuple[str, float]:
-    """A word's comparison form and weight (words repeat: computed once each)."""
-    return word.casefold(), _weight(word)
+def _word(word: str) -> tuple[str, float, float]:
+    """A word's comparison form, its weight inside a sentence and its weight
+    opening one (words repeat: computed once each)."""
+    folded = word.casefold()
+    weight = _weight(word)
+    opening = 1.0 if weight == NAME_WEIGHT and folded in FUNCTION_WORDS else weight
+    return folded, weight, opening
+
+
+# A word opens a sentence (or a quote, a bracket, a list item, a heading) when
+# it starts the text or the last non-space character before it is one of these.
+OPENERS = frozenset(".!?:;\"'([{#*->|\u201c\u2018\u201e\u00ab\u00bf\u00a1\u2022\u2013\u2014")
+# (what precedes a word, the word): the last non-space, non-word character
+# right before it (spaces between), or "" when a word or nothing precedes it.
+_WORD_AFTER = re.compile(r"([^\w\s]?)\s*(\w+)")
 
 
 def prepare(text: str) -> Prepared:
-    raw = _WORD.findall(unicodedata.normalize("NFKC", text))
-    if not raw:
+    found = _WORD_AFTER.findall(unicodedata.normalize("NFKC", text))
+    if not found:
         return Prepared((), (), 0)
-    words, weights = zip(*map(_word, raw), strict=True)
-    return Prepared(words, weights, sum(weights))
+    words: list[str] = []
+    weights: list[float] = []
+    first = True
+    for before, raw in found:
+        folded, weight, opening = _word(raw)
+        words.append(folded)
+        weights.append(opening if first or before in OPENERS else weight)
+        first = False
+    return Prepared(tuple(words), tuple(weights), sum(weights))
 
 
 def plain_needed(threshold: float) -> float:
@@ -312,55 +340,64 @@ def _slot_shape(word: str, weight: float) -> str | None:
     return None
 
 
-def slot_differences(a: Prepared, b: Prepared) -> tuple[list[tuple[str, bool]], int]:
-    """Differences of ``a`` and ``b``: facts swapped for facts of the same form,
-    and how many other words differ.
+def slot_differences(a: Prepared, b: Prepared) -> tuple[list[str], int]:
+    """Differences of ``a`` and ``b``: facts swapped for facts, and how many
+    other words differ.
 
-    Aligns the words (Levenshtein, so a changed word is a substitution). A
-    name replaced by a name, or a number replaced by a number of the same
-    form (:func:`_slot_shape`), position by position in a replaced run of
-    equal length, is a swap, ``(form, whether it is in the subject)``
-    (the subject: the first run of names of either paragraph). Every other
-    differing word (insertion, deletion, changed ordinary word, a name
-    become a number) counts as other.
+    Aligns the words (Levenshtein, so a changed word is a substitution) and
+    looks at the words replaced position by position (a replaced run of equal
+    length). A replaced word is a swapped fact, reported by its form, when
+
+    - it is a name replaced by a name, a number by a number, or a number word
+      by a number word (:func:`_slot_shape`: "N", "9", "#"); or
+    - the same word is replaced by the same word in two places ("S Carinae
+      and s Carinae" / "U Carinae and u Carinae"), or two words trade places
+      further apart than neighbours ("the men ... the women's" / "the women
+      ... the men's"), form "=": a fact changed wherever it is stated, which
+      a random edit does not do.
+
+    Every other differing word (insertion, deletion, changed ordinary word, a
+    name become a number) counts as other.
     """
-    swaps: list[tuple[str, bool]] = []
     other = 0
-    subject_a, subject_b = _subject(a), _subject(b)
+    replaced: list[tuple[int, int]] = []
     for op in Levenshtein.opcodes(a.words, b.words):
         if op.tag == "equal":
             continue
         if op.tag != "replace" or op.src_end - op.src_start != op.dest_end - op.dest_start:
             other += max(op.src_end - op.src_start, op.dest_end - op.dest_start)
             continue
-        for i, j in zip(range(op.src_start, op.src_end), range(op.dest_start, op.dest_end), strict=True):
-            shape = _slot_shape(a.words[i], a.weights[i])
-            if shape is not None and shape == _slot_shape(b.words[j], b.weights[j]):
-                swaps.append((shape, i in subject_a or j in subject_b))
-            else:
-                other += 1
+        replaced.extend(zip(range(op.src_start, op.src_end), range(op.dest_start, op.dest_end), strict=True))
+    where: dict[tuple[str, str], list[int]] = {}
+    for i, j in replaced:
+        where.setdefault((a.words[i], b.words[j]), []).append(i)
+    swaps: list[str] = []
+    for i, j in replaced:
+        x, y = a.words[i], b.words[j]
+        shape = _slot_shape(x, a.weights[i])
+        if shape is not None and shape == _slot_shape(y, b.weights[j]):
+            swaps.append(shape)
+        elif len(where[x, y]) >= 2 or any(abs(i - k) > 1 for k in where.get((y, x), ())):
+            swaps.append("=")
+        else:
+            other += 1
     return swaps, other
-
-
-def _subject(p: Prepared) -> range:
-    """Word indices of the paragraph's first run of names: usually what it is about."""
-    start = next((i for i, w in enumerate(p.weights) if w == NAME_WEIGHT), len(p.weights))
-    stop = start
-    while stop < len(p.weights) and p.weights[stop] == NAME_WEIGHT:
-        stop += 1
-    return range(start, stop)
 
 
 def filled_template(a: Prepared, b: Prepared) -> bool:
     """Whether ``a`` and ``b`` are one template filled in twice.
 
-    True when their differences are mostly facts swapped for facts of the
-    same form (:func:`slot_differences`: more swapped facts than other
-    differing words) and the swaps are telling: two or more of them, or a
-    number, or the paragraph's subject (its first run of names: "Kajana is a
-    ward ..." / "Janda is a ward ..."). One name put in place of another
-    further on is as likely a light edit as a different filling, and is left
-    to the similarity threshold.
+    True when facts swapped for facts of the same form
+    (:func:`slot_differences`) make up a good part of their differences (at
+    least half as many as the other differing words) and more than a light
+    edit would touch: two or more swaps, one swap in a paragraph of at most
+    15 words (2 words in 30, the upper end of a light edit), or one swap and
+    a subject named in several words replaced as a whole
+    (:func:`_other_subject`). "Kajana is a ward
+    ..." / "Janda is a ward ..." and "see Miss New Mexico Teen USA" / "... New
+    York ..." are fillings; one name put in place of another in a paragraph of
+    30 words is as likely a light edit, and is left to the similarity
+    threshold.
     """
     # The alignment depends on the order; either order showing it is enough.
     return _filled(a, b) or _filled(b, a)
@@ -368,12 +405,35 @@ def filled_template(a: Prepared, b: Prepared) -> bool:
 
 def _filled(a: Prepared, b: Prepared) -> bool:
     swaps, other = slot_differences(a, b)
-    if len(swaps) <= other:
+    if not swaps or 2 * len(swaps) < other:
         return False
-    if len(swaps) >= 2:
-        return True
-    shape, touches_subject = swaps[0]
-    return shape != "N" or touches_subject
+    return (
+        len(swaps) >= 2
+        or LIGHT_EDIT_WORDS * len(swaps) >= max(len(a.words), len(b.words))
+        or _other_subject(a, b)
+    )
+
+
+def _subject(p: Prepared) -> tuple[str, ...]:
+    """The paragraph's first run of names: usually what it is about."""
+    start = next((i for i, w in enumerate(p.weights) if w == NAME_WEIGHT), len(p.weights))
+    stop = start
+    while stop < len(p.weights) and p.weights[stop] == NAME_WEIGHT:
+        stop += 1
+    return p.words[start:stop]
+
+
+def _other_subject(a: Prepared, b: Prepared) -> bool:
+    """Whether the two are about different things named in several words
+    ("Norfolk Island competed ..." / "Trinidad and Tobago competed ..."):
+    their subjects share no word and one has two or more. A light edit
+    changes one word of a name, not all of it."""
+    subject_a, subject_b = _subject(a), _subject(b)
+    return (
+        bool(subject_a and subject_b)
+        and max(len(subject_a), len(subject_b)) >= 2
+        and not set(subject_a) & set(subject_b)
+    )
 
 
 # verified()'s answer for a filled-in template: below any threshold.

@@ -16,7 +16,7 @@ import numpy as np
 import numpy.typing as npt
 from numba import njit
 
-from dedup.verify import FUNCTION_WORDS, NAME_WEIGHT, NUMBER_WEIGHT, Prepared, plain_needed, prepare
+from dedup.verify import FUNCTION_WORDS, NAME_WEIGHT, NUMBER_WEIGHT, OPENERS, Prepared, plain_needed, prepare
 
 F64 = npt.NDArray[np.float64]
 I64 = npt.NDArray[np.int64]
@@ -34,6 +34,9 @@ def _fnv(data: bytes) -> int:
 
 
 _FUNCTION_HASHES = np.array(sorted(_fnv(w.encode()) for w in FUNCTION_WORDS), dtype=np.uint64)
+# Per ASCII byte: does a word after it open a sentence (verify.OPENERS)?
+_OPENERS = np.zeros(256, dtype=np.bool_)
+_OPENERS[[ord(c) for c in OPENERS if ord(c) < 128]] = True
 
 
 @njit(cache=True)
@@ -47,6 +50,7 @@ def _tokenise_ascii(
     starts: I64,
     ends: I64,
     function_hashes: U64,
+    openers: npt.NDArray[np.bool_],
     name_weight: float,
     number_weight: float,
 ) -> tuple[U64, F64, I64]:
@@ -62,8 +66,12 @@ def _tokenise_ascii(
     for t in range(n):
         i = starts[t]
         end = ends[t]
+        opens = True  # the next word opens a sentence (verify.OPENERS)
         while i < end:
             if not _is_word_byte(data[i]):
+                c = data[i]
+                if not (c == 32 or 9 <= c <= 13 or 28 <= c <= 31):
+                    opens = openers[c]
                 i += 1
                 continue
             h = _FNV_OFFSET
@@ -81,9 +89,12 @@ def _tokenise_ascii(
             if digit:
                 weight = number_weight
             elif 65 <= first <= 90:
-                pos = np.searchsorted(function_hashes, h)
-                if not (pos < len(function_hashes) and function_hashes[pos] == h):
-                    weight = name_weight
+                weight = name_weight
+                if opens:
+                    pos = np.searchsorted(function_hashes, h)
+                    if pos < len(function_hashes) and function_hashes[pos] == h:
+                        weight = 1.0
+            opens = False
             hashes[k] = h
             weights[k] = weight
             k += 1
@@ -279,7 +290,7 @@ def similarities(texts: list[str], pairs: I64, threshold: float, threads: int = 
         starts = ends - lengths
         data = np.frombuffer(b"".join(encoded), dtype=np.uint8)
         hashes, weights, counts = _tokenise_ascii(
-            data, starts, ends, _FUNCTION_HASHES, NAME_WEIGHT, NUMBER_WEIGHT
+            data, starts, ends, _FUNCTION_HASHES, _OPENERS, NAME_WEIGHT, NUMBER_WEIGHT
         )
         hash_parts.append(hashes)
         weight_parts.append(weights)

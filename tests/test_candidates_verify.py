@@ -50,7 +50,10 @@ def test_heavy_buckets_stay_linear_and_equal(monkeypatch: pytest.MonkeyPatch) ->
     assert len(fast) < 4 * n  # not n**2 / 2
 
 
+# Capitalised function words and the marks before them decide whether a word
+# is a name ("rated A", "is May 7") or opens a sentence (". The", "(A").
 WORDS = ["the", "museum", "Paris", "1998", "opened", "river", "a", "and", "Smith", "42", "of", "new", "It"]
+WORDS += ["The", "A", "May", ".", ",", "(", '"', "-", "In.", "end;", "\u201cThe"]
 
 
 @settings(max_examples=80, deadline=None)
@@ -62,7 +65,7 @@ WORDS = ["the", "museum", "Paris", "1998", "opened", "river", "a", "and", "Smith
         min_size=2,
         max_size=12,
     ),
-    threshold=st.sampled_from([0.0, 0.5, 0.88]),
+    threshold=st.sampled_from([0.0, 0.5, 0.87]),
 )
 def test_verification_kernel_equals_reference(texts: list[str], threshold: float) -> None:
     from dedup.verify_kernel import similarities

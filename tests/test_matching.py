@@ -170,17 +170,24 @@ def test_a_filled_in_template_is_not_a_near_duplicate_but_a_light_edit_is() -> N
     # ...but the subject was swapped for another name: another ward.
     assert filled_template(a, b) and filled_template(b, a)
     assert verified(a, b, threshold) == TEMPLATE
-    # A number swapped for a number, anywhere, is a filling too.
+    # Two numbers swapped for numbers are a filling, in a paragraph of any length...
     dated = (
-        "The bridge over the Sela river was opened in {year} after four years of building work by the county."
+        "The bridge over the Sela river was opened in {year} and rebuilt in {rebuilt} after four years "
+        "of building work by the county, which paid for it with a special tax on the farms around it."
     )
-    assert filled_template(prepare(dated.format(year=1931)), prepare(dated.format(year=1958)))
+    assert filled_template(
+        prepare(dated.format(year=1931, rebuilt=1950)), prepare(dated.format(year=1958, rebuilt=1972))
+    )
+    # ...one swapped fact only where it is more than a light edit touches (2 words in 30).
+    assert not filled_template(
+        prepare(dated.format(year=1931, rebuilt=1950)), prepare(dated.format(year=1931, rebuilt=1972))
+    )
     # One ordinary word changed is a light edit.
     edited = prepare(WARD.format(name="Kasimba").replace("administrative", "local"))
     assert not filled_template(a, edited)
-    # One name further on replaced by another name is left to the threshold.
+    # In the 15 words of a ward stub, one name replaced by another is a filling wherever it stands.
     moved = prepare(WARD.format(name="Kasimba").replace("Orovia", "Denmor"))
-    assert not filled_template(a, moved)
+    assert filled_template(a, moved)
     texts = {
         "a.txt": WARD.format(name="Kasimba") + "\n",
         "b.txt": WARD.format(name="Lutoro") + "\n",
@@ -210,3 +217,67 @@ def test_two_fillings_of_a_template_do_not_share_a_cluster_through_their_leader(
             {f.path, f.duplicate_of.path if f.duplicate_of else f.path}
         )
     assert not any({"b.txt", "c.txt"} <= members for members in clusters.values())
+
+
+def test_a_capitalised_function_word_is_a_name_unless_it_opens_a_sentence() -> None:
+    from dedup.verify import NAME_WEIGHT, prepare
+
+    def weights(text: str) -> dict[str, float]:
+        p = prepare(text)
+        return {f"{i}:{w}": weight for i, (w, weight) in enumerate(zip(p.words, p.weights, strict=True))}
+
+    # Bond ratings, months and place names are names in mid-sentence.
+    rated = weights("The issue is rated A by Standard and Poor's. Pay date is May 7.")
+    assert rated["0:the"] == 1.0  # opens the text
+    assert rated["4:a"] == NAME_WEIGHT
+    assert rated["10:pay"] == NAME_WEIGHT  # not a function word: a name wherever it stands
+    assert rated["13:may"] == NAME_WEIGHT
+    # After a sentence end, a quote, a bracket or a list mark the word opens a sentence.
+    opened = weights('End. The one (The two) "A three" - It four; May five')
+    assert [opened[k] for k in ("1:the", "3:the", "5:a", "7:it", "9:may")] == [1.0] * 5
+    # After a comma it does not.
+    assert weights("in Paris, The Hague")["2:the"] == NAME_WEIGHT
+
+
+def test_a_fact_changed_wherever_it_is_stated_is_a_filling() -> None:
+    from dedup.verify import filled_template, prepare, slot_differences
+
+    # The same word replaced by the same word twice: one star, then another.
+    star = "The Bayer designations {0} Carinae and {1} Carinae are distinct. Due to technical limitations, both designations link here."
+    s, u = prepare(star.format("S", "s")), prepare(star.format("U", "u"))
+    assert slot_differences(s, u)[0] == ["N", "="]
+    assert filled_template(s, u)
+    # Two words that trade places far apart: the roles changed.
+    roles = "In the centre of the arena the {0} shared the stage with the {1}'s high jump final that evening."
+    men, women = prepare(roles.format("men", "women")), prepare(roles.format("women", "men"))
+    assert slot_differences(men, women) == (["=", "="], 0)
+    # Neighbours that trade places are an ordinary light edit (a word swap).
+    swapped = prepare(roles.format("men", "women").replace("shared the stage", "the shared stage"))
+    assert slot_differences(men, swapped)[0] == []
+
+
+def test_two_fillings_of_a_template_do_not_share_a_cluster_through_a_third_member() -> None:
+    from dedup.verify import filled_template, prepare, verified
+
+    event = (
+        "The {who}'s {event} classical at the 2031 Northern Games was held on {day} February 2031 "
+        "at the Velmora Open Stadium in the town of Kestrel, close to the lake, before a large crowd."
+    )
+    leader = event.format(who="women", event="sprint", day=20)
+    men = event.format(who="men", event="10 kilometre", day=20)
+    women = event.format(who="women", event="5 kilometre", day=23)
+    threshold = Settings().threshold
+    p_leader, p_men, p_women = prepare(leader), prepare(men), prepare(women)
+    # Both are near the leader, neither is a filling of it by itself...
+    assert verified(p_leader, p_men, threshold) >= threshold
+    assert verified(p_leader, p_women, threshold) >= threshold
+    # ...but they are two fillings of one template (two numbers swapped).
+    assert verified(p_men, p_women, threshold) < threshold
+    assert filled_template(p_men, p_women)
+    result = check_texts({"a.txt": leader + "\n", "b.txt": men + "\n", "c.txt": women + "\n"})
+    clusters: dict[str | None, set[str]] = {}
+    for f in result.findings:
+        clusters.setdefault(f.cluster, set()).update(
+            {f.path, f.duplicate_of.path if f.duplicate_of else f.path}
+        )
+    assert clusters and not any({"b.txt", "c.txt"} <= members for members in clusters.values())
