@@ -46,6 +46,8 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import compress
+from operator import ne
 
 from rapidfuzz.distance import Indel, Levenshtein
 
@@ -55,7 +57,6 @@ NUMBER_WEIGHT = 4.0
 SLOT_SIMILARITY = 0.92
 # A light edit touches at most one word in this many (2 in 30).
 LIGHT_EDIT_WORDS = 15
-_WORD = re.compile(r"\w+")
 
 FUNCTION_WORDS = frozenset(
     [
@@ -208,26 +209,28 @@ def _word(word: str) -> tuple[str, float, float]:
 
 
 # A word opens a sentence (or a quote, a bracket, a list item, a heading) when
-# it starts the text or the last non-space character before it is one of these.
+# nothing precedes it in the text or the last non-space character before it
+# is one of these.
 OPENERS = frozenset(".!?:;\"'([{#*->|\u201c\u2018\u201e\u00ab\u00bf\u00a1\u2022\u2013\u2014")
-# (what precedes a word, the word): the last non-space, non-word character
-# right before it (spaces between), or "" when a word or nothing precedes it.
-_WORD_AFTER = re.compile(r"([^\w\s]?)\s*(\w+)")
+# Splits a text into gaps (even items) and words (odd items).
+_SPLIT = re.compile(r"(\w+)")
 
 
 def prepare(text: str) -> Prepared:
-    found = _WORD_AFTER.findall(unicodedata.normalize("NFKC", text))
-    if not found:
+    parts = _SPLIT.split(unicodedata.normalize("NFKC", text))
+    if len(parts) == 1:
         return Prepared((), (), 0)
-    words: list[str] = []
-    weights: list[float] = []
-    first = True
-    for before, raw in found:
-        folded, weight, opening = _word(raw)
-        words.append(folded)
-        weights.append(opening if first or before in OPENERS else weight)
-        first = False
-    return Prepared(tuple(words), tuple(weights), sum(weights))
+    words, inside, opening = zip(*map(_word, parts[1::2]), strict=True)
+    weights = inside
+    if inside != opening:
+        # Only capitalised function words differ; look at what precedes them.
+        changed = list(inside)
+        for i in compress(range(len(inside)), map(ne, inside, opening)):
+            gap = parts[2 * i].rstrip()
+            if gap[-1:] in OPENERS or (i == 0 and not gap):
+                changed[i] = opening[i]
+        weights = tuple(changed)
+    return Prepared(words, weights, sum(weights))
 
 
 def plain_needed(threshold: float) -> float:

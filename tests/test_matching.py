@@ -6,6 +6,8 @@ import itertools
 import json
 from pathlib import Path
 
+import numpy as np
+import pytest
 from conftest import run_dedup
 
 from dedup.api import check_texts, clean
@@ -235,8 +237,26 @@ def test_a_capitalised_function_word_is_a_name_unless_it_opens_a_sentence() -> N
     # After a sentence end, a quote, a bracket or a list mark the word opens a sentence.
     opened = weights('End. The one (The two) "A three" - It four; May five')
     assert [opened[k] for k in ("1:the", "3:the", "5:a", "7:it", "9:may")] == [1.0] * 5
-    # After a comma it does not.
+    # After a comma it does not, even at the start of the text.
     assert weights("in Paris, The Hague")["2:the"] == NAME_WEIGHT
+    assert weights(", The Hague")["0:the"] == NAME_WEIGHT
+
+
+def test_the_compiled_tokeniser_weighs_names_as_the_reference_does() -> None:
+    from dedup.verify import prepare, similarity
+    from dedup.verify_kernel import similarities
+
+    texts = [
+        ", The Hague and A rated bonds. The end",
+        "The Hague and A rated bonds. The end",
+        '(The Hague and "A rated" bonds - The end',
+        "  The Hague and A rated bonds; The end",
+        "the Hague and a rated bonds, The end",
+    ]
+    pairs = np.array([(i, j) for i in range(len(texts)) for j in range(i + 1, len(texts))], dtype=np.int64)
+    fast = similarities(texts, pairs, 0.0)
+    for (i, j), value in zip(pairs.tolist(), fast.tolist(), strict=True):
+        assert value == pytest.approx(similarity(prepare(texts[i]), prepare(texts[j])), abs=1e-12)
 
 
 def test_a_fact_changed_wherever_it_is_stated_is_a_filling() -> None:
