@@ -8,12 +8,13 @@ traceback is shown only with ``--debug``.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 import traceback
 from enum import Enum, StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, NoReturn
 
 import typer
 
@@ -613,5 +614,20 @@ def main(argv: list[str] | None = None) -> int:
     return code if isinstance(code, int) else EXIT_OK
 
 
+def run() -> NoReturn:
+    """The ``dedup`` command: :func:`main`, then leave at once.
+
+    Everything the command does is finished when :func:`main` returns
+    (reports written, in-place files renamed into place, worker pool
+    joined), so the process skips the interpreter's teardown, which spends
+    0.2-0.3 s freeing the objects of a large run.
+    """
+    code = main()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(BrokenPipeError, ValueError):  # reader gone, or stream closed
+            stream.flush()
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    run()

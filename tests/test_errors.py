@@ -103,3 +103,17 @@ def test_fifo_is_never_read(tmp_path: Path) -> None:
     named = run_dedup(["check", str(tmp_path / "pipe.txt"), str(tmp_path / "good.txt"), "--select", "DUP"])
     assert named.code == 2
     _one_error_line(named.stderr, "pipe.txt: not a regular file")
+
+
+def test_the_command_writes_all_of_a_large_report_before_it_exits(tmp_path: Path) -> None:
+    """``dedup`` leaves with os._exit once its work is done; everything it
+    wrote to stdout (here far more than a pipe buffer holds) must be out."""
+    import json
+
+    paragraphs = [f"Paragraph number {i} says the same thing in its own words again." for i in range(3000)]
+    (tmp_path / "a.txt").write_text("\n\n".join(paragraphs) + "\n", encoding="utf-8")
+    (tmp_path / "b.txt").write_text("\n\n".join(paragraphs) + "\n", encoding="utf-8")
+    run = run_dedup(["check", str(tmp_path), "--select", "DUP001", "-f", "json"])
+    assert run.code == 1, run.stderr
+    assert len(run.stdout_bytes) > 1 << 20
+    assert len(json.loads(run.stdout)["findings"]) == 3000
