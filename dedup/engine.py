@@ -28,6 +28,7 @@ import numpy.typing as npt
 
 from dedup.errors import DedupError
 from dedup.models import Block, Document, Finding
+from dedup.rules.base import Rule
 from dedup.rules.registry import RuleSettings, get_rule, selected_rules
 from dedup.segment import effective_mode, segment, split_lines
 from dedup.settings import Settings, worker_count
@@ -49,10 +50,12 @@ class Job:
     rules: RuleSettings
     drop: tuple[str, ...] = ()
     use_kernel: bool = False
+    #: The selected quality rules, built once per run (see :func:`make_job`).
+    quality_rules: tuple[Rule, ...] = ()
 
     @property
     def quality(self) -> bool:
-        return any(not r.code.startswith("DUP") for r in selected_rules(self.rules))
+        return bool(self.quality_rules)
 
 
 @dataclass(frozen=True)
@@ -87,7 +90,8 @@ def make_job(
 ) -> Job:
     params = LshParams.from_settings(settings)
     use_kernel = total_bytes >= KERNEL_MIN_BYTES and _kernel_available()
-    return Job(settings, params, rules, tuple(drop), use_kernel)
+    quality_rules = tuple(r for r in selected_rules(rules) if not r.code.startswith("DUP"))
+    return Job(settings, params, rules, tuple(drop), use_kernel, quality_rules)
 
 
 def build(doc: Document, job: Job) -> tuple[BlockTable, list[Block] | None]:
@@ -111,8 +115,7 @@ def process_document(item: InputFile, doc: Document, job: Job, keep_source: bool
 
         if blocks is None:
             blocks = table.blocks(0, doc)
-        rules = [r for r in selected_rules(job.rules) if not r.code.startswith("DUP")]
-        findings, metrics = check_document(doc, blocks, rules, job.rules)
+        findings, metrics = check_document(doc, blocks, job.quality_rules, job.rules)
         if job.drop:
             selection = RuleSettings(select=job.drop)
             by_span = {(b.start, b.stop): b.index for b in blocks}

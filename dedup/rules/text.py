@@ -18,7 +18,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Sequence
 from functools import lru_cache
-from itertools import chain
+from itertools import accumulate, chain
 from typing import Any
 
 from dedup.errors import DedupError
@@ -209,6 +209,8 @@ class WordNgrams:
     def __init__(self, words: Sequence[str]) -> None:
         self.words = words
         self._hashed: _HashedWords | None = None
+        self._joined: tuple[str, list[int]] | None = None
+        self._spaced: tuple[str, list[int]] | None = None
 
     @property
     def hashed(self) -> _HashedWords:
@@ -218,16 +220,59 @@ class WordNgrams:
 
     def top_chars(self, n: int) -> int:
         """Same as ``top_ngram_chars(words, n)``."""
-        if len(self.words) < max(n, self.min_words):
-            return top_ngram_chars(self.words, n)
+        if len(self.words) < n:
+            return 0
+        if len(self.words) < self.min_words:
+            # Each n-gram joined by spaces is a slice of the words joined by spaces.
+            if self._spaced is None:
+                self._spaced = _joined(self.words, " ")
+            text, starts = self._spaced
+            # (the n-gram from word i ends one separator before word i + n starts)
+            grams = list(map(text.__getitem__, map(slice, starts, map((-1).__add__, starts[n:]))))
+            gram, count = Counter(grams).most_common(1)[0]
+            return len(gram) * count
         found = self.hashed.top_chars(n)
         return top_ngram_chars(self.words, n) if found is None else found
 
     def duplicated_chars(self, n: int) -> int:
         """Same as ``duplicated_ngram_chars(words, n)``."""
-        if len(self.words) < max(n, self.min_words):
-            return duplicated_ngram_chars(self.words, n)
+        if len(self.words) < n:
+            return 0
+        if len(self.words) < self.min_words:
+            # Each n-gram joined without separator is a slice of the joined words;
+            # most texts repeat none of them, which one set of slices shows.
+            if self._joined is None:
+                self._joined = _joined(self.words, "")
+            text, starts = self._joined
+            grams = list(map(text.__getitem__, map(slice, starts, starts[n:])))
+            if len(set(grams)) == len(grams):
+                return 0
+            return _skipping_walk(grams, n)
         return self.hashed.duplicated_chars(n)
+
+
+def _joined(words: Sequence[str], separator: str) -> tuple[str, list[int]]:
+    """The words joined by ``separator``, and where each word starts (plus
+    one entry past the end, as if a separator followed the last word)."""
+    step = len(separator)
+    starts = list(accumulate(map(step.__add__, map(len, words)), initial=0))
+    return separator.join(words), starts
+
+
+def _skipping_walk(grams: Sequence[str], n: int) -> int:
+    """:func:`duplicated_ngram_chars` over the n-grams already joined."""
+    seen: set[str] = set()
+    repeated = 0
+    idx = 0
+    while idx < len(grams):
+        gram = grams[idx]
+        if gram in seen:
+            repeated += len(gram)
+            idx += n
+        else:
+            seen.add(gram)
+            idx += 1
+    return repeated
 
 
 _HASH_BASE = 0x100000001B3  # odd, so invertible modulo 2**64
