@@ -176,19 +176,7 @@ def duplicated_ngram_chars(words: Sequence[str], n: int) -> int:
     """Characters in word n-grams that repeat an earlier n-gram, skipping over
     a repeated n-gram so overlapping repeats are not counted twice (Gopher).
     Like datatrove, n-grams are joined without separator for this count."""
-    seen: set[str] = set()
-    repeated = 0
-    idx = 0
-    last = len(words) - n + 1
-    while idx < last:
-        gram = "".join(words[idx : idx + n])
-        if gram in seen:
-            repeated += len(gram)
-            idx += n
-        else:
-            seen.add(gram)
-            idx += 1
-    return repeated
+    return _skipping_walk(["".join(words[i : i + n]) for i in range(len(words) - n + 1)], n)
 
 
 class WordNgrams:
@@ -209,8 +197,7 @@ class WordNgrams:
     def __init__(self, words: Sequence[str]) -> None:
         self.words = words
         self._hashed: _HashedWords | None = None
-        self._joined: tuple[str, list[int]] | None = None
-        self._spaced: tuple[str, list[int]] | None = None
+        self._joined: dict[str, tuple[str, list[int]]] = {}
 
     @property
     def hashed(self) -> _HashedWords:
@@ -218,18 +205,23 @@ class WordNgrams:
             self._hashed = _HashedWords(self.words)
         return self._hashed
 
+    def _grams(self, n: int, separator: str) -> list[str]:
+        """Every n-gram joined by ``separator``: slices of all the words
+        joined by it (the n-gram from word i ends one separator before word
+        i + n starts)."""
+        joined = self._joined.get(separator)
+        if joined is None:
+            joined = self._joined[separator] = _joined(self.words, separator)
+        text, starts = joined
+        stops = map((-len(separator)).__add__, starts[n:])
+        return list(map(text.__getitem__, map(slice, starts, stops)))
+
     def top_chars(self, n: int) -> int:
         """Same as ``top_ngram_chars(words, n)``."""
         if len(self.words) < n:
             return 0
         if len(self.words) < self.min_words:
-            # Each n-gram joined by spaces is a slice of the words joined by spaces.
-            if self._spaced is None:
-                self._spaced = _joined(self.words, " ")
-            text, starts = self._spaced
-            # (the n-gram from word i ends one separator before word i + n starts)
-            grams = list(map(text.__getitem__, map(slice, starts, map((-1).__add__, starts[n:]))))
-            gram, count = Counter(grams).most_common(1)[0]
+            gram, count = Counter(self._grams(n, " ")).most_common(1)[0]
             return len(gram) * count
         found = self.hashed.top_chars(n)
         return top_ngram_chars(self.words, n) if found is None else found
@@ -239,15 +231,9 @@ class WordNgrams:
         if len(self.words) < n:
             return 0
         if len(self.words) < self.min_words:
-            # Each n-gram joined without separator is a slice of the joined words;
-            # most texts repeat none of them, which one set of slices shows.
-            if self._joined is None:
-                self._joined = _joined(self.words, "")
-            text, starts = self._joined
-            grams = list(map(text.__getitem__, map(slice, starts, starts[n:])))
-            if len(set(grams)) == len(grams):
-                return 0
-            return _skipping_walk(grams, n)
+            grams = self._grams(n, "")
+            # Most texts repeat no n-gram, which one set shows.
+            return 0 if len(set(grams)) == len(grams) else _skipping_walk(grams, n)
         return self.hashed.duplicated_chars(n)
 
 
