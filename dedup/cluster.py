@@ -34,8 +34,10 @@ from __future__ import annotations
 
 import hashlib
 import sys
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from itertools import islice
 from typing import NamedTuple, Protocol
 
 import numpy as np
@@ -290,11 +292,18 @@ def verify_pairs(
 TEMPLATE_FAMILY = 3
 
 
+# At most this many followers of a leader are checked for being another
+# filling of a new member's template (bounds the work in huge clusters).
+MAX_FILLING_CHECKS = 32
+
+
 def _leaders(
     ordered: Sequence[int],
     similar: Callable[[int, int], float | None],
     threshold: float,
     filled: Callable[[int, int], bool],
+    facts: Callable[[int], tuple[str, ...]],
+    known: Callable[[int, int], float | None] | None = None,
 ) -> list[tuple[int, list[tuple[int, float]]]]:
     """Leader clustering: each member joins the leader it is most similar to
     (the first one on a tie), or leads a cluster of its own.
@@ -303,33 +312,66 @@ def _leaders(
     to and that is another filling of the same template (``filled``:
     :func:`dedup.verify.filled_template`): "Men's 10 kilometre ... 20
     February" and "Women's 5 kilometre ... 23 February" are different events,
-    even if both are near "Women's sprint ... 20 February".
+    even if both are near "Women's sprint ... 20 February". Only members with
+    names and numbers that could be swapped for the member's (``facts``:
+    each has one the other lacks), at most MAX_FILLING_CHECKS of them, are
+    checked, and a pair whose
+    similarity is already ``known`` to reach the threshold is not apart, so
+    a cluster of thousands of light edits of one paragraph costs few
+    comparisons.
     """
-    leaders: list[tuple[int, list[tuple[int, float]]]] = []
+    # leader, its followers, and the followers by their facts
+    leaders: list[tuple[int, list[tuple[int, float]], dict[tuple[str, ...], list[int]]]] = []
     fillings: dict[tuple[int, int], bool] = {}
 
     def apart(f: int, r: int) -> bool:
-        if not _below(similar(f, r), threshold):
+        if known is not None and not _below(known(f, r), threshold):
             return False
         found = fillings.get((f, r))
         if found is None:
             found = fillings[f, r] = filled(f, r)
+        return found and _below(similar(f, r), threshold)
+
+    counted: dict[tuple[str, ...], Counter[str]] = {}
+    exchangeable: dict[tuple[tuple[str, ...], tuple[str, ...]], bool] = {}
+
+    def swappable(key: tuple[str, ...], own: tuple[str, ...]) -> bool:
+        """Whether members with these facts can have one swapped for another:
+        each has a name or number the other lacks."""
+        if key == own:
+            return False
+        found = exchangeable.get((key, own))
+        if found is None:
+            a = counted.get(key)
+            if a is None:
+                a = counted[key] = Counter(key)
+            b = counted.get(own)
+            if b is None:
+                b = counted[own] = Counter(own)
+            found = exchangeable[key, own] = bool(a - b) and bool(b - a)
         return found
 
+    def conflicts(r: int, own: tuple[str, ...], by_facts: dict[tuple[str, ...], list[int]]) -> bool:
+        candidates = (f for key, group in by_facts.items() if swappable(key, own) for f in group)
+        return any(apart(f, r) for f in islice(candidates, MAX_FILLING_CHECKS))
+
     for r in ordered:
-        best: tuple[float, list[tuple[int, float]]] | None = None
-        for leader, followers in leaders:
+        near: list[tuple[float, int]] = []
+        for position, (leader, _, _) in enumerate(leaders):
             sim = similar(leader, r)
-            if sim is None or sim < threshold or (best is not None and sim <= best[0]):
-                continue
-            if any(apart(f, r) for f, _ in followers):
-                continue
-            best = (sim, followers)
-        if best is None:
-            leaders.append((r, []))
+            if sim is not None and sim >= threshold:
+                near.append((-sim, position))
+        # The most similar leader (the first on a tie) that holds no other filling.
+        own = facts(r)
+        for negative, position in sorted(near):
+            _, followers, by_facts = leaders[position]
+            if not conflicts(r, own, by_facts):
+                followers.append((r, -negative))
+                by_facts.setdefault(own, []).append(r)
+                break
         else:
-            best[1].append((r, best[0]))
-    return leaders
+            leaders.append((r, [], {}))
+    return [(leader, followers) for leader, followers, _ in leaders]
 
 
 def _below(sim: float | None, threshold: float) -> bool:
@@ -342,6 +384,7 @@ def _split_template_families(
     similar: Callable[[int, int], float | None],
     threshold: float,
     filled: Callable[[int, int], bool],
+    facts: Callable[[int], tuple[str, ...]],
     fillings: Callable[[int], int],
 ) -> list[tuple[int, list[tuple[int, float]]]]:
     """Release the members of template families from their clusters.
@@ -376,8 +419,10 @@ def _split_template_families(
         def not_filled(x: int, y: int) -> float | None:
             return None if fact_substitution(prepared(x), prepared(y)) else similar(x, y)
 
-        regrouped = _leaders(released_ids, not_filled, threshold, filled)
-        out.extend(_split_template_families(regrouped, prepared, not_filled, threshold, filled, fillings))
+        regrouped = _leaders(released_ids, not_filled, threshold, filled, facts)
+        out.extend(
+            _split_template_families(regrouped, prepared, not_filled, threshold, filled, facts, fillings)
+        )
     return out
 
 
@@ -480,6 +525,18 @@ def analyse(
         def filled(x: int, y: int) -> bool:
             return filled_template(texts[int(reps[x])], texts[int(reps[y])])
 
+        facts_of: dict[int, tuple[str, ...]] = {}
+
+        def facts(x: int) -> tuple[str, ...]:
+            """The names and numbers of a member (sorted)."""
+            found = facts_of.get(x)
+            if found is None:
+                p = texts[int(reps[x])]
+                found = facts_of[x] = tuple(
+                    sorted(w for w, weight in zip(p.words, p.weights, strict=True) if weight > 1.0)
+                )
+            return found
+
         leaders: list[tuple[int, list[tuple[int, float]]]]
         if len(ordered) == 1:  # an exact group on its own
             leaders = [(ordered[0], [])]
@@ -491,11 +548,19 @@ def analyse(
                 leaders = [(ordered[0], []), (ordered[1], [])]
         else:
             leaders = _split_template_families(
-                _leaders(ordered, similar, settings.threshold, filled),
+                _leaders(
+                    ordered,
+                    similar,
+                    settings.threshold,
+                    filled,
+                    facts,
+                    known=lambda x, y: edges.get((min(x, y), max(x, y))),
+                ),
                 lambda r: texts[int(reps[r])],
                 similar,
                 settings.threshold,
                 filled,
+                facts,
                 fillings,
             )
         for leader, followers in leaders:

@@ -17,8 +17,10 @@ Measure: *fact-weighted word Indel similarity*.
 - The two word sequences are aligned by a maximum-weight common subsequence
   (an alignment of equal words, in order, whose words weigh the most); the
   similarity is the weight of the aligned words of both sides over the total
-  weight of both sides. With every weight 1 this is the classic Indel
-  (difflib-ratio) similarity.
+  weight of both sides. An aligned pair counts twice its lighter side: "It"
+  opening one text and inside the other is a name in one of them only. The
+  same words in the same order are similarity 1. With every weight 1 this is
+  the classic Indel (difflib-ratio) similarity.
 
 Edits to ordinary words cost little; a different name or number - the slot a
 template fills in - costs three or four times as much. On the labelled
@@ -245,7 +247,10 @@ def plain_needed(threshold: float) -> float:
 
 
 def aligned_weight(a: Prepared, b: Prepared) -> float:
-    """Weight of a maximum-weight common subsequence, counting both sides.
+    """Weight of a maximum-weight common subsequence, an aligned pair of
+    words counting twice the lighter of its two weights (so the aligned
+    weight never exceeds twice the lighter side's total, which
+    :func:`upper_bound` relies on).
 
     A dynamic programme over the two word sequences (``O(len(a) * len(b))``);
     the compiled twins are :func:`dedup.verify_kernel.similarities` (batches)
@@ -257,7 +262,7 @@ def aligned_weight(a: Prepared, b: Prepared) -> float:
         for j, (other, other_weight) in enumerate(zip(b.words, b.weights, strict=True), start=1):
             best = current[j - 1] if current[j - 1] > previous[j] else previous[j]
             if word == other:
-                diagonal = previous[j - 1] + weight + other_weight
+                diagonal = previous[j - 1] + 2 * (weight if weight < other_weight else other_weight)
                 if diagonal > best:
                     best = diagonal
             current.append(best)
@@ -487,6 +492,9 @@ def similarity(
 
 
 def upper_bound(a: Prepared, b: Prepared) -> float:
-    """A cheap bound: aligned words weigh the same on both sides."""
+    """A cheap bound: an aligned pair counts twice its lighter side (the same
+    words are similarity 1 whatever their weights)."""
     total = a.total + b.total
-    return 1.0 if total == 0 else 2 * min(a.total, b.total) / total
+    if total == 0 or a.words == b.words:
+        return 1.0
+    return 2 * min(a.total, b.total) / total

@@ -241,12 +241,21 @@ def _similarities(
         if total == 0.0:
             out[p] = 1.0
             continue
-        if 2.0 * min(totals[a], totals[b]) / total < threshold:
-            continue
         a0 = offsets[a]
         na = offsets[a + 1] - a0
         b0 = offsets[b]
         nb = offsets[b + 1] - b0
+        if na == nb:  # the same words (their weights may differ): 1.0, as verify.similarity says
+            same = True
+            for k in range(na):
+                if hashes[a0 + k] != hashes[b0 + k]:
+                    same = False
+                    break
+            if same:
+                out[p] = 1.0
+                continue
+        if 2.0 * min(totals[a], totals[b]) / total < threshold:
+            continue
         # Unweighted LCS bound first (cheap, bit-parallel).
         if threshold > 0.0 and na + nb > 0:
             if 2.0 * min(na, nb) / (na + nb) < plain:
@@ -346,8 +355,9 @@ def _weighted_lcs(
     previous: F64,
     current: F64,
 ) -> float:
-    """Weight of a maximum-weight common subsequence of two word runs, both
-    sides counted (:func:`dedup.verify.aligned_weight`); ``previous`` and
+    """Weight of a maximum-weight common subsequence of two word runs, an
+    aligned pair counting twice its lighter side
+    (:func:`dedup.verify.aligned_weight`); ``previous`` and
     ``current`` are scratch rows of at least ``len(b_ids) + 1``."""
     nb = len(b_ids)
     for j in range(nb + 1):
@@ -361,7 +371,8 @@ def _weighted_lcs(
             if previous[j] > best:
                 best = previous[j]
             if word == b_ids[j - 1]:
-                diagonal = previous[j - 1] + weight + b_weights[j - 1]
+                other = b_weights[j - 1]
+                diagonal = previous[j - 1] + 2.0 * (weight if weight < other else other)
                 if diagonal > best:
                     best = diagonal
             current[j] = best
@@ -383,10 +394,23 @@ def _aligned(a_ids: I64, a_weights: F64, b_ids: I64, b_weights: F64) -> float:
     )
 
 
+# Arrays of recently compared paragraphs, by id() (the Prepared is kept with
+# them, so its id is not reused): clustering compares one paragraph with many.
+_ARRAYS: dict[int, tuple[Prepared, I64, F64]] = {}
+_ARRAYS_KEPT = 1 << 14
+
+
 def _arrays(p: Prepared) -> tuple[I64, F64]:
     """A paragraph's words as ids (Python's string hash: equal words, equal ids) and weights."""
-    ids = np.fromiter((hash(w) for w in p.words), dtype=np.int64, count=len(p.words))
-    return ids, np.array(p.weights, dtype=np.float64)
+    found = _ARRAYS.get(id(p))
+    if found is not None and found[0] is p:
+        return found[1], found[2]
+    if len(_ARRAYS) >= _ARRAYS_KEPT:
+        _ARRAYS.clear()
+    ids = np.fromiter(map(hash, p.words), dtype=np.int64, count=len(p.words))
+    weights = np.array(p.weights, dtype=np.float64)
+    _ARRAYS[id(p)] = (p, ids, weights)
+    return ids, weights
 
 
 def aligned_weight(a: Prepared, b: Prepared) -> float:

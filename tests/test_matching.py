@@ -301,3 +301,34 @@ def test_two_fillings_of_a_template_do_not_share_a_cluster_through_a_third_membe
             {f.path, f.duplicate_of.path if f.duplicate_of else f.path}
         )
     assert clusters and not any({"b.txt", "c.txt"} <= members for members in clusters.values())
+
+
+def test_a_large_cluster_of_light_edits_stays_together() -> None:
+    """Hundreds of copies of one paragraph, each with a word or two changed
+    (the boilerplate of web corpora): one cluster keeps them all, found
+    without comparing every member with every other one."""
+    import random
+
+    rng = random.Random(3)
+    text = (
+        "The committee met on Tuesday to discuss the proposed changes to the regional transport "
+        "plan, which would add new bus routes and extend the opening hours of the central station"
+    )
+    base = text.split()
+    vocabulary = ["river", "market", "school", "garden", "bridge", "office", "letter", "window"]
+    copies = []
+    for _ in range(300):
+        words = list(base)
+        k = rng.randrange(len(words))
+        if rng.random() < 0.5:
+            words[k] = rng.choice(vocabulary)
+        else:
+            words.insert(k, rng.choice(vocabulary))
+        copies.append(" ".join(words))
+    result = check_texts({"copies.txt": "\n\n".join(copies) + "\n"})
+    distinct = len(set(copies))
+    assert len(result.findings) == len(copies) - 1
+    assert len({f.cluster for f in result.findings}) == 1
+    assert {f.rule for f in result.findings} == (
+        {"DUP001", "DUP002"} if distinct < len(copies) else {"DUP002"}
+    )
