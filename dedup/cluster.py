@@ -312,13 +312,12 @@ def _leaders(
     to and that is another filling of the same template (``filled``:
     :func:`dedup.verify.filled_template`): "Men's 10 kilometre ... 20
     February" and "Women's 5 kilometre ... 23 February" are different events,
-    even if both are near "Women's sprint ... 20 February". Only members with
-    names and numbers that could be swapped for the member's (``facts``:
-    each has one the other lacks), at most MAX_FILLING_CHECKS of them, are
-    checked, and a pair whose
-    similarity is already ``known`` to reach the threshold is not apart, so
-    a cluster of thousands of light edits of one paragraph costs few
-    comparisons.
+    even if both are near "Women's sprint ... 20 February". Only followers
+    with names and numbers that could be swapped for the member's (``facts``:
+    each has one the other lacks) are checked, at most MAX_FILLING_CHECKS of
+    them, and a pair already ``known`` to reach the threshold is not apart,
+    so a cluster of thousands of light edits of one paragraph costs few
+    comparisons (benchmarks/big_cluster.py).
     """
     # leader, its followers, and the followers by their facts
     leaders: list[tuple[int, list[tuple[int, float]], dict[tuple[str, ...], list[int]]]] = []
