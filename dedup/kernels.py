@@ -741,9 +741,11 @@ def _segment(
 def _max_expansion() -> int:
     """Largest key bytes per input byte of the BMP table (ASCII maps 1:1)."""
     length, _, _, _ = _bmp_tables()
-    worst = 1
-    for cp in np.flatnonzero(length > 0).tolist():
-        worst = max(worst, -(-int(length[cp]) // len(chr(cp).encode("utf-8"))))
+    mapped = np.flatnonzero(length > 0)
+    # UTF-8 bytes of each mapped BMP code point (the table has no surrogates).
+    utf8 = np.where(mapped < 0x80, 1, np.where(mapped < 0x800, 2, 3))
+    expansion = -(-length[mapped].astype(np.int64) // utf8)  # ceiling division
+    worst = max(1, int(expansion.max())) if len(mapped) else 1
     return worst + 1  # + 1 for the space a collapsed run may add
 
 

@@ -374,3 +374,13 @@ def test_unicode_tables_come_back_from_the_disk_cache_unchanged(
         assert np.array_equal(kernels._unicode_tables()["length"], length)
     finally:
         kernels._unicode_tables.cache_clear()
+
+
+def test_largest_expansion_of_the_normalisation_table() -> None:
+    """The output buffer bound: the most key bytes any BMP character makes per
+    input byte (checked character by character against its UTF-8 length)."""
+    length, _, _, _ = kernels._bmp_tables()
+    worst = 1
+    for cp in np.flatnonzero(length > 0).tolist():
+        worst = max(worst, -(-int(length[cp]) // len(chr(cp).encode("utf-8"))))
+    assert kernels._max_expansion() == worst + 1
