@@ -19,7 +19,7 @@ import numpy as np
 import numpy.typing as npt
 
 from dedup.cluster import Analysis, Cluster, analyse
-from dedup.engine import FileOutcome, FileTexts, input_size, make_job, run
+from dedup.engine import FileOutcome, FileTexts, input_sizes, make_job, run
 from dedup.errors import DedupError
 from dedup.models import Block, Document, Finding, Line, Location, Severity
 from dedup.quality import QualityResult
@@ -268,11 +268,11 @@ def _run(
     # ones and the focus files' copies are reported.
     ordered = sorted(context, key=lambda item: item.path) + sorted(items, key=lambda item: item.path)
     context_paths = {item.path for item in context}
-    total = input_size(ordered, sources)
-    job = make_job(settings, rules, drop, total)
+    sizes = input_sizes(ordered, sources)
+    job = make_job(settings, rules, drop, sum(sizes))
     outcomes: list[FileOutcome] = []
     errors = list(errors)
-    for done, outcome in enumerate(run(ordered, job, settings.workers, sources, total), start=1):
+    for done, outcome in enumerate(run(ordered, job, settings.workers, sources, sizes), start=1):
         if progress is not None:
             progress(outcome, done, len(ordered))
         if outcome.error is not None:

@@ -137,9 +137,7 @@ def candidate_positions(
         else:
             # The kernel reads the rows in place (no copy of the key matrix) and
             # yields each pair once, as sorted codes i * n + j of positions.
-            n = np.int64(len(rows_eligible))
-            codes = band_pairs(keys, rows_eligible, BUCKET_CAP)
-            return np.stack((codes // n, codes % n), axis=1)
+            return _decoded(band_pairs(keys, rows_eligible, BUCKET_CAP), len(rows_eligible))
     keys = keys[rows_eligible]
     found = []
     for band in range(keys.shape[1]):
@@ -160,5 +158,10 @@ def _unique_pairs(pairs: npt.NDArray[np.int64], size: int) -> npt.NDArray[np.int
     pairs = np.sort(pairs, axis=1)
     # Unique rows via a single int64 code per pair.
     n = np.int64(max(size, 1))
-    codes = np.unique(pairs[:, 0] * n + pairs[:, 1])
+    return _decoded(np.unique(pairs[:, 0] * n + pairs[:, 1]), size)
+
+
+def _decoded(codes: npt.NDArray[np.int64], size: int) -> npt.NDArray[np.int64]:
+    """Pairs ``(i, j)`` from their codes ``i * size + j``."""
+    n = np.int64(max(size, 1))
     return np.stack((codes // n, codes % n), axis=1).astype(np.int64)

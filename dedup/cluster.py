@@ -321,14 +321,14 @@ def _leaders(
     """
     # leader, its followers, and the followers by their facts
     leaders: list[tuple[int, list[tuple[int, float]], dict[tuple[str, ...], list[int]]]] = []
-    fillings: dict[tuple[int, int], bool] = {}
+    filled_pairs: dict[tuple[int, int], bool] = {}
 
     def apart(f: int, r: int) -> bool:
         if known is not None and not _below(known(f, r), threshold):
             return False
-        found = fillings.get((f, r))
+        found = filled_pairs.get((f, r))
         if found is None:
-            found = fillings[f, r] = filled(f, r)
+            found = filled_pairs[f, r] = filled(f, r)
         return found and _below(similar(f, r), threshold)
 
     counted: dict[tuple[str, ...], Counter[str]] = {}
@@ -465,10 +465,14 @@ def analyse(
     # every exact group of two or more copies on its own.
     uf = _UnionFind(len(reps))
     template_partners: dict[int, set[int]] = {}
-    for i, j in templates:
-        uf.union(i, j)
+
+    def partners(i: int, j: int) -> None:
         template_partners.setdefault(i, set()).add(j)
         template_partners.setdefault(j, set()).add(i)
+
+    for i, j in templates:
+        uf.union(i, j)
+        partners(i, j)
     for i, j in edges:
         uf.union(i, j)
     components: dict[int, list[int]] = {}
@@ -495,6 +499,10 @@ def analyse(
             group.sort(key=lambda b: (-int(lengths[b]), b))
         return group
 
+    def edge(x: int, y: int) -> float | None:
+        """The verified similarity of a candidate pair, if it was an edge."""
+        return edges.get((min(x, y), max(x, y)))
+
     clusters: list[Cluster] = []
     # Large runs have loaded the compiled verification: use it one pair at a time too.
     kernel = sys.modules.get("dedup.verify_kernel")
@@ -504,18 +512,16 @@ def analyse(
         ordered = sorted(component, key=policy_order)
 
         def similar(x: int, y: int, size: int = len(ordered)) -> float | None:
-            pair = (min(x, y), max(x, y))
-            sim = edges.get(pair)
-            if sim is None and pair in templates:
+            sim = edge(x, y)
+            if sim is None and (min(x, y), max(x, y)) in templates:
                 return TEMPLATE
             if sim is None and size > 2:
                 a, b = texts[int(reps[x])], texts[int(reps[y])]
                 if upper_bound(a, b) >= settings.threshold:
                     sim = verified(a, b, settings.threshold, weigh)
                     if sim == TEMPLATE:
-                        templates.add(pair)
-                        template_partners.setdefault(x, set()).add(y)
-                        template_partners.setdefault(y, set()).add(x)
+                        templates.add((min(x, y), max(x, y)))
+                        partners(x, y)
             return sim
 
         def fillings(r: int) -> int:
@@ -540,7 +546,7 @@ def analyse(
         if len(ordered) == 1:  # an exact group on its own
             leaders = [(ordered[0], [])]
         elif len(ordered) == 2:  # one pair: nothing to compare but its edge
-            sim = edges.get((min(ordered), max(ordered)))
+            sim = edge(*ordered)
             if sim is not None and sim >= settings.threshold:
                 leaders = [(ordered[0], [(ordered[1], sim)])]
             else:
@@ -553,7 +559,7 @@ def analyse(
                     settings.threshold,
                     filled,
                     facts,
-                    known=lambda x, y: edges.get((min(x, y), max(x, y))),
+                    known=edge,
                 ),
                 lambda r: texts[int(reps[r])],
                 similar,

@@ -163,16 +163,13 @@ def process_batch(items: Sequence[InputFile], job: Job) -> list[FileOutcome]:
 BATCHES_PER_WORKER = 32
 
 
-def _batches(items: Sequence[InputFile], target: int) -> list[list[InputFile]]:
-    """Consecutive runs of ``items`` of about ``target`` bytes each (a larger file alone)."""
+def _batches(items: Sequence[InputFile], sizes: Sequence[int], target: int) -> list[list[InputFile]]:
+    """Consecutive runs of ``items`` (of ``sizes`` bytes) of about ``target``
+    bytes each (a larger file alone)."""
     batches: list[list[InputFile]] = []
     current: list[InputFile] = []
     size = 0
-    for item in items:
-        try:
-            item_size = os.path.getsize(item.path)
-        except OSError:
-            item_size = 0  # reported by the worker that reads it
+    for item, item_size in zip(items, sizes, strict=True):
         if current and size + item_size > target:
             batches.append(current)
             current, size = [], 0
@@ -188,12 +185,16 @@ def run(
     job: Job,
     workers: int,
     sources: dict[str, bytes] | None = None,
-    total_bytes: int = 0,
+    sizes: Sequence[int] | None = None,
 ) -> Iterator[FileOutcome]:
-    """Process ``items`` (sorted by path) and yield outcomes in that order."""
+    """Process ``items`` (sorted by path; ``sizes``: their :func:`input_sizes`)
+    and yield outcomes in that order."""
     sources = sources or {}
     workers = worker_count(workers)
-    pooled = [i for i in items if i.path not in sources and i.path != "-"]
+    if sizes is None:
+        sizes = input_sizes(items, sources)
+    total_bytes = sum(sizes)
+    pooled = [(i, n) for i, n in zip(items, sizes, strict=True) if i.path not in sources and i.path != "-"]
     if workers > 1 and len(pooled) > 1 and total_bytes >= POOL_MIN_BYTES:
         import multiprocessing
 
@@ -203,7 +204,8 @@ def run(
             warm_up(job.params)  # before the fork: workers inherit the loaded code
         context = multiprocessing.get_context("fork")
         with context.Pool(workers) as pool:
-            batches = _batches(pooled, max(total_bytes // (workers * BATCHES_PER_WORKER), 1))
+            target = max(total_bytes // (workers * BATCHES_PER_WORKER), 1)
+            batches = _batches([i for i, _ in pooled], [n for _, n in pooled], target)
             results = (
                 outcome
                 for outcomes in pool.imap(partial(process_batch, job=job), batches)
@@ -219,15 +221,19 @@ def run(
         yield process_item(item, job, sources.get(item.path))
 
 
-def input_size(items: Iterable[InputFile], sources: dict[str, bytes]) -> int:
-    total = 0
+def input_sizes(items: Iterable[InputFile], sources: dict[str, bytes]) -> list[int]:
+    """Bytes of each input (0 for stdin and for a file that cannot be stat'ed:
+    the worker that reads it reports the error)."""
+    sizes = []
     for item in items:
+        size = 0
         if item.path in sources:
-            total += len(sources[item.path])
+            size = len(sources[item.path])
         elif item.path != "-":
             with contextlib.suppress(OSError):
-                total += os.path.getsize(item.path)
-    return total
+                size = os.path.getsize(item.path)
+        sizes.append(size)
+    return sizes
 
 
 class FileTexts:

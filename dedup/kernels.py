@@ -131,7 +131,7 @@ def _unicode_tables() -> dict[str, npt.NDArray[Any]]:
         except (OSError, ValueError, KeyError):
             continue
     length, offset, mapped, is_space = _compute_bmp_tables()
-    tables = {
+    tables: dict[str, Any] = {
         "lower": _compute_lower(),
         "length": length,
         "offset": offset,
@@ -144,14 +144,7 @@ def _unicode_tables() -> dict[str, npt.NDArray[Any]]:
             path.parent.mkdir(parents=True, exist_ok=True)
             with tempfile.NamedTemporaryFile(dir=path.parent, suffix=".tmp", delete=False) as tmp:
                 tmp_name = tmp.name
-                np.savez(
-                    tmp,
-                    lower=tables["lower"],
-                    length=length,
-                    offset=offset,
-                    bytes=mapped,
-                    space=is_space,
-                )
+                np.savez(tmp, **tables)
             os.replace(tmp_name, path)
             break
         except OSError:

@@ -401,11 +401,10 @@ def filled_template(a: Prepared, b: Prepared) -> bool:
     edit would touch: two or more swaps, one swap in a paragraph of at most
     15 words (2 words in 30, the upper end of a light edit), or one swap and
     a subject named in several words replaced as a whole
-    (:func:`_other_subject`). "Kajana is a ward
-    ..." / "Janda is a ward ..." and "see Miss New Mexico Teen USA" / "... New
-    York ..." are fillings; one name put in place of another in a paragraph of
-    30 words is as likely a light edit, and is left to the similarity
-    threshold.
+    (:func:`_other_subject`). "Kajana is a ward ..." / "Janda is a ward ..."
+    and "see Miss New Mexico Teen USA" / "... New York ..." are fillings; one
+    name put in place of another in a paragraph of 30 words is as likely a
+    light edit, and is left to the similarity threshold.
     """
     # The alignment depends on the order; either order showing it is enough.
     return _filled(a, b) or _filled(b, a)

@@ -395,7 +395,8 @@ def _aligned(a_ids: I64, a_weights: F64, b_ids: I64, b_weights: F64) -> float:
 
 
 # Arrays of recently compared paragraphs, by id() (the Prepared is kept with
-# them, so its id is not reused): clustering compares one paragraph with many.
+# them, so its id cannot be reused while it is here): clustering compares
+# one paragraph with many.
 _ARRAYS: dict[int, tuple[Prepared, I64, F64]] = {}
 _ARRAYS_KEPT = 1 << 14
 
@@ -403,7 +404,7 @@ _ARRAYS_KEPT = 1 << 14
 def _arrays(p: Prepared) -> tuple[I64, F64]:
     """A paragraph's words as ids (Python's string hash: equal words, equal ids) and weights."""
     found = _ARRAYS.get(id(p))
-    if found is not None and found[0] is p:
+    if found is not None:
         return found[1], found[2]
     if len(_ARRAYS) >= _ARRAYS_KEPT:
         _ARRAYS.clear()
