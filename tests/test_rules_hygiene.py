@@ -63,3 +63,89 @@ def test_large_file_skips_heuristics_with_a_note() -> None:
     result = check_quality([doc], [[]], RuleSettings(select=("GQ", "TXT007"), max_heuristic_bytes=100))
     assert [f.rule for f in result.findings] == ["TXT007"]
     assert "words" not in result.metrics["doc.txt"]
+
+
+def _mojibake_alphabet() -> str:
+    """Every character ftfy's badness pattern names, plus ASCII letters,
+    digits, punctuation and spaces."""
+    import re as _re
+
+    from ftfy.badness import BADNESS_RE
+
+    named = set()
+    for cls in _re.findall(r"\[([^\]]*)\]", BADNESS_RE.pattern):
+        for lo, hi in _re.findall(r"(.)-(.)", cls):
+            named.update(chr(c) for c in range(ord(lo), ord(hi) + 1))
+        named.update(cls)
+    named.update(_re.sub(r"\[[^\]]*\]|\\[sw]|[\s|().?^#]", "", BADNESS_RE.pattern))
+    return "".join(sorted(named)) + "abcxyzABCXYZ019 .,;!?'\"-\n\t"
+
+
+def test_mojibake_prefilter_is_active_with_the_installed_ftfy() -> None:
+    from dedup.rules.hygiene import mojibake_prefilter
+
+    prefilter = mojibake_prefilter()
+    assert prefilter is not None
+    assert prefilter.search("The caf\u00c3\u00a9 was closed")
+    assert not prefilter.search("The café was closed — again, “she said”.")
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_mojibake_prefilter_finds_every_line_ftfy_finds(seed: int) -> None:
+    """``is_bad(s)`` implies a prefilter match: random strings from the
+    characters ftfy's pattern names, many of which are bad."""
+    import random
+
+    from ftfy.badness import is_bad
+
+    from dedup.rules.hygiene import mojibake_prefilter
+
+    prefilter = mojibake_prefilter()
+    assert prefilter is not None
+    alphabet = _mojibake_alphabet()
+    rng = random.Random(seed)
+    bad = 0
+    for _ in range(20_000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 6)))
+        if is_bad(text):
+            bad += 1
+            assert prefilter.search(text), repr(text)
+    assert bad > 1000
+
+
+def test_mojibake_prefilter_on_known_mojibake() -> None:
+    from ftfy.badness import is_bad
+
+    from dedup.rules.hygiene import mojibake_prefilter
+
+    prefilter = mojibake_prefilter()
+    assert prefilter is not None
+    samples = [
+        "cafÃ©",
+        "donâ€™t",
+        "Ã  la",
+        "Ã la",
+        "vÃ¤xt",
+        "Ð¿Ñ€Ð¸Ð²ÐµÑ‚",
+        "вЂ™",
+        "ÎÏ‰",
+        "Ø§Ù„Ø¹Ø±Ø¨ÙŠØ©",
+        "Â£5",
+        "a Â® b",
+        "‚Äô",
+        "ā€™",
+        "Ã ",
+        "×²",
+        "Ù„Ù„",
+        "‚âà",
+        "Ο°Ο",
+        "В°В",
+        "Bœ.",
+    ]
+    found = 0
+    for text in samples:
+        for line in (text, "x" + text, text + " y"):
+            if is_bad(line):
+                found += 1
+                assert prefilter.search(line), repr(line)
+    assert found >= 3 * len(samples) - 6
