@@ -89,7 +89,7 @@ def check_document(
                 continue
             if rule.gated:
                 if enough_words is None:
-                    enough_words = len(ctx.content_words) >= settings.heuristic_min_words
+                    enough_words = ctx.content_word_count >= settings.heuristic_min_words
                 if not enough_words:
                     continue
         findings.extend(rule.check(ctx))

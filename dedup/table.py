@@ -80,23 +80,18 @@ class BlockTable:
     def blocks(self, doc_index: int, document: Document) -> list[Block]:
         """Materialise Block objects (with text) for this table's rows."""
         raw = document.raw
+        kinds = [KINDS[k] for k in self.kind.tolist()]
         out = []
-        for i in range(len(self)):
-            start, stop = int(self.start[i]), int(self.stop[i])
-            # The block's lines split as bytes (\n, \r\n, \r), as segment() does.
-            text = "\n".join(line.decode("utf-8") for line in raw[start:stop].splitlines())
-            out.append(
-                Block(
-                    doc=doc_index,
-                    index=i,
-                    first_line=int(self.first_line[i]),
-                    last_line=int(self.last_line[i]),
-                    start=start,
-                    stop=stop,
-                    text=text,
-                    kind=KINDS[int(self.kind[i])],
-                )
-            )
+        columns = (self.first_line, self.last_line, self.start, self.stop)
+        for i, (first, last, start, stop) in enumerate(zip(*(c.tolist() for c in columns), strict=True)):
+            # The block's lines as segment() splits them (\n, \r\n and \r
+            # end a line), joined with \n, without the last terminator.
+            text = raw[start:stop].decode("utf-8")
+            if "\r" in text:
+                text = text.replace("\r\n", "\n").replace("\r", "\n")
+            if text.endswith("\n"):
+                text = text[:-1]
+            out.append(Block(doc_index, i, first, last, start, stop, text, kinds[i]))
         return out
 
     def rows(self, start: int, stop: int) -> BlockTable:

@@ -71,13 +71,28 @@ def random_words(rng: random.Random, count: int) -> list[str]:
     return [rng.choice(vocabulary) for _ in range(count)]
 
 
-@pytest.mark.parametrize("hashed", [True, False], ids=["hashed", "sliced"])
+def use_walk(monkeypatch: pytest.MonkeyPatch, walk: str) -> None:
+    """Walk repeated n-grams in Python or with the compiled kernel."""
+    if walk == "compiled":
+        from dedup.rules.ngram_kernel import repeated_chars
+
+        monkeypatch.setattr(ts, "_walk_kernel", lambda: repeated_chars)
+    else:
+        monkeypatch.setattr(ts, "_walk_kernel", lambda: None)
+
+
+@pytest.mark.parametrize(
+    ("hashed", "walk"),
+    [(True, "python"), (True, "compiled"), (False, "python")],
+    ids=["hashed", "hashed-compiled", "sliced"],
+)
 @pytest.mark.parametrize("seed", range(30))
 def test_word_ngrams_are_the_plain_functions(
-    seed: int, hashed: bool, monkeypatch: pytest.MonkeyPatch
+    seed: int, hashed: bool, walk: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Hashed keys (long texts) or slices of the joined words (the rest).
     monkeypatch.setattr(ts.WordNgrams, "min_words", 0 if hashed else 10_000)
+    use_walk(monkeypatch, walk)
     rng = random.Random(seed)
     words = random_words(rng, rng.choice([0, 1, 3, 9, 10, 11, 50, 400, 3000]))
     ngrams = ts.WordNgrams(words)
@@ -87,11 +102,14 @@ def test_word_ngrams_are_the_plain_functions(
         assert ngrams.duplicated_chars(n) == ts.duplicated_ngram_chars(words, n), n
 
 
+@pytest.mark.parametrize("walk", ["python", "compiled"])
 @pytest.mark.parametrize("seed", range(10))
-def test_word_ngrams_survive_hash_collisions(seed: int, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_word_ngrams_survive_hash_collisions(seed: int, walk: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """With keys squeezed to 2 bits nearly every key collides: the results
-    must not change (the top n-gram falls back to the plain function)."""
+    must not change (the top n-gram falls back to the plain function, the
+    compiled walk to the Python one)."""
     monkeypatch.setattr(ts.WordNgrams, "min_words", 0)
+    use_walk(monkeypatch, walk)
     keys_of = ts._HashedWords._keys
     spaced_keys_of = ts._HashedWords._spaced_keys
 
@@ -123,3 +141,69 @@ def test_word_ngrams_on_prose() -> None:
     assert [ngrams.duplicated_chars(n) for n in range(5, 11)] == [
         ts.duplicated_ngram_chars(words, n) for n in range(5, 11)
     ]
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_compiled_walk_is_the_python_walk(seed: int) -> None:
+    """The kernel itself (not its fallback) gives the plain function's count,
+    given every n-gram or only those that share a key."""
+    from dedup.rules.ngram_kernel import repeated_chars
+
+    rng = random.Random(seed)
+    words = random_words(rng, rng.choice([20, 300, 3000]))
+    hashed = ts._HashedWords(words)
+    for n in range(5, 11):
+        first, last, keys = hashed._keys(n)
+        expected = ts.duplicated_ngram_chars(words, n)
+        every = np.arange(len(keys), dtype=np.int64)
+        assert repeated_chars(every, keys, first, last, hashed.codes, n) == expected, n
+        shared = np.sort(ts._KeyBuckets(keys).runs(2)[0])
+        assert repeated_chars(shared, keys, first, last, hashed.codes, n) == expected, n
+
+
+def test_compiled_walk_reports_collisions() -> None:
+    from dedup.rules.ngram_kernel import repeated_chars
+
+    hashed = ts._HashedWords(["ab", "c", "cd", "x", "ab"])
+    first, last, keys = hashed._keys(1)
+    every = np.arange(len(keys), dtype=np.int64)
+    assert repeated_chars(every, keys, first, last, hashed.codes, 1) == 2  # "ab" twice
+    # "ab" and "cd" under one key: equal lengths, different characters.
+    same = keys.copy()
+    same[2] = same[0]
+    assert repeated_chars(every, same, first, last, hashed.codes, 1) == -1
+    # "ab" and "c" under one key: different lengths.
+    same = keys.copy()
+    same[1] = same[0]
+    assert repeated_chars(every, same, first, last, hashed.codes, 1) == -1
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_gopher_lines_is_the_regex_split(seed: int) -> None:
+    import re
+
+    rng = random.Random(seed)
+    texts = ["", "\n", "\n\n", "a", "a\n", "\na", "a\n\n\nb", "\n\na\n\n"]
+    texts += ["".join(rng.choice("ab \n\r") for _ in range(rng.randint(0, 12))) for _ in range(2000)]
+    for text in texts:
+        assert ts.gopher_lines(text) == re.split(r"\n+", text), repr(text)
+
+
+def test_content_word_counts_are_those_of_the_content_words() -> None:
+    """GQ001/GQ002 count over the distinct words; the numbers are those of
+    the word list itself."""
+    from rules_helpers import document
+
+    from dedup.rules.base import FileContext
+
+    paths = sorted(p for p in FIXTURES.rglob("*") if p.is_file() and p.suffix in (".txt", ".md"))
+    texts = [path.read_text("utf-8", "surrogateescape") for path in paths]
+    texts += ["", "... !!! -- ?", "a , b . c ... d -- e", "“Quoted” — dashes… and % 10 # tags #"]
+    chunks = sorted(generated_chunks())
+    rng = random.Random(7)
+    texts += [" ".join(rng.choice(chunks) for _ in range(rng.randint(1, 400))) for _ in range(20)]
+    for text in texts:
+        ctx = FileContext(document(text), [])
+        words = ctx.content_words
+        assert ctx.content_word_count == len(words)
+        assert ctx.content_word_chars == sum(map(len, words))

@@ -121,14 +121,31 @@ class FileContext:
         return Counter(self.words)
 
     @cached_property
-    def content_words(self) -> list[str]:
-        """Words that are not made of punctuation only (Gopher's word count)."""
+    def _symbols(self) -> set[str]:
+        """The distinct words made of punctuation only."""
         punctuation = textstats.PUNCTUATION
         # Most words start with a letter or digit: no need to test the rest.
-        symbols = {w for w in self.word_counts if not w or (w[0] in punctuation and textstats.is_symbol(w))}
+        return {w for w in self.word_counts if not w or (w[0] in punctuation and textstats.is_symbol(w))}
+
+    @cached_property
+    def content_words(self) -> list[str]:
+        """Words that are not made of punctuation only (Gopher's words)."""
+        symbols = self._symbols
         if not symbols:
             return list(self.words)
         return list(filterfalse(symbols.__contains__, self.words))
+
+    @cached_property
+    def content_word_count(self) -> int:
+        """``len(content_words)``, counted over the distinct words."""
+        counts = self.word_counts
+        return len(self.words) - sum(counts[w] for w in self._symbols)
+
+    @cached_property
+    def content_word_chars(self) -> int:
+        """The characters of ``content_words``, counted over the distinct words."""
+        symbols = self._symbols
+        return sum(len(w) * c for w, c in self.word_counts.items() if w not in symbols)
 
     def line_of_offset(self, char_offset: int) -> int:
         """1-based line number of a character offset into ``text``."""

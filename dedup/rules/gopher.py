@@ -66,7 +66,7 @@ class WordCount(_GopherRule):
     )
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:
-        n = len(ctx.content_words)
+        n = ctx.content_word_count
         ctx.metrics["words"] = float(n)
         low, high = self.value("min_words"), self.value("max_words")
         if low is not None and n < low:
@@ -90,10 +90,10 @@ class MeanWordLength(_GopherRule):
     )
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:
-        words = ctx.content_words
-        if not words:
+        count = ctx.content_word_count
+        if not count:
             return
-        mean = sum(map(len, words)) / len(words)
+        mean = ctx.content_word_chars / count
         ctx.metrics["mean_word_length"] = mean
         low, high = self.value("min_mean"), self.value("max_mean")
         if (low is not None and mean < low) or (high is not None and mean > high):

@@ -15,6 +15,7 @@ Nothing here is imported at start-up except by the rules; no heavy imports.
 from __future__ import annotations
 
 import re
+import sys
 from collections import Counter
 from collections.abc import Callable, Sequence
 from functools import lru_cache
@@ -125,7 +126,6 @@ PUNCTUATION: frozenset[str] = frozenset(
 GOPHER_STOP_WORDS: frozenset[str] = frozenset(("the", "be", "to", "of", "and", "that", "have", "with"))
 
 _PARAGRAPH_BREAK = re.compile(r"\n{2,}")
-_LINE_BREAKS = re.compile(r"\n+")
 
 
 def gopher_paragraphs(text: str) -> list[str]:
@@ -134,8 +134,15 @@ def gopher_paragraphs(text: str) -> list[str]:
 
 
 def gopher_lines(text: str) -> list[str]:
-    """Lines as Gopher/datatrove's repetition filter cuts them: ``\\n+``."""
-    return _LINE_BREAKS.split(text)
+    """Lines as Gopher/datatrove's repetition filter cuts them: ``\\n+``.
+
+    Same as ``re.split(r"\\n+", text)`` (tested), four times faster: the
+    empty pieces between consecutive newlines go, the first and last stay.
+    """
+    parts = text.split("\n")
+    if len(parts) <= 2:
+        return parts
+    return [parts[0], *filter(None, parts[1:-1]), parts[-1]]
 
 
 def nonblank_lines(text: str) -> list[str]:
@@ -311,7 +318,8 @@ class _HashedWords:
         size = len(self.text)
         # Space-joined n-grams are up to one character per word longer.
         self.powers, self.inverse_powers = _powers(size + len(words))
-        codes = np.frombuffer(self.text.encode("utf-32-le", "surrogatepass"), dtype="<u4").astype(np.uint64)
+        self.codes = np.frombuffer(self.text.encode("utf-32-le", "surrogatepass"), dtype="<u4")
+        codes = self.codes.astype(np.uint64)
         np.multiply(codes, self.inverse_powers[:size], out=codes)
         prefix = np.zeros(size + 1, dtype=np.uint64)
         np.cumsum(codes, out=prefix[1:])
@@ -387,7 +395,15 @@ class _HashedWords:
         # learns nothing from it and just steps on: only the n-grams with a
         # shared key are walked, compared as strings (so a hash collision
         # costs time, never exactness).
-        repeatable = np.sort(_KeyBuckets(keys).runs(2)[0])
+        buckets = _KeyBuckets(keys)
+        walk = _walk_kernel()
+        if walk is not None:
+            # The compiled walk groups the n-grams of shared buckets itself.
+            candidates = np.flatnonzero(buckets.bucket_sizes >= 2)
+            repeated: int = walk(candidates, keys, first, last, self.codes, n)
+            if repeated >= 0:
+                return repeated
+        repeatable = np.sort(buckets.runs(2)[0])
         text = self.text
         seen: set[str] = set()
         repeated = 0
@@ -405,6 +421,20 @@ class _HashedWords:
                 seen.add(gram)
                 idx = position + 1
         return repeated
+
+
+def _walk_kernel() -> Callable[..., int] | None:
+    """The compiled skipping walk when numba is already loaded (the engine
+    loads it for inputs of 1 MB or more), else None: importing numba for
+    one text would cost more than the walk."""
+    if "numba" not in sys.modules:
+        return None
+    try:
+        from dedup.rules.ngram_kernel import repeated_chars
+    except ImportError:  # pragma: no cover - numba is a dependency
+        return None
+    walk: Callable[..., int] = repeated_chars
+    return walk
 
 
 class _KeyBuckets:
