@@ -74,7 +74,7 @@ def check_document(
     ctx.metrics.update(
         {
             "bytes": float(doc.size),
-            "lines": float(len(ctx.lines)),
+            "lines": float(ctx.line_count),
             "paragraphs": float(len(blocks)),
         }
     )

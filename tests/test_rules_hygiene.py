@@ -149,3 +149,62 @@ def test_mojibake_prefilter_on_known_mojibake() -> None:
                 found += 1
                 assert prefilter.search(line), repr(line)
     assert found >= 3 * len(samples) - 6
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_per_line_rules_find_the_lines_a_full_scan_finds(seed: int) -> None:
+    """Rules that look only at the lines their pattern matches in report the
+    lines that testing every line reports, whatever the line endings."""
+    import random
+
+    from rules_helpers import document
+
+    from dedup.rules.base import FileContext
+    from dedup.rules.registry import RuleSettings, selected_rules
+
+    rules = [r for r in selected_rules(RuleSettings(select=("ENC", "TXT"))) if hasattr(r, "line_pattern")]
+    patterned = [r for r in rules if r.line_pattern() is not None]
+    assert {r.code for r in patterned} == {"ENC004", "ENC005", "TXT001", "TXT002", "TXT004"}
+    patterned += [r for r in rules if r.code == "ENC003"]  # its own bad_lines
+    pieces = ["a", "b ", "word", " ", "\t", "\u00a0", "\u3000", "\ufffd", "\ufeff", "\x00", "\x85", "\u200b"]
+    pieces += ["\u200d", "é", "Ã©", "â€™", "×²", "\n", "\n", "\r\n", "\r", "\n\n"]
+    rng = random.Random(seed)
+    checked = 0
+    for _ in range(300):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 40)))
+        ctx = FileContext(document(text), [])
+        assert ctx.line_count == len(ctx.lines)
+        for rule in patterned:
+            list(rule.check(ctx))  # rules set up their helpers in check()
+            full = [line.number for line in ctx.lines if rule.bad(line.number, line.text)]
+            assert rule.bad_lines(ctx) == full, (rule.code, text)
+            if full:
+                checked += 1
+                assert rule.may_apply(ctx.text), (rule.code, text)
+    assert checked > 100
+
+
+def test_lines_matching_gives_numbers_and_texts_of_lines() -> None:
+    import re
+
+    from rules_helpers import document
+
+    from dedup.rules.base import FileContext
+
+    ctx = FileContext(document("one x\r\ntwo\rthree x x\n\nfive\nsix x"), [])
+    assert ctx.lines_matching(re.compile("x")) == [(1, "one x"), (3, "three x x"), (6, "six x")]
+    assert [(ln.number, ln.text) for ln in ctx.lines if "x" in ln.text] == ctx.lines_matching(re.compile("x"))
+    assert ctx.lines_matching(re.compile("q")) == []
+
+
+def test_longest_line_metric_is_that_of_the_lines() -> None:
+    from rules_helpers import document
+
+    from dedup.rules.base import FileContext
+    from dedup.rules.registry import RuleSettings, selected_rules
+
+    (rule,) = selected_rules(RuleSettings(select=("TXT005",)))
+    for text in ["", "\n", "ab\r\nabcd\rabc\n", "abcde", "a\n\nabc\r"]:
+        ctx = FileContext(document(text), [])
+        list(rule.check(ctx))
+        assert ctx.metrics["longest_line"] == max((len(ln.text) for ln in ctx.lines), default=0), text

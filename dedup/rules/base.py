@@ -11,6 +11,7 @@ rule with the resolved severity and thresholds, so ``check`` only reads
 from __future__ import annotations
 
 import enum
+import re
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
@@ -111,6 +112,12 @@ class FileContext:
         return split_lines(self.doc)
 
     @cached_property
+    def line_count(self) -> int:
+        """``len(lines)``: a final line without a line break counts too."""
+        text = self.text_lf
+        return text.count("\n") + (not text.endswith("\n") if text else 0)
+
+    @cached_property
     def words(self) -> list[str]:
         return self.words_of(self.doc.text)
 
@@ -146,6 +153,29 @@ class FileContext:
         """The characters of ``content_words``, counted over the distinct words."""
         symbols = self._symbols
         return sum(len(w) * c for w, c in self.word_counts.items() if w not in symbols)
+
+    def lines_matching(self, pattern: re.Pattern[str]) -> list[tuple[int, str]]:
+        """``(number, text)`` of each line in which ``pattern`` matches, in
+        order, without splitting the whole file into :attr:`lines`. The
+        pattern must not match a line break. The numbers and texts are
+        those of :attr:`lines`."""
+        text = self.text_lf
+        found: list[tuple[int, str]] = []
+        number = 1
+        counted = 0  # line breaks before this offset are in ``number``
+        line_end = -1
+        for match in pattern.finditer(text):
+            position = match.start()
+            if position <= line_end:
+                continue  # in the line of the previous match
+            start = text.rfind("\n", 0, position) + 1
+            number += text.count("\n", counted, start)
+            counted = start
+            line_end = text.find("\n", position)
+            if line_end == -1:
+                line_end = len(text)
+            found.append((number, text[start:line_end]))
+        return found
 
     def line_of_offset(self, char_offset: int) -> int:
         """1-based line number of a character offset into ``text``."""
@@ -207,7 +237,7 @@ class Rule:
         line: int = 1,
         end_line: int | None = None,
     ) -> Finding:
-        last = max(len(ctx.lines), 1)
+        last = max(ctx.line_count, 1)
         return Finding(
             rule=self.code,
             severity=self.severity,

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator, Mapping
 from functools import lru_cache
 from typing import ClassVar
 
-from dedup.models import Finding, Line, Severity
+from dedup.models import Finding, Severity
 from dedup.rules.base import FileContext, Param, Rule, Scope, line_list
 
 _UTF16_32_BOMS = (
@@ -23,17 +23,14 @@ _UTF16_32_BOMS = (
 )
 
 
-def _lines_matching(ctx: FileContext, test: Callable[[Line], bool]) -> list[int]:
-    return [line.number for line in ctx.lines if test(line)]
-
-
 class _PerLineRule(Rule):
     """A rule that flags lines for which :meth:`bad` is true."""
 
     scope = Scope.FILE
     what: str = ""
 
-    def bad(self, line: Line) -> bool:
+    def bad(self, number: int, text: str) -> bool:
+        """Whether line ``number`` (1-based), ``text`` without its terminator, is bad."""
         raise NotImplementedError
 
     def may_apply(self, text: str) -> bool:
@@ -41,10 +38,22 @@ class _PerLineRule(Rule):
         text instead of one per line."""
         return True
 
+    def line_pattern(self) -> re.Pattern[str] | None:
+        """A pattern that matches (within the line) in every bad line, or
+        None: then every line is tested. Only the lines it matches in are
+        given to :meth:`bad`, and the file's lines are not all split."""
+        return None
+
+    def bad_lines(self, ctx: FileContext) -> list[int]:
+        pattern = self.line_pattern()
+        if pattern is None:
+            return [line.number for line in ctx.lines if self.bad(line.number, line.text)]
+        return [number for number, text in ctx.lines_matching(pattern) if self.bad(number, text)]
+
     def check(self, ctx: FileContext) -> Iterator[Finding]:
         if not self.may_apply(ctx.text):
             return
-        numbers = _lines_matching(ctx, self.bad)
+        numbers = self.bad_lines(ctx)
         if numbers:
             yield self.file_finding(
                 ctx,
@@ -148,8 +157,12 @@ class Mojibake(_PerLineRule):
     def may_apply(self, text: str) -> bool:
         return not text.isascii()
 
-    def bad(self, line: Line) -> bool:
-        text = line.text
+    def bad_lines(self, ctx: FileContext) -> list[int]:
+        # Only non-ASCII lines can be bad: test them without Line objects.
+        lines = enumerate(ctx.text_lf.split("\n"), 1)
+        return [number for number, text in lines if not text.isascii() and self.bad(number, text)]
+
+    def bad(self, number: int, text: str) -> bool:
         return not text.isascii() and bool(self._may_be_bad(text)) and self._is_bad(text)
 
 
@@ -209,8 +222,11 @@ class ReplacementCharacter(_PerLineRule):
     def may_apply(self, text: str) -> bool:
         return "\ufffd" in text
 
-    def bad(self, line: Line) -> bool:
-        return "\ufffd" in line.text
+    def line_pattern(self) -> re.Pattern[str] | None:
+        return _REPLACEMENT
+
+    def bad(self, number: int, text: str) -> bool:
+        return "\ufffd" in text
 
 
 class BomInMiddle(_PerLineRule):
@@ -229,14 +245,22 @@ class BomInMiddle(_PerLineRule):
     def may_apply(self, text: str) -> bool:
         return "\ufeff" in text
 
-    def bad(self, line: Line) -> bool:
-        if line.number == 1 and line.text.startswith("\ufeff"):
-            return "\ufeff" in line.text[1:]
-        return "\ufeff" in line.text
+    def line_pattern(self) -> re.Pattern[str] | None:
+        return _BOM
+
+    def bad(self, number: int, text: str) -> bool:
+        if number == 1 and text.startswith("\ufeff"):
+            return "\ufeff" in text[1:]
+        return "\ufeff" in text
 
 
 # C0 controls but tab, line feed, form feed and carriage return; DEL; C1.
 _CONTROL = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
+_REPLACEMENT = re.compile("\ufffd")
+_BOM = re.compile("\ufeff")
+# A space, tab, no-break or ideographic space before a line break or the end.
+_SPACES = (" ", "\t", "\u00a0", "\u3000")
+_TRAILING_SPACE = re.compile("[" + "".join(_SPACES) + "]$", re.MULTILINE)
 
 
 class ControlCharacter(_PerLineRule):
@@ -257,11 +281,15 @@ class ControlCharacter(_PerLineRule):
     def may_apply(self, text: str) -> bool:
         return _CONTROL.search(text) is not None
 
-    def bad(self, line: Line) -> bool:
-        return _CONTROL.search(line.text) is not None
+    def line_pattern(self) -> re.Pattern[str] | None:
+        return _CONTROL
+
+    def bad(self, number: int, text: str) -> bool:
+        return _CONTROL.search(text) is not None
 
 
 _ZERO_WIDTH = frozenset("\u200b\u200c\u200d\u2060\u180e\u00ad")
+_ZERO_WIDTH_CHAR = re.compile("[" + "".join(sorted(_ZERO_WIDTH)) + "]")
 _JOINERS = frozenset("\u200c\u200d")
 
 
@@ -297,8 +325,11 @@ class ZeroWidthCharacter(_PerLineRule):
     def may_apply(self, text: str) -> bool:
         return not text.isascii() and any(ch in text for ch in _ZERO_WIDTH)
 
-    def bad(self, line: Line) -> bool:
-        return not line.text.isascii() and _has_zero_width(line.text)
+    def line_pattern(self) -> re.Pattern[str] | None:
+        return _ZERO_WIDTH_CHAR
+
+    def bad(self, number: int, text: str) -> bool:
+        return not text.isascii() and _has_zero_width(text)
 
 
 class MixedLineEndings(Rule):
@@ -352,8 +383,15 @@ class TrailingWhitespace(_PerLineRule):
     )
     source = "pre-commit-hooks, trailing_whitespace_fixer.py."
 
-    def bad(self, line: Line) -> bool:
-        return bool(line.text) and line.text[-1] in " \t\u00a0\u3000"
+    def may_apply(self, text: str) -> bool:
+        # Substring searches are far faster than the pattern on clean text.
+        return text.endswith(_SPACES) or any(s + end in text for s in _SPACES for end in "\n\r")
+
+    def line_pattern(self) -> re.Pattern[str] | None:
+        return _TRAILING_SPACE
+
+    def bad(self, number: int, text: str) -> bool:
+        return bool(text) and text[-1] in " \t\u00a0\u3000"
 
 
 class LongLine(_PerLineRule):
@@ -378,12 +416,15 @@ class LongLine(_PerLineRule):
         if limit is None:
             return
         self._limit = limit
-        longest = max((len(ln.text) for ln in ctx.lines), default=0)
+        # The lines of text_lf are the file's lines (split_lines) plus an
+        # empty one after a final line break, which cannot be the longest.
+        longest = max(map(len, ctx.text_lf.split("\n")))
         ctx.metrics["longest_line"] = float(longest)
-        yield from super().check(ctx)
+        if longest > limit:
+            yield from super().check(ctx)
 
-    def bad(self, line: Line) -> bool:
-        return len(line.text) > self._limit
+    def bad(self, number: int, text: str) -> bool:
+        return len(text) > self._limit
 
 
 class EmptyFile(Rule):
