@@ -72,13 +72,13 @@ def random_words(rng: random.Random, count: int) -> list[str]:
 
 
 def use_walk(monkeypatch: pytest.MonkeyPatch, walk: str) -> None:
-    """Walk repeated n-grams in Python or with the compiled kernel."""
+    """Count n-grams in Python/NumPy or with the compiled kernel."""
     if walk == "compiled":
-        from dedup.rules.ngram_kernel import repeated_chars
+        from dedup.rules import ngram_kernel
 
-        monkeypatch.setattr(ts, "_walk_kernel", lambda: repeated_chars)
+        monkeypatch.setattr(ts, "_ngram_kernel", lambda: ngram_kernel)
     else:
-        monkeypatch.setattr(ts, "_walk_kernel", lambda: None)
+        monkeypatch.setattr(ts, "_ngram_kernel", lambda: None)
 
 
 @pytest.mark.parametrize(
@@ -144,38 +144,35 @@ def test_word_ngrams_on_prose() -> None:
 
 
 @pytest.mark.parametrize("seed", range(20))
-def test_compiled_walk_is_the_python_walk(seed: int) -> None:
-    """The kernel itself (not its fallback) gives the plain function's count,
-    given every n-gram or only those that share a key."""
-    from dedup.rules.ngram_kernel import repeated_chars
+def test_ngram_kernel_is_the_plain_functions(seed: int) -> None:
+    """The kernel itself (not its fallback) gives the plain functions' numbers."""
+    from dedup.rules import ngram_kernel
 
     rng = random.Random(seed)
-    words = random_words(rng, rng.choice([20, 300, 3000]))
-    hashed = ts._HashedWords(words)
+    words = random_words(rng, rng.choice([0, 1, 4, 20, 300, 3000]))
+    arrays = ts._HashedWords(words).arrays
+    for n in (2, 3, 4):
+        assert ngram_kernel.top_chars(*arrays, n) == ts.top_ngram_chars(words, n), n
     for n in range(5, 11):
-        first, last, keys = hashed._keys(n)
-        expected = ts.duplicated_ngram_chars(words, n)
-        every = np.arange(len(keys), dtype=np.int64)
-        assert repeated_chars(every, keys, first, last, hashed.codes, n) == expected, n
-        shared = np.sort(ts._KeyBuckets(keys).runs(2)[0])
-        assert repeated_chars(shared, keys, first, last, hashed.codes, n) == expected, n
+        assert ngram_kernel.repeated_chars(*arrays, n) == ts.duplicated_ngram_chars(words, n), n
 
 
-def test_compiled_walk_reports_collisions() -> None:
-    from dedup.rules.ngram_kernel import repeated_chars
+def test_ngram_kernel_reports_collisions_and_spaces() -> None:
+    from dedup.rules import ngram_kernel
 
-    hashed = ts._HashedWords(["ab", "c", "cd", "x", "ab"])
-    first, last, keys = hashed._keys(1)
-    every = np.arange(len(keys), dtype=np.int64)
-    assert repeated_chars(every, keys, first, last, hashed.codes, 1) == 2  # "ab" twice
-    # "ab" and "cd" under one key: equal lengths, different characters.
-    same = keys.copy()
-    same[2] = same[0]
-    assert repeated_chars(every, same, first, last, hashed.codes, 1) == -1
-    # "ab" and "c" under one key: different lengths.
-    same = keys.copy()
-    same[1] = same[0]
-    assert repeated_chars(every, same, first, last, hashed.codes, 1) == -1
+    hashed = ts._HashedWords(["ab", "c", "cd", "x", "ab", "c"])
+    assert ngram_kernel.repeated_chars(*hashed.arrays, 1) == 3  # "ab" and "c" again
+    assert ngram_kernel.top_chars(*hashed.arrays, 2) == 4 * 2  # "ab c" twice
+    # Squeeze the hash to nothing: every key collides, and the kernel says so.
+    codes, starts, prefix, powers = hashed.arrays
+    zero = np.zeros_like(powers)
+    assert ngram_kernel.repeated_chars(codes, starts, prefix, zero, 1) == -1
+    assert ngram_kernel.top_chars(codes, starts, prefix, zero, 2) == -1
+    # Words with spaces: "a b" + "c" and "a" + "b c" join into equal strings.
+    spaced = ts._HashedWords(["a b", "c", "a", "b c"])
+    assert ngram_kernel.top_chars(*spaced.arrays, 2) == -1
+    ngrams = ts.WordNgrams(["a b", "c", "a", "b c"])
+    assert ngrams.top_chars(2) == ts.top_ngram_chars(["a b", "c", "a", "b c"], 2)
 
 
 @pytest.mark.parametrize("seed", range(5))

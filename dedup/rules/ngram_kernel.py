@@ -1,13 +1,20 @@
-"""Compiled Gopher skipping walk over repeated n-grams (GR001 on long texts).
+"""Compiled Gopher n-gram statistics (GR001), exact, in linear time.
 
-Same result as the Python walk in :meth:`dedup.rules.text._HashedWords.duplicated_chars`
-(tested). The caller passes the n-grams that may repeat (those whose key
-shares a bucket with another key), in text order. They are grouped by key
-in a small open-addressing table, the members of each group are checked to
-be equal strings, and the walk goes through them in text order: a repeat of
-an n-gram seen at a visited position adds its length and skips ``n``
-positions. A key shared by different strings (a hash collision) returns -1
-and the caller walks in Python, comparing strings.
+Same results as :func:`dedup.rules.text.top_ngram_chars` and
+:func:`dedup.rules.text.duplicated_ngram_chars` (tested). The words arrive
+joined without separator as an array of code points, with the offset where
+each word starts. Every n-gram gets a 64-bit key in O(1) from prefix hashes;
+equal keys are grouped in an open-addressing table, in order of first
+occurrence, and every member of a group is compared with the group's first
+member, so a hash collision is found, never trusted: the functions then
+return -1 and the caller uses the plain Python functions.
+
+- ``top_chars``: n-grams are equal when their words are, i.e. when their
+  space-joined strings are, provided no word contains a space (else -1).
+- ``repeated_chars``: n-grams joined without separator are compared as
+  strings ("ab" + "c" equals "a" + "bc"), and Gopher's skipping walk adds
+  the length of each repeat of an n-gram seen at a visited position and
+  skips ``n`` positions.
 
 This module imports numba, so :mod:`dedup.rules.text` uses it only when
 numba is already loaded (the engine's kernel path on large inputs); a
@@ -24,15 +31,16 @@ I64 = npt.NDArray[np.int64]
 U32 = npt.NDArray[np.uint32]
 U64 = npt.NDArray[np.uint64]
 
+_MIX = np.uint64(0x9E3779B97F4A7C15)
+_COMBINE = np.uint64(0x100000001B3)
+_SPACE = 32
+
 
 @njit(cache=True)
-def repeated_chars(candidates: I64, keys: U64, first: I64, last: I64, codes: U32, n: int) -> int:
-    """Characters of repeated n-grams, or -1 on a hash collision.
-
-    ``candidates`` (increasing) are the n-grams that may share their key;
-    n-gram ``p`` is ``codes[first[p]:last[p]]`` with key ``keys[p]``.
-    """
-    count = len(candidates)
+def _group(keys: U64) -> tuple[I64, I64, I64, int]:
+    """Group equal keys in order of first occurrence: the group of each key,
+    then per group its first position and its number of members."""
+    count = len(keys)
     size = 16
     while size < 2 * count:
         size *= 2
@@ -40,57 +48,115 @@ def repeated_chars(candidates: I64, keys: U64, first: I64, last: I64, codes: U32
     shift = np.uint64(64 - int(np.log2(size)))
     table_key = np.zeros(size, dtype=np.uint64)
     table_group = np.full(size, -1, dtype=np.int64)
-    first_member = np.empty(count, dtype=np.int64)
-    members = np.zeros(count, dtype=np.int64)
     group_of = np.empty(count, dtype=np.int64)
+    first = np.empty(count, dtype=np.int64)
+    members = np.zeros(count, dtype=np.int64)
     groups = 0
-    for k in range(count):
-        key = keys[candidates[k]]
-        slot = np.int64((key * np.uint64(0x9E3779B97F4A7C15)) >> shift)
+    for position in range(count):
+        key = keys[position]
+        slot = np.int64((key * _MIX) >> shift)
         while True:
             g = table_group[slot]
             if g == -1:
                 g = groups
                 table_group[slot] = g
                 table_key[slot] = key
-                first_member[g] = candidates[k]
+                first[g] = position
                 groups += 1
                 break
             if table_key[slot] == key:
                 break
             slot = (slot + 1) & mask
-        group_of[k] = g
+        group_of[position] = g
         members[g] += 1
-    # Equal keys must be equal strings.
-    for k in range(count):
-        b = candidates[k]
-        a = first_member[group_of[k]]
-        if a == b:
+    return group_of, first, members, groups
+
+
+@njit(cache=True, inline="always")
+def _same(codes: U32, a: int, b: int, length: int) -> bool:
+    for c in range(length):
+        if codes[a + c] != codes[b + c]:
+            return False
+    return True
+
+
+@njit(cache=True)
+def _span_keys(prefix: U64, powers: U64, starts: I64, n: int) -> U64:
+    """Key of each n-gram joined without separator (depends on its
+    characters only, not on where the words break)."""
+    count = len(starts) - n
+    keys = np.empty(count, dtype=np.uint64)
+    for i in range(count):
+        a = starts[i]
+        b = starts[i + n]
+        keys[i] = ((prefix[b] - prefix[a]) * powers[a]) ^ (np.uint64(b - a) * _MIX)
+    return keys
+
+
+@njit(cache=True)
+def repeated_chars(codes: U32, starts: I64, prefix: U64, powers: U64, n: int) -> int:
+    """Characters of repeated n-grams (joined without separator), or -1 on a
+    hash collision. ``prefix[k] = sum(codes[j] * B**-j for j < k)`` and
+    ``powers[k] = B**k`` (mod 2**64)."""
+    if len(starts) - 1 < n:
+        return 0
+    group_of, first, members, groups = _group(_span_keys(prefix, powers, starts, n))
+    for position in range(len(group_of)):
+        a = first[group_of[position]]
+        if a == position:
             continue
-        length = last[a] - first[a]
-        if last[b] - first[b] != length:
+        length = starts[a + n] - starts[a]
+        if starts[position + n] - starts[position] != length:
             return -1
-        offset_a = first[a]
-        offset_b = first[b]
-        for c in range(length):
-            if codes[offset_a + c] != codes[offset_b + c]:
-                return -1
-    # The walk: an n-gram no other shares is never seen again, so only the
-    # shared ones need a place in ``seen``.
+        if not _same(codes, starts[a], starts[position], length):
+            return -1
     seen = np.zeros(groups, dtype=np.bool_)
     repeated = 0
-    idx = 0
-    for k in range(count):
-        position = candidates[k]
-        if position < idx:
-            continue  # skipped over by a repeat
-        g = group_of[k]
+    position = 0
+    while position < len(group_of):
+        g = group_of[position]
         if members[g] < 2:
-            idx = position + 1
+            position += 1  # a unique n-gram: nothing to learn
         elif seen[g]:
-            repeated += last[position] - first[position]
-            idx = position + n
+            repeated += starts[position + n] - starts[position]
+            position += n
         else:
             seen[g] = True
-            idx = position + 1
+            position += 1
     return repeated
+
+
+@njit(cache=True)
+def top_chars(codes: U32, starts: I64, prefix: U64, powers: U64, n: int) -> int:
+    """Characters of the most frequent space-joined n-gram times its count
+    (ties: the first to occur), or -1 when a word holds a space or on a hash
+    collision."""
+    words = len(starts) - 1
+    if words < n:
+        return 0
+    for c in range(len(codes)):
+        if codes[c] == _SPACE:
+            return -1
+    word_keys = _span_keys(prefix, powers, starts, 1)
+    count = words - n + 1
+    keys = word_keys[:count].copy()
+    for k in range(1, n):
+        for i in range(count):
+            keys[i] = keys[i] * _COMBINE + word_keys[i + k]
+    group_of, first, members, groups = _group(keys)
+    for position in range(count):
+        a = first[group_of[position]]
+        if a == position:
+            continue
+        for k in range(n):
+            length = starts[a + k + 1] - starts[a + k]
+            if starts[position + k + 1] - starts[position + k] != length:
+                return -1
+            if not _same(codes, starts[a + k], starts[position + k], length):
+                return -1
+    best = 0
+    for g in range(groups):  # in order of first occurrence: the first wins ties
+        if members[g] > members[best]:
+            best = g
+    a = first[best]
+    return (starts[a + n] - starts[a] + n - 1) * members[best]

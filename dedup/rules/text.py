@@ -196,6 +196,10 @@ class WordNgrams:
     those are compared as strings, so a hash collision cannot change a
     result (for the top n-gram it makes the method fall back to the plain
     function above). Short word lists use the plain functions directly.
+
+    When numba is already loaded, :mod:`dedup.rules.ngram_kernel` computes
+    both numbers from the same prefix hashes for word lists of any length,
+    in linear time, and the plain functions run only after a collision.
     """
 
     #: Below this many words the plain functions are faster.
@@ -227,6 +231,10 @@ class WordNgrams:
         """Same as ``top_ngram_chars(words, n)``."""
         if len(self.words) < n:
             return 0
+        kernel = _ngram_kernel()
+        if kernel is not None:
+            found: int = kernel.top_chars(*self.hashed.arrays, n)
+            return top_ngram_chars(self.words, n) if found < 0 else found
         if len(self.words) < self.min_words:
             gram, count = Counter(self._grams(n, " ")).most_common(1)[0]
             return len(gram) * count
@@ -237,6 +245,10 @@ class WordNgrams:
         """Same as ``duplicated_ngram_chars(words, n)``."""
         if len(self.words) < n:
             return 0
+        kernel = _ngram_kernel()
+        if kernel is not None:
+            found: int = kernel.repeated_chars(*self.hashed.arrays, n)
+            return duplicated_ngram_chars(self.words, n) if found < 0 else found
         if len(self.words) < self.min_words:
             grams = self._grams(n, "")
             # Most texts repeat no n-gram, which one set shows.
@@ -325,6 +337,11 @@ class _HashedWords:
         np.cumsum(codes, out=prefix[1:])
         self.prefix = prefix
 
+    @property
+    def arrays(self) -> tuple[Any, Any, Any, Any]:
+        """The inputs of :mod:`dedup.rules.ngram_kernel`'s functions."""
+        return self.codes, self.starts, self.prefix, self.powers
+
     def _keys(self, n: int) -> tuple[Any, Any, Any]:
         """Start, end and hash key of every n-gram joined without separator."""
         import numpy as np
@@ -395,15 +412,7 @@ class _HashedWords:
         # learns nothing from it and just steps on: only the n-grams with a
         # shared key are walked, compared as strings (so a hash collision
         # costs time, never exactness).
-        buckets = _KeyBuckets(keys)
-        walk = _walk_kernel()
-        if walk is not None:
-            # The compiled walk groups the n-grams of shared buckets itself.
-            candidates = np.flatnonzero(buckets.bucket_sizes >= 2)
-            repeated: int = walk(candidates, keys, first, last, self.codes, n)
-            if repeated >= 0:
-                return repeated
-        repeatable = np.sort(buckets.runs(2)[0])
+        repeatable = np.sort(_KeyBuckets(keys).runs(2)[0])
         text = self.text
         seen: set[str] = set()
         repeated = 0
@@ -423,18 +432,17 @@ class _HashedWords:
         return repeated
 
 
-def _walk_kernel() -> Callable[..., int] | None:
-    """The compiled skipping walk when numba is already loaded (the engine
-    loads it for inputs of 1 MB or more), else None: importing numba for
-    one text would cost more than the walk."""
+def _ngram_kernel() -> Any:
+    """The compiled n-gram statistics (:mod:`dedup.rules.ngram_kernel`) when
+    numba is already loaded (the engine loads it for inputs of 1 MB or more),
+    else None: importing numba for one text would cost more than it saves."""
     if "numba" not in sys.modules:
         return None
     try:
-        from dedup.rules.ngram_kernel import repeated_chars
+        from dedup.rules import ngram_kernel
     except ImportError:  # pragma: no cover - numba is a dependency
         return None
-    walk: Callable[..., int] = repeated_chars
-    return walk
+    return ngram_kernel
 
 
 class _KeyBuckets:
