@@ -74,7 +74,7 @@ def _group(keys: U64) -> tuple[I64, I64, I64, int]:
 
 @njit(cache=True, inline="always")
 def _same(codes: U32, a: int, b: int, length: int) -> bool:
-    for c in range(length):
+    for c in range(length):  # noqa: SIM110 - numba compiles loops, not all() over a generator
         if codes[a + c] != codes[b + c]:
             return False
     return True
@@ -159,4 +159,5 @@ def top_chars(codes: U32, starts: I64, prefix: U64, powers: U64, n: int) -> int:
         if members[g] > members[best]:
             best = g
     a = first[best]
-    return (starts[a + n] - starts[a] + n - 1) * members[best]
+    chars: int = (starts[a + n] - starts[a] + n - 1) * members[best]
+    return chars

@@ -233,8 +233,8 @@ class WordNgrams:
             return 0
         kernel = _ngram_kernel()
         if kernel is not None:
-            found: int = kernel.top_chars(*self.hashed.arrays, n)
-            return top_ngram_chars(self.words, n) if found < 0 else found
+            chars: int = kernel.top_chars(*self.hashed.arrays, n)
+            return top_ngram_chars(self.words, n) if chars < 0 else chars
         if len(self.words) < self.min_words:
             gram, count = Counter(self._grams(n, " ")).most_common(1)[0]
             return len(gram) * count
