@@ -1,6 +1,15 @@
-"""Compiled Gopher n-gram statistics (GR001), exact, in linear time.
+"""Compiled kernels of :mod:`dedup.rules.text`: the word tokens of a text as
+arrays, and Gopher's n-gram statistics (GR001), exact, in linear time.
 
-Same results as :func:`dedup.rules.text.top_ngram_chars` and
+**Tokens.** :func:`chunk_groups` splits a text (as code points) at
+whitespace exactly like ``str.split()`` and groups equal chunks in order of
+first occurrence in an open-addressing table that compares the characters
+of chunks whose hashes agree, so the grouping is exact. Python then
+tokenizes one copy of each distinct chunk, and :func:`assemble` lays out
+the token ids, the words joined without separator and where each word
+starts.
+
+**N-grams.** Same results as :func:`dedup.rules.text.top_ngram_chars` and
 :func:`dedup.rules.text.duplicated_ngram_chars` (tested). The words arrive
 joined without separator as an array of code points, with the offset where
 each word starts. Every n-gram gets a 64-bit key in O(1) from prefix hashes;
@@ -161,3 +170,122 @@ def top_chars(codes: U32, starts: I64, prefix: U64, powers: U64, n: int) -> int:
     a = first[best]
     chars: int = (starts[a + n] - starts[a] + n - 1) * members[best]
     return chars
+
+
+@njit(cache=True)
+def chunk_groups(codes: U32, space: npt.NDArray[np.bool_]) -> tuple[I64, I64, I64, I64, int]:
+    """The whitespace-separated chunks of ``codes`` (``space[c]`` tells
+    whether code point ``c < len(space)`` is whitespace; no larger one is):
+    their starts and ends, the group of equal chunks each belongs to, and
+    the first chunk of each group. Groups are numbered in order of first
+    occurrence."""
+    size = len(codes)
+    starts = np.empty(size // 2 + 1, dtype=np.int64)
+    ends = np.empty(size // 2 + 1, dtype=np.int64)
+    count = 0
+    inside = False
+    for i in range(size):
+        c = codes[i]
+        blank = c < len(space) and space[c]
+        if blank:
+            if inside:
+                ends[count] = i
+                count += 1
+                inside = False
+        elif not inside:
+            starts[count] = i
+            inside = True
+    if inside:
+        ends[count] = size
+        count += 1
+    # Sized for the distinct chunks (a text repeats its words), grown when
+    # half full, so that it stays in cache.
+    table_size = 1024
+    table_key = np.zeros(table_size, dtype=np.uint64)
+    table_group = np.full(table_size, -1, dtype=np.int64)
+    group_of = np.empty(count, dtype=np.int64)
+    first = np.empty(count, dtype=np.int64)
+    groups = 0
+    mask = table_size - 1
+    shift = np.uint64(64 - 10)
+    for k in range(count):
+        if 2 * groups >= table_size:
+            table_key, table_group = _grown(table_key, table_group)
+            table_size = len(table_key)
+            mask = table_size - 1
+            shift -= np.uint64(1)
+        a = starts[k]
+        length = ends[k] - a
+        key = np.uint64(0xCBF29CE484222325) ^ np.uint64(length)
+        for i in range(a, ends[k]):
+            key = (key ^ np.uint64(codes[i])) * _COMBINE
+        slot = np.int64((key * _MIX) >> shift)
+        while True:
+            g = table_group[slot]
+            if g == -1:
+                g = groups
+                table_group[slot] = g
+                table_key[slot] = key
+                first[g] = k
+                groups += 1
+                break
+            if table_key[slot] == key:
+                b = first[g]
+                if ends[b] - starts[b] == length and _same(codes, starts[b], a, length):
+                    break
+            slot = (slot + 1) & mask
+        group_of[k] = g
+    return starts[:count], ends[:count], group_of, first[:groups], groups
+
+
+@njit(cache=True)
+def _grown(table_key: U64, table_group: I64) -> tuple[U64, I64]:
+    """The table rehashed into twice the slots."""
+    size = 2 * len(table_key)
+    mask = size - 1
+    shift = np.uint64(64 - int(np.log2(size)))
+    keys = np.zeros(size, dtype=np.uint64)
+    groups = np.full(size, -1, dtype=np.int64)
+    for old in range(len(table_key)):
+        g = table_group[old]
+        if g == -1:
+            continue
+        slot = np.int64((table_key[old] * _MIX) >> shift)
+        while groups[slot] != -1:
+            slot = (slot + 1) & mask
+        keys[slot] = table_key[old]
+        groups[slot] = g
+    return keys, groups
+
+
+@njit(cache=True)
+def assemble(
+    codes: U32, starts: I64, ends: I64, group_of: I64, token_offsets: I64, token_ids: I64, token_lengths: I64
+) -> tuple[I64, U32, I64]:
+    """The token ids of the text, the words joined without separator, and
+    where each word starts in them (one more entry for the end). Group
+    ``g``'s tokens are ``token_ids[token_offsets[g]:token_offsets[g + 1]]``
+    and concatenate to its chunk."""
+    total = 0
+    chars = 0
+    for k in range(len(group_of)):
+        g = group_of[k]
+        total += token_offsets[g + 1] - token_offsets[g]
+        chars += ends[k] - starts[k]
+    ids = np.empty(total, dtype=np.int64)
+    joined = np.empty(chars, dtype=np.uint32)
+    word_starts = np.empty(total + 1, dtype=np.int64)
+    w = 0
+    position = 0
+    for k in range(len(group_of)):
+        a = starts[k]
+        for i in range(ends[k] - a):
+            joined[position + i] = codes[a + i]
+        g = group_of[k]
+        for t in range(token_offsets[g], token_offsets[g + 1]):
+            ids[w] = token_ids[t]
+            word_starts[w] = position
+            position += token_lengths[t]
+            w += 1
+    word_starts[w] = position
+    return ids, joined, word_starts
