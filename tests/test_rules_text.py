@@ -8,7 +8,6 @@ The tokenizer's plain-chunk pattern and chunk cache must give the tokens of
 from __future__ import annotations
 
 import random
-from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -75,11 +74,11 @@ def random_words(rng: random.Random, count: int) -> list[str]:
 def use_walk(monkeypatch: pytest.MonkeyPatch, walk: str) -> None:
     """Count n-grams in Python/NumPy or with the compiled kernel."""
     if walk == "compiled":
-        from dedup.rules import text_kernel
+        from dedup.rules import ngram_kernel
 
-        monkeypatch.setattr(ts, "_text_kernel", lambda: text_kernel)
+        monkeypatch.setattr(ts, "_ngram_kernel", lambda: ngram_kernel)
     else:
-        monkeypatch.setattr(ts, "_text_kernel", lambda: None)
+        monkeypatch.setattr(ts, "_ngram_kernel", lambda: None)
 
 
 @pytest.mark.parametrize(
@@ -145,33 +144,33 @@ def test_word_ngrams_on_prose() -> None:
 
 
 @pytest.mark.parametrize("seed", range(20))
-def test_text_kernel_is_the_plain_functions(seed: int) -> None:
+def test_ngram_kernel_is_the_plain_functions(seed: int) -> None:
     """The kernel itself (not its fallback) gives the plain functions' numbers."""
-    from dedup.rules import text_kernel
+    from dedup.rules import ngram_kernel
 
     rng = random.Random(seed)
     words = random_words(rng, rng.choice([0, 1, 4, 20, 300, 3000]))
     arrays = ts._HashedWords(words).arrays
     for n in (2, 3, 4):
-        assert text_kernel.top_chars(*arrays, n) == ts.top_ngram_chars(words, n), n
+        assert ngram_kernel.top_chars(*arrays, n) == ts.top_ngram_chars(words, n), n
     for n in range(5, 11):
-        assert text_kernel.repeated_chars(*arrays, n) == ts.duplicated_ngram_chars(words, n), n
+        assert ngram_kernel.repeated_chars(*arrays, n) == ts.duplicated_ngram_chars(words, n), n
 
 
-def test_text_kernel_reports_collisions_and_spaces() -> None:
-    from dedup.rules import text_kernel
+def test_ngram_kernel_reports_collisions_and_spaces() -> None:
+    from dedup.rules import ngram_kernel
 
     hashed = ts._HashedWords(["ab", "c", "cd", "x", "ab", "c"])
-    assert text_kernel.repeated_chars(*hashed.arrays, 1) == 3  # "ab" and "c" again
-    assert text_kernel.top_chars(*hashed.arrays, 2) == 4 * 2  # "ab c" twice
+    assert ngram_kernel.repeated_chars(*hashed.arrays, 1) == 3  # "ab" and "c" again
+    assert ngram_kernel.top_chars(*hashed.arrays, 2) == 4 * 2  # "ab c" twice
     # Squeeze the hash to nothing: every key collides, and the kernel says so.
     codes, starts, prefix, powers = hashed.arrays
     zero = np.zeros_like(powers)
-    assert text_kernel.repeated_chars(codes, starts, prefix, zero, 1) == -1
-    assert text_kernel.top_chars(codes, starts, prefix, zero, 2) == -1
+    assert ngram_kernel.repeated_chars(codes, starts, prefix, zero, 1) == -1
+    assert ngram_kernel.top_chars(codes, starts, prefix, zero, 2) == -1
     # Words with spaces: "a b" + "c" and "a" + "b c" join into equal strings.
     spaced = ts._HashedWords(["a b", "c", "a", "b c"])
-    assert text_kernel.top_chars(*spaced.arrays, 2) == -1
+    assert ngram_kernel.top_chars(*spaced.arrays, 2) == -1
     ngrams = ts.WordNgrams(["a b", "c", "a", "b c"])
     assert ngrams.top_chars(2) == ts.top_ngram_chars(["a b", "c", "a", "b c"], 2)
 
@@ -205,65 +204,3 @@ def test_content_word_counts_are_those_of_the_content_words() -> None:
         words = ctx.content_words
         assert ctx.content_word_count == len(words)
         assert ctx.content_word_chars == sum(map(len, words))
-
-
-def _token_texts() -> list[str]:
-    paths = sorted(p for p in FIXTURES.rglob("*") if p.is_file() and p.suffix in (".txt", ".md"))
-    texts = [path.read_text("utf-8", "surrogateescape") for path in paths]
-    chunks = sorted(generated_chunks())
-    rng = random.Random(3)
-    # Every kind of whitespace str.split() knows, and characters next to them.
-    spaces = [chr(c) for c in range(0x3001) if chr(c).isspace()] + ["\u200b", "\ufeff", "x"]
-    for _ in range(40):
-        pieces = [
-            rng.choice(chunks) if rng.random() < 0.7 else rng.choice(spaces)
-            for _ in range(rng.randint(0, 300))
-        ]
-        texts.append("".join(pieces))
-    texts += ["", " ", "a", " a ", "a  b\n\nc\t", "caf\udce9 ok", "\U0001f642 \U0001f642", "x" * 5000]
-    return texts
-
-
-def test_token_arrays_are_simple_words() -> None:
-    from dedup.rules import text_kernel  # noqa: F401 - loads numba, as the engine does
-
-    for text in _token_texts():
-        arrays = ts.token_arrays(text)
-        assert arrays is not None
-        words = ts.simple_words(text)
-        assert arrays.words() == words, repr(text[:80])
-        assert len(arrays) == len(words)
-        counts = arrays.counts()
-        assert counts == Counter(words) and list(counts) == list(Counter(words))
-        plain = ts._HashedWords(words)
-        assert np.array_equal(arrays.joined, plain.codes) and np.array_equal(arrays.starts, plain.starts)
-
-
-def test_token_arrays_need_the_kernel(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(ts, "_text_kernel", lambda: None)
-    assert ts.token_arrays("some words") is None
-
-
-def test_quality_rules_with_and_without_token_arrays(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Every metric and finding of every rule is the same when the words
-    come from the compiled token arrays or from the word list."""
-    from rules_helpers import document
-
-    from dedup.quality import check_quality
-    from dedup.rules import text_kernel
-    from dedup.rules.registry import RuleSettings
-    from dedup.segment import segment
-
-    texts: list[str | bytes] = [t for t in _token_texts() if "\udce9" not in t]
-    texts.append(b"caf\xe9 and undecodable bytes \xff\xfe in a text " * 20)
-    docs = [document(text, f"doc{i}.txt") for i, text in enumerate(texts)]
-    docs.append(document((FIXTURES / "mission_article.txt").read_text("utf-8") * 30, "long.txt"))
-    blocks = [segment(doc, "auto", 0) if doc.text.isascii() or b"\xff" not in doc.raw else [] for doc in docs]
-    results = []
-    for kernel in (text_kernel, None):
-        monkeypatch.setattr(ts, "_text_kernel", lambda kernel=kernel: kernel)
-        results.append(check_quality(docs, blocks, RuleSettings()))
-    compiled, plain = results
-    assert compiled.metrics == plain.metrics
-    assert compiled.findings == plain.findings
-    assert len(compiled.findings) > 20

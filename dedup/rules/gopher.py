@@ -116,7 +116,7 @@ class SymbolRatio(_GopherRule):
     )
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:
-        n = ctx.word_total
+        n = len(ctx.words)
         if not n:
             return
         hashes = ctx.text_lf.count("#") / n
@@ -209,11 +209,11 @@ class AlphaWords(_GopherRule):
     )
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:
-        total = ctx.word_total
-        if not total:
+        words = ctx.words
+        if not words:
             return
         counts = ctx.word_counts
-        frac = sum(counts[w] for w in counts if w.isalpha() or any(c.isalpha() for c in w)) / total
+        frac = sum(counts[w] for w in counts if w.isalpha() or any(c.isalpha() for c in w)) / len(words)
         ctx.metrics["alpha_words_ratio"] = frac
         limit = self.value("min_ratio")
         if limit is not None and frac < limit:
@@ -304,7 +304,7 @@ class Repetition(_GopherRule):
         m["dup_line_frac"] = ratio(count, len(lines))
         m["dup_line_char_frac"] = chars / size
         reasons += self._repeats("line", count, len(lines), "dup_line_frac", "dup_line_char_frac", m)
-        ngrams = ctx.word_ngrams
+        ngrams = ts.WordNgrams(ctx.words)
         over_top: list[int] = []
         for n, _ in TOP_NGRAMS:
             key = f"top_{n}_gram_char_frac"

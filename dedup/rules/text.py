@@ -18,7 +18,7 @@ import re
 import sys
 from collections import Counter
 from collections.abc import Callable, Sequence
-from functools import cached_property, lru_cache
+from functools import lru_cache
 from itertools import accumulate, chain
 from typing import Any
 
@@ -197,7 +197,7 @@ class WordNgrams:
     result (for the top n-gram it makes the method fall back to the plain
     function above). Short word lists use the plain functions directly.
 
-    When numba is already loaded, :mod:`dedup.rules.text_kernel` computes
+    When numba is already loaded, :mod:`dedup.rules.ngram_kernel` computes
     both numbers from the same prefix hashes for word lists of any length,
     in linear time, and the plain functions run only after a collision.
     """
@@ -205,9 +205,9 @@ class WordNgrams:
     #: Below this many words the plain functions are faster.
     min_words = 2000
 
-    def __init__(self, words: Sequence[str], hashed: _HashedWords | None = None) -> None:
+    def __init__(self, words: Sequence[str]) -> None:
         self.words = words
-        self._hashed = hashed
+        self._hashed: _HashedWords | None = None
         self._joined: dict[str, tuple[str, list[int]]] = {}
 
     @property
@@ -231,7 +231,7 @@ class WordNgrams:
         """Same as ``top_ngram_chars(words, n)``."""
         if len(self.words) < n:
             return 0
-        kernel = _text_kernel()
+        kernel = _ngram_kernel()
         if kernel is not None:
             chars: int = kernel.top_chars(*self.hashed.arrays, n)
             return top_ngram_chars(self.words, n) if chars < 0 else chars
@@ -245,7 +245,7 @@ class WordNgrams:
         """Same as ``duplicated_ngram_chars(words, n)``."""
         if len(self.words) < n:
             return 0
-        kernel = _text_kernel()
+        kernel = _ngram_kernel()
         if kernel is not None:
             found: int = kernel.repeated_chars(*self.hashed.arrays, n)
             return duplicated_ngram_chars(self.words, n) if found < 0 else found
@@ -318,40 +318,28 @@ class _HashedWords:
     B**-len(s) * h(t)``, which gives the hashes of space-joined n-grams too.
     """
 
-    def __init__(self, words: Sequence[str], joined: Any = None, starts: Any = None) -> None:
-        """``joined`` (code points of the words joined without separator)
-        and ``starts`` (where each word starts in it, one more entry for the
-        end) are computed from ``words`` unless given, as by
-        :func:`token_arrays`."""
+    def __init__(self, words: Sequence[str]) -> None:
         import numpy as np
 
         self.words = words
-        if joined is None or starts is None:
-            text = "".join(words)
-            joined = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype="<u4")
-            lengths = np.fromiter(map(len, words), dtype=np.int64, count=len(words))
-            starts = np.zeros(len(words) + 1, dtype=np.int64)
-            np.cumsum(lengths, out=starts[1:])
-        self.codes = joined
+        self.text = "".join(words)
+        self.lengths = np.fromiter(map(len, words), dtype=np.int64, count=len(words))
+        starts = np.zeros(len(words) + 1, dtype=np.int64)
+        np.cumsum(self.lengths, out=starts[1:])
         self.starts = starts
-        self.lengths = np.diff(starts)
-        size = len(joined)
+        size = len(self.text)
         # Space-joined n-grams are up to one character per word longer.
         self.powers, self.inverse_powers = _powers(size + len(words))
-        codes = joined.astype(np.uint64)
+        self.codes = np.frombuffer(self.text.encode("utf-32-le", "surrogatepass"), dtype="<u4")
+        codes = self.codes.astype(np.uint64)
         np.multiply(codes, self.inverse_powers[:size], out=codes)
         prefix = np.zeros(size + 1, dtype=np.uint64)
         np.cumsum(codes, out=prefix[1:])
         self.prefix = prefix
 
-    @cached_property
-    def text(self) -> str:
-        """The words joined without separator."""
-        return str(self.codes.tobytes().decode("utf-32-le", "surrogatepass"))
-
     @property
     def arrays(self) -> tuple[Any, Any, Any, Any]:
-        """The inputs of :mod:`dedup.rules.text_kernel`'s functions."""
+        """The inputs of :mod:`dedup.rules.ngram_kernel`'s functions."""
         return self.codes, self.starts, self.prefix, self.powers
 
     def _keys(self, n: int) -> tuple[Any, Any, Any]:
@@ -444,94 +432,17 @@ class _HashedWords:
         return repeated
 
 
-class TokenArrays:
-    """The word tokens of one text as arrays (:func:`token_arrays`): the
-    distinct tokens in order of first occurrence, the token sequence as
-    indices into them, and the tokens joined without separator (code
-    points) with where each starts."""
-
-    def __init__(self, vocab: list[str], ids: Any, joined: Any, starts: Any) -> None:
-        self.vocab = vocab
-        self.ids = ids
-        self.joined = joined
-        self.starts = starts
-
-    def __len__(self) -> int:
-        return len(self.ids)
-
-    def words(self) -> list[str]:
-        """The tokens, as :func:`simple_words` gives them."""
-        return list(map(self.vocab.__getitem__, self.ids.tolist()))
-
-    def counts(self) -> Counter[str]:
-        """``Counter(words)``, in the same order."""
-        import numpy as np
-
-        counts = np.bincount(self.ids, minlength=len(self.vocab)).tolist()
-        return Counter(dict(zip(self.vocab, counts, strict=True)))
-
-    def ngrams(self, words: Sequence[str]) -> WordNgrams:
-        """``WordNgrams(words)`` for ``words == self.words()``, without
-        joining the words again."""
-        return WordNgrams(words, _HashedWords(words, self.joined, self.starts))
-
-
-@lru_cache(maxsize=1)
-def _space_table() -> Any:
-    """Whether each code point up to U+3000, the last one, is whitespace
-    for ``str.split()``."""
-    import numpy as np
-
-    return np.array([chr(c).isspace() for c in range(0x3001)], dtype=np.bool_)
-
-
-def token_arrays(text: str) -> TokenArrays | None:
-    """:func:`simple_words` of ``text`` as :class:`TokenArrays`, or None
-    when numba is not loaded (see :func:`_text_kernel`).
-
-    The compiled kernel splits the text at whitespace and groups equal
-    chunks; each distinct chunk is tokenized once, through the chunk cache,
-    and the kernel lays out the tokens. Python touches distinct chunks
-    only, not every word. None too in the (never seen) case of a chunk
-    whose tokens do not spell it.
-    """
-    kernel = _text_kernel()
-    if kernel is None:
-        return None
-    import numpy as np
-
-    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype="<u4")
-    starts, ends, group_of, first, groups = kernel.chunk_groups(codes, _space_table())
-    if len(_CHUNK_CACHE) > _CHUNK_CACHE_SIZE:
-        _CHUNK_CACHE.clear()
-    chunks = list(map(text.__getitem__, map(slice, starts[first].tolist(), ends[first].tolist())))
-    tokens = list(map(_CHUNK_CACHE.__getitem__, chunks))
-    if list(map("".join, tokens)) != chunks:
-        return None
-    flat = list(chain.from_iterable(tokens))
-    vocab = list(dict.fromkeys(flat))
-    index = {token: i for i, token in enumerate(vocab)}
-    token_ids = np.fromiter(map(index.__getitem__, flat), dtype=np.int64, count=len(flat))
-    token_lengths = np.fromiter(map(len, flat), dtype=np.int64, count=len(flat))
-    offsets = np.zeros(groups + 1, dtype=np.int64)
-    np.cumsum(np.fromiter(map(len, tokens), dtype=np.int64, count=groups), out=offsets[1:])
-    ids, joined, word_starts = kernel.assemble(
-        codes, starts, ends, group_of, offsets, token_ids, token_lengths
-    )
-    return TokenArrays(vocab, ids, joined, word_starts)
-
-
-def _text_kernel() -> Any:
-    """The compiled n-gram statistics (:mod:`dedup.rules.text_kernel`) when
+def _ngram_kernel() -> Any:
+    """The compiled n-gram statistics (:mod:`dedup.rules.ngram_kernel`) when
     numba is already loaded (the engine loads it for inputs of 1 MB or more),
     else None: importing numba for one text would cost more than it saves."""
     if "numba" not in sys.modules:
         return None
     try:
-        from dedup.rules import text_kernel
+        from dedup.rules import ngram_kernel
     except ImportError:  # pragma: no cover - numba is a dependency
         return None
-    return text_kernel
+    return ngram_kernel
 
 
 class _KeyBuckets:
