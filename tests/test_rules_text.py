@@ -204,3 +204,14 @@ def test_content_word_counts_are_those_of_the_content_words() -> None:
         words = ctx.content_words
         assert ctx.content_word_count == len(words)
         assert ctx.content_word_chars == sum(map(len, words))
+
+
+def test_ngram_kernel_on_words_that_never_repeat() -> None:
+    from dedup.rules import ngram_kernel
+
+    for words in ([f"w{i}" for i in range(500)], ["a", "b"], ["x"] * 3 + [f"w{i}" for i in range(50)]):
+        arrays = ts._HashedWords(words).arrays
+        for n in (2, 3, 4):
+            assert ngram_kernel.top_chars(*arrays, n) == ts.top_ngram_chars(words, n), (n, words[:3])
+        for n in range(5, 11):
+            assert ngram_kernel.repeated_chars(*arrays, n) == ts.duplicated_ngram_chars(words, n)

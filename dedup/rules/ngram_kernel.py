@@ -3,11 +3,13 @@
 Same results as :func:`dedup.rules.text.top_ngram_chars` and
 :func:`dedup.rules.text.duplicated_ngram_chars` (tested). The words arrive
 joined without separator as an array of code points, with the offset where
-each word starts. Every n-gram gets a 64-bit key in O(1) from prefix hashes;
-equal keys are grouped in an open-addressing table, in order of first
-occurrence, and every member of a group is compared with the group's first
-member, so a hash collision is found, never trusted: the functions then
-return -1 and the caller uses the plain Python functions.
+each word starts. Every n-gram gets a 64-bit key in O(1) from prefix hashes.
+Two bit sets that stay in cache pick out the keys that may occur more than
+once (most n-grams are unique); those are grouped in an open-addressing
+table, in order of first occurrence, and every member of a group is
+compared with the group's first member, so a hash collision is found, never
+trusted: the functions then return -1 and the caller uses the plain Python
+functions.
 
 - ``top_chars``: n-grams are equal when their words are, i.e. when their
   space-joined strings are, provided no word contains a space (else -1).
@@ -37,10 +39,41 @@ _SPACE = 32
 
 
 @njit(cache=True)
-def _group(keys: U64) -> tuple[I64, I64, I64, int]:
-    """Group equal keys in order of first occurrence: the group of each key,
-    then per group its first position and its number of members."""
+def _shared(keys: U64) -> I64:
+    """The positions (increasing) of every key that occurs more than once,
+    and of a few that do not: two bit sets (about eight bits per key, so
+    they stay in cache) mark a key's hash bits once and twice."""
     count = len(keys)
+    bits = 1 << 10
+    while bits < 8 * count and bits < 1 << 24:
+        bits *= 2
+    shift = np.uint64(64 - int(np.log2(bits)))
+    once = np.zeros(bits >> 6, dtype=np.uint64)
+    twice = np.zeros(bits >> 6, dtype=np.uint64)
+    for i in range(count):
+        h = (keys[i] * _MIX) >> shift
+        word = np.int64(h >> np.uint64(6))
+        bit = np.uint64(1) << (h & np.uint64(63))
+        if once[word] & bit:
+            twice[word] |= bit
+        else:
+            once[word] |= bit
+    found = np.empty(count, dtype=np.int64)
+    shared = 0
+    for i in range(count):
+        h = (keys[i] * _MIX) >> shift
+        if twice[np.int64(h >> np.uint64(6))] & (np.uint64(1) << (h & np.uint64(63))):
+            found[shared] = i
+            shared += 1
+    return found[:shared]
+
+
+@njit(cache=True)
+def _group(keys: U64, positions: I64) -> tuple[I64, I64, I64, int]:
+    """Group the keys at ``positions`` (increasing) by equal key, in order of
+    first occurrence: the group of each position, then per group its first
+    position and its number of members."""
+    count = len(positions)
     size = 16
     while size < 2 * count:
         size *= 2
@@ -52,8 +85,8 @@ def _group(keys: U64) -> tuple[I64, I64, I64, int]:
     first = np.empty(count, dtype=np.int64)
     members = np.zeros(count, dtype=np.int64)
     groups = 0
-    for position in range(count):
-        key = keys[position]
+    for k in range(count):
+        key = keys[positions[k]]
         slot = np.int64((key * _MIX) >> shift)
         while True:
             g = table_group[slot]
@@ -61,13 +94,13 @@ def _group(keys: U64) -> tuple[I64, I64, I64, int]:
                 g = groups
                 table_group[slot] = g
                 table_key[slot] = key
-                first[g] = position
+                first[g] = positions[k]
                 groups += 1
                 break
             if table_key[slot] == key:
                 break
             slot = (slot + 1) & mask
-        group_of[position] = g
+        group_of[k] = g
         members[g] += 1
     return group_of, first, members, groups
 
@@ -100,9 +133,14 @@ def repeated_chars(codes: U32, starts: I64, prefix: U64, powers: U64, n: int) ->
     ``powers[k] = B**k`` (mod 2**64)."""
     if len(starts) - 1 < n:
         return 0
-    group_of, first, members, groups = _group(_span_keys(prefix, powers, starts, n))
-    for position in range(len(group_of)):
-        a = first[group_of[position]]
+    keys = _span_keys(prefix, powers, starts, n)
+    # A key that occurs once is a unique n-gram: the walk just steps over
+    # it, so only the positions that may share their key are grouped.
+    positions = _shared(keys)
+    group_of, first, members, groups = _group(keys, positions)
+    for k in range(len(positions)):
+        position = positions[k]
+        a = first[group_of[k]]
         if a == position:
             continue
         length = starts[a + n] - starts[a]
@@ -112,17 +150,20 @@ def repeated_chars(codes: U32, starts: I64, prefix: U64, powers: U64, n: int) ->
             return -1
     seen = np.zeros(groups, dtype=np.bool_)
     repeated = 0
-    position = 0
-    while position < len(group_of):
-        g = group_of[position]
+    idx = 0
+    for k in range(len(positions)):
+        position = positions[k]
+        if position < idx:
+            continue  # skipped over by a repeat
+        g = group_of[k]
         if members[g] < 2:
-            position += 1  # a unique n-gram: nothing to learn
+            idx = position + 1  # a unique n-gram: nothing to learn
         elif seen[g]:
             repeated += starts[position + n] - starts[position]
-            position += n
+            idx = position + n
         else:
             seen[g] = True
-            position += 1
+            idx = position + 1
     return repeated
 
 
@@ -143,9 +184,11 @@ def top_chars(codes: U32, starts: I64, prefix: U64, powers: U64, n: int) -> int:
     for k in range(1, n):
         for i in range(count):
             keys[i] = keys[i] * _COMBINE + word_keys[i + k]
-    group_of, first, members, groups = _group(keys)
-    for position in range(count):
-        a = first[group_of[position]]
+    positions = _shared(keys)
+    group_of, first, members, groups = _group(keys, positions)
+    for j in range(len(positions)):
+        position = positions[j]
+        a = first[group_of[j]]
         if a == position:
             continue
         for k in range(n):
@@ -154,10 +197,13 @@ def top_chars(codes: U32, starts: I64, prefix: U64, powers: U64, n: int) -> int:
                 return -1
             if not _same(codes, starts[a + k], starts[position + k], length):
                 return -1
-    best = 0
+    best = -1
     for g in range(groups):  # in order of first occurrence: the first wins ties
-        if members[g] > members[best]:
+        if members[g] >= 2 and (best == -1 or members[g] > members[best]):
             best = g
+    if best == -1:  # every n-gram occurs once: the first one wins
+        single: int = starts[n] - starts[0] + n - 1
+        return single
     a = first[best]
     chars: int = (starts[a + n] - starts[a] + n - 1) * members[best]
     return chars
