@@ -215,3 +215,30 @@ def test_ngram_kernel_on_words_that_never_repeat() -> None:
             assert ngram_kernel.top_chars(*arrays, n) == ts.top_ngram_chars(words, n), (n, words[:3])
         for n in range(5, 11):
             assert ngram_kernel.repeated_chars(*arrays, n) == ts.duplicated_ngram_chars(words, n)
+
+
+def test_has_letter_is_any_isalpha() -> None:
+    from dedup.rules.gopher import _has_letter
+
+    words = [
+        *generated_chunks(),
+        "",
+        "123",
+        "1.5",
+        "--",
+        "a1",
+        "_",
+        "²",
+        "½",
+        "Ⅻ",
+        "ⅻ",
+        "ǅ",
+        "ª",
+        "º",
+        "é1",
+        "١٢",
+        "٣a",
+    ]
+    words += [chr(c) for c in range(0x2000)]
+    for word in words:
+        assert _has_letter(word) == any(c.isalpha() for c in word), repr(word)

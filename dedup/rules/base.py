@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from itertools import filterfalse
+from operator import mul
 from typing import ClassVar
 
 from dedup.models import Block, Document, Finding, Line, Severity
@@ -151,8 +152,9 @@ class FileContext:
     @cached_property
     def content_word_chars(self) -> int:
         """The characters of ``content_words``, counted over the distinct words."""
-        symbols = self._symbols
-        return sum(len(w) * c for w, c in self.word_counts.items() if w not in symbols)
+        counts = self.word_counts
+        everything: int = sum(map(mul, map(len, counts), counts.values()))
+        return everything - sum(len(w) * counts[w] for w in self._symbols)
 
     def lines_matching(self, pattern: re.Pattern[str]) -> list[tuple[int, str]]:
         """``(number, text)`` of each line in which ``pattern`` matches, in

@@ -11,6 +11,7 @@ separated text are exactly Gopher's ``\\n\\n+`` paragraphs.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
 from typing import ClassVar
 
@@ -191,6 +192,19 @@ class EllipsisLines(_GopherRule):
             )
 
 
+_ASCII_LETTER = re.compile("[A-Za-z]")
+
+
+def _has_letter(word: str) -> bool:
+    """Whether some character of ``word`` is alphabetic (``str.isalpha``);
+    an ASCII word is searched for an ASCII letter in one call."""
+    if word.isalpha():
+        return True
+    if word.isascii():
+        return _ASCII_LETTER.search(word) is not None
+    return any(c.isalpha() for c in word)
+
+
 class AlphaWords(_GopherRule):
     code = "GQ006"
     name = "gopher-alpha-words"
@@ -213,7 +227,7 @@ class AlphaWords(_GopherRule):
         if not words:
             return
         counts = ctx.word_counts
-        frac = sum(counts[w] for w in counts if w.isalpha() or any(c.isalpha() for c in w)) / len(words)
+        frac = sum(counts[w] for w in counts if _has_letter(w)) / len(words)
         ctx.metrics["alpha_words_ratio"] = frac
         limit = self.value("min_ratio")
         if limit is not None and frac < limit:
