@@ -114,6 +114,27 @@ def _same(codes: U32, a: int, b: int, length: int) -> bool:
 
 
 @njit(cache=True)
+def _members_equal(
+    codes: U32, starts: I64, positions: I64, group_of: I64, first: I64, n: int, width: int
+) -> bool:
+    """Whether every grouped n-gram equals its group's first member, compared
+    in pieces of ``width`` words: ``n`` compares the n-grams as strings
+    joined without separator, 1 compares them word by word."""
+    for j in range(len(positions)):
+        position = positions[j]
+        a = first[group_of[j]]
+        if a == position:
+            continue
+        for k in range(0, n, width):
+            length = starts[a + k + width] - starts[a + k]
+            if starts[position + k + width] - starts[position + k] != length:
+                return False
+            if not _same(codes, starts[a + k], starts[position + k], length):
+                return False
+    return True
+
+
+@njit(cache=True)
 def _span_keys(prefix: U64, powers: U64, starts: I64, n: int) -> U64:
     """Key of each n-gram joined without separator (depends on its
     characters only, not on where the words break)."""
@@ -138,16 +159,8 @@ def repeated_chars(codes: U32, starts: I64, prefix: U64, powers: U64, n: int) ->
     # it, so only the positions that may share their key are grouped.
     positions = _shared(keys)
     group_of, first, members, groups = _group(keys, positions)
-    for k in range(len(positions)):
-        position = positions[k]
-        a = first[group_of[k]]
-        if a == position:
-            continue
-        length = starts[a + n] - starts[a]
-        if starts[position + n] - starts[position] != length:
-            return -1
-        if not _same(codes, starts[a], starts[position], length):
-            return -1
+    if not _members_equal(codes, starts, positions, group_of, first, n, n):
+        return -1
     seen = np.zeros(groups, dtype=np.bool_)
     repeated = 0
     idx = 0
@@ -186,17 +199,8 @@ def top_chars(codes: U32, starts: I64, prefix: U64, powers: U64, n: int) -> int:
             keys[i] = keys[i] * _COMBINE + word_keys[i + k]
     positions = _shared(keys)
     group_of, first, members, groups = _group(keys, positions)
-    for j in range(len(positions)):
-        position = positions[j]
-        a = first[group_of[j]]
-        if a == position:
-            continue
-        for k in range(n):
-            length = starts[a + k + 1] - starts[a + k]
-            if starts[position + k + 1] - starts[position + k] != length:
-                return -1
-            if not _same(codes, starts[a + k], starts[position + k], length):
-                return -1
+    if not _members_equal(codes, starts, positions, group_of, first, n, 1):
+        return -1
     best = -1
     for g in range(groups):  # in order of first occurrence: the first wins ties
         if members[g] >= 2 and (best == -1 or members[g] > members[best]):
