@@ -258,9 +258,8 @@ class BomInMiddle(_PerLineRule):
 _CONTROL = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
 _REPLACEMENT = re.compile("\ufffd")
 _BOM = re.compile("\ufeff")
-# A space, tab, no-break or ideographic space before a line break or the end.
+# A space, tab, no-break or ideographic space at the end of a line is trailing.
 _SPACES = (" ", "\t", "\u00a0", "\u3000")
-_TRAILING_SPACE = re.compile("[" + "".join(_SPACES) + "]$", re.MULTILINE)
 
 
 class ControlCharacter(_PerLineRule):
@@ -387,11 +386,14 @@ class TrailingWhitespace(_PerLineRule):
         # Substring searches are far faster than the pattern on clean text.
         return text.endswith(_SPACES) or any(s + end in text for s in _SPACES for end in "\n\r")
 
-    def line_pattern(self) -> re.Pattern[str] | None:
-        return _TRAILING_SPACE
+    def bad_lines(self, ctx: FileContext) -> list[int]:
+        # Each line's last character, without Line objects (a pattern
+        # anchored at line ends scans every character: three times slower).
+        lines = enumerate(ctx.text_lf.split("\n"), 1)
+        return [number for number, text in lines if text.endswith(_SPACES)]
 
     def bad(self, number: int, text: str) -> bool:
-        return bool(text) and text[-1] in " \t\u00a0\u3000"
+        return text.endswith(_SPACES)
 
 
 class LongLine(_PerLineRule):
