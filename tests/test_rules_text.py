@@ -8,6 +8,7 @@ The tokenizer's plain-chunk pattern and chunk cache must give the tokens of
 from __future__ import annotations
 
 import random
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -242,3 +243,94 @@ def test_has_letter_is_any_isalpha() -> None:
     words += [chr(c) for c in range(0x2000)]
     for word in words:
         assert _has_letter(word) == any(c.isalpha() for c in word), repr(word)
+
+
+def test_token_kernel_parses_plain_chunks_as_plain_tokens() -> None:
+    """A chunk the compiled parser tokenizes gets _plain_tokens' tokens; the
+    parser leaves to Python only chunks that are not plain or may be
+    exceptions (bare contractions, abbreviations)."""
+    from dedup.rules import token_kernel
+
+    contractions, abbreviations = ts._exception_hashes()
+    out = np.empty(64, dtype=np.int64)
+    chunks = sorted(generated_chunks() | fixture_chunks())
+    parsed = plain = 0
+    for chunk in chunks:
+        codes = np.frombuffer(chunk.encode("utf-32-le", "surrogatepass"), dtype="<u4")
+        n = token_kernel._parse(codes, 0, len(codes), contractions, abbreviations, out)
+        expected = ts._plain_tokens(chunk)
+        plain += expected is not None
+        if n > 0:
+            parsed += 1
+            tokens = tuple(chunk[out[k] : out[k + 1]] for k in range(n))
+            assert tokens == expected, chunk
+        elif expected is not None:
+            # Left to Python: only a possible bare contraction or abbreviation.
+            letters = chunk.lstrip('("“‘').split("'")[0].split("’")[0].rstrip('.,;:!?)"”')
+            assert (
+                letters.lower() in ts._BARE_CONTRACTIONS or letters.split("-")[-1] + "." in ts._ABBREVIATIONS
+            ), chunk
+    assert parsed > 0.9 * plain > 1000
+
+
+def _token_texts() -> list[str]:
+    paths = sorted(p for p in FIXTURES.rglob("*") if p.is_file() and p.suffix in (".txt", ".md"))
+    texts = [path.read_text("utf-8", "surrogateescape") for path in paths]
+    chunks = sorted(generated_chunks())
+    rng = random.Random(3)
+    # Every kind of whitespace str.split() knows, and characters next to them.
+    spaces = [chr(c) for c in range(0x3001) if chr(c).isspace()] + ["\u200b", "\ufeff", "x"]
+    for _ in range(40):
+        count = rng.randint(0, 300)
+        texts.append(
+            "".join(rng.choice(chunks) if rng.random() < 0.7 else rng.choice(spaces) for _ in range(count))
+        )
+    texts += ["", " ", "a", " a ", "a  b\n\nc\t", "caf\udce9 ok", "\U0001f642 \U0001f642", "x" * 5000]
+    texts += ["Mr. Smith's dont-stop co-op (U.S.), e.g. 3.14, 1,000.", "www. WWW. ab. Ab. a. wasnt"]
+    return texts
+
+
+def test_token_arrays_are_simple_words() -> None:
+    from dedup.rules import ngram_kernel  # noqa: F401 - loads numba, as the engine does
+
+    for text in _token_texts():
+        arrays = ts.token_arrays(text)
+        assert arrays is not None
+        words = ts.simple_words(text)
+        assert arrays.words() == words, repr(text[:80])
+        assert len(arrays) == len(words)
+        counts = arrays.counts()
+        assert counts == Counter(words) and list(counts) == list(Counter(words))
+        plain = ts._HashedWords(words)
+        hashed = arrays.ngrams(words).hashed
+        assert np.array_equal(hashed.codes, plain.codes) and np.array_equal(hashed.starts, plain.starts)
+
+
+def test_token_arrays_need_numba(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(ts, "_ngram_kernel", lambda: None)
+    assert ts.token_arrays("some words") is None
+
+
+def test_quality_rules_with_and_without_token_arrays(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every metric and finding of every rule is the same when the words
+    come from the compiled tokenizer or from the word list."""
+    from rules_helpers import document
+
+    from dedup.quality import check_quality
+    from dedup.rules import ngram_kernel
+    from dedup.rules.registry import RuleSettings
+    from dedup.segment import segment
+
+    texts: list[str | bytes] = [t for t in _token_texts() if "\udce9" not in t]
+    texts.append(b"caf\xe9 and undecodable bytes \xff\xfe in a text " * 20)
+    docs = [document(text, f"doc{i}.txt") for i, text in enumerate(texts)]
+    docs.append(document((FIXTURES / "mission_article.txt").read_text("utf-8") * 30, "long.txt"))
+    blocks = [segment(doc, "auto", 0) if b"\xff" not in doc.raw else [] for doc in docs]
+    results = []
+    for kernel in (ngram_kernel, None):
+        monkeypatch.setattr(ts, "_ngram_kernel", lambda kernel=kernel: kernel)
+        results.append(check_quality(docs, blocks, RuleSettings()))
+    compiled, plain = results
+    assert compiled.metrics == plain.metrics
+    assert compiled.findings == plain.findings
+    assert len(compiled.findings) > 20

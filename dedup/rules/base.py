@@ -119,14 +119,36 @@ class FileContext:
         return text.count("\n") + (not text.endswith("\n") if text else 0)
 
     @cached_property
+    def token_arrays(self) -> textstats.TokenArrays | None:
+        """The built-in tokenizer's words as arrays, when its compiled kernel
+        is loaded (see :func:`dedup.rules.text.token_arrays`), else None."""
+        if self.words_of is not textstats.simple_words:
+            return None
+        return textstats.token_arrays(self.doc.text)
+
+    @cached_property
     def words(self) -> list[str]:
-        return self.words_of(self.doc.text)
+        arrays = self.token_arrays
+        return arrays.words() if arrays is not None else self.words_of(self.doc.text)
+
+    @cached_property
+    def word_total(self) -> int:
+        """``len(words)``."""
+        arrays = self.token_arrays
+        return len(arrays) if arrays is not None else len(self.words)
 
     @cached_property
     def word_counts(self) -> Counter[str]:
         """How often each distinct word occurs, in order of first occurrence;
         per-word tests run once per distinct word over these."""
-        return Counter(self.words)
+        arrays = self.token_arrays
+        return arrays.counts() if arrays is not None else Counter(self.words)
+
+    @cached_property
+    def word_ngrams(self) -> textstats.WordNgrams:
+        """Gopher's n-gram statistics of :attr:`words`."""
+        arrays = self.token_arrays
+        return arrays.ngrams(self.words) if arrays is not None else textstats.WordNgrams(self.words)
 
     @cached_property
     def _symbols(self) -> set[str]:
@@ -147,7 +169,7 @@ class FileContext:
     def content_word_count(self) -> int:
         """``len(content_words)``, counted over the distinct words."""
         counts = self.word_counts
-        return len(self.words) - sum(counts[w] for w in self._symbols)
+        return self.word_total - sum(counts[w] for w in self._symbols)
 
     @cached_property
     def content_word_chars(self) -> int:

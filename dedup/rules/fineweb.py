@@ -135,10 +135,10 @@ class NewlineRatio(_FineWebRule):
     )
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:
-        words = ctx.words
+        words = ctx.word_total
         if not words:
             return
-        frac = ctx.text_lf.count("\n") / len(words)
+        frac = ctx.text_lf.count("\n") / words
         ctx.metrics["newline_word_ratio"] = frac
         limit = self.value("max_ratio")
         if limit is not None and frac > limit:

@@ -117,7 +117,7 @@ class SymbolRatio(_GopherRule):
     )
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:
-        n = len(ctx.words)
+        n = ctx.word_total
         if not n:
             return
         hashes = ctx.text_lf.count("#") / n
@@ -223,11 +223,11 @@ class AlphaWords(_GopherRule):
     )
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:
-        words = ctx.words
-        if not words:
+        total = ctx.word_total
+        if not total:
             return
         counts = ctx.word_counts
-        frac = sum(counts[w] for w in counts if _has_letter(w)) / len(words)
+        frac = sum(counts[w] for w in counts if _has_letter(w)) / total
         ctx.metrics["alpha_words_ratio"] = frac
         limit = self.value("min_ratio")
         if limit is not None and frac < limit:
@@ -318,7 +318,7 @@ class Repetition(_GopherRule):
         m["dup_line_frac"] = ratio(count, len(lines))
         m["dup_line_char_frac"] = chars / size
         reasons += self._repeats("line", count, len(lines), "dup_line_frac", "dup_line_char_frac", m)
-        ngrams = ts.WordNgrams(ctx.words)
+        ngrams = ctx.word_ngrams
         over_top: list[int] = []
         for n, _ in TOP_NGRAMS:
             key = f"top_{n}_gram_char_frac"

@@ -18,7 +18,7 @@ import re
 import sys
 from collections import Counter
 from collections.abc import Callable, Sequence
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from itertools import accumulate, chain
 from typing import Any
 
@@ -205,9 +205,9 @@ class WordNgrams:
     #: Below this many words the plain functions are faster.
     min_words = 2000
 
-    def __init__(self, words: Sequence[str]) -> None:
+    def __init__(self, words: Sequence[str], hashed: _HashedWords | None = None) -> None:
         self.words = words
-        self._hashed: _HashedWords | None = None
+        self._hashed = hashed
         self._joined: dict[str, tuple[str, list[int]]] = {}
 
     @property
@@ -318,24 +318,35 @@ class _HashedWords:
     B**-len(s) * h(t)``, which gives the hashes of space-joined n-grams too.
     """
 
-    def __init__(self, words: Sequence[str]) -> None:
+    def __init__(self, words: Sequence[str], joined: Any = None, starts: Any = None) -> None:
+        """``joined`` (code points of the words joined without separator)
+        and ``starts`` (where each word starts in it, one more entry for the
+        end) are computed from ``words`` unless given (see :class:`TokenArrays`)."""
         import numpy as np
 
         self.words = words
-        self.text = "".join(words)
-        self.lengths = np.fromiter(map(len, words), dtype=np.int64, count=len(words))
-        starts = np.zeros(len(words) + 1, dtype=np.int64)
-        np.cumsum(self.lengths, out=starts[1:])
+        if joined is None or starts is None:
+            text = "".join(words)
+            joined = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype="<u4")
+            lengths = np.fromiter(map(len, words), dtype=np.int64, count=len(words))
+            starts = np.zeros(len(words) + 1, dtype=np.int64)
+            np.cumsum(lengths, out=starts[1:])
+        self.codes = joined
         self.starts = starts
-        size = len(self.text)
+        self.lengths = np.diff(starts)
+        size = len(joined)
         # Space-joined n-grams are up to one character per word longer.
         self.powers, self.inverse_powers = _powers(size + len(words))
-        self.codes = np.frombuffer(self.text.encode("utf-32-le", "surrogatepass"), dtype="<u4")
-        codes = self.codes.astype(np.uint64)
+        codes = joined.astype(np.uint64)
         np.multiply(codes, self.inverse_powers[:size], out=codes)
         prefix = np.zeros(size + 1, dtype=np.uint64)
         np.cumsum(codes, out=prefix[1:])
         self.prefix = prefix
+
+    @cached_property
+    def text(self) -> str:
+        """The words joined without separator."""
+        return str(self.codes.tobytes().decode("utf-32-le", "surrogatepass"))
 
     @property
     def arrays(self) -> tuple[Any, Any, Any, Any]:
@@ -430,6 +441,105 @@ class _HashedWords:
                 seen.add(gram)
                 idx = position + 1
         return repeated
+
+
+class TokenArrays:
+    """The word tokens of one text as arrays (:func:`token_arrays`): the
+    distinct tokens in order of first occurrence, the token sequence as
+    indices into them, and where each token starts among the tokens joined
+    without separator."""
+
+    def __init__(self, vocab: list[str], ids: Any, codes: Any, starts: Any) -> None:
+        self.vocab = vocab
+        self.ids = ids
+        self.starts = starts
+        self._codes = codes
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def words(self) -> list[str]:
+        """The tokens, as :func:`simple_words` gives them."""
+        return list(map(self.vocab.__getitem__, self.ids.tolist()))
+
+    def counts(self) -> Counter[str]:
+        """``Counter(words)``, in the same order."""
+        import numpy as np
+
+        counts = np.bincount(self.ids, minlength=len(self.vocab)).tolist()
+        return Counter(dict(zip(self.vocab, counts, strict=True)))
+
+    def ngrams(self, words: Sequence[str]) -> WordNgrams:
+        """``WordNgrams(words)`` for ``words == self.words()``: the tokens of
+        each chunk spell it, so the tokens joined without separator are the
+        text without its whitespace."""
+        import numpy as np
+
+        codes = self._codes
+        space = _space_table()
+        blank = space[np.minimum(codes, len(space) - 1)] & (codes < len(space))
+        return WordNgrams(words, _HashedWords(words, codes[~blank], self.starts))
+
+
+@lru_cache(maxsize=1)
+def _space_table() -> Any:
+    """Whether each code point up to U+3000, the last one, is whitespace
+    for ``str.split()``."""
+    import numpy as np
+
+    return np.array([chr(c).isspace() for c in range(0x3001)], dtype=np.bool_)
+
+
+@lru_cache(maxsize=1)
+def _exception_hashes() -> tuple[Any, Any]:
+    """Sorted hashes of the bare contractions and of the abbreviations: a
+    plain chunk whose letters hash to one of them goes to Python."""
+    import numpy as np
+
+    from dedup.rules.token_kernel import fnv
+
+    contractions = np.array(sorted({fnv(k) for k in _BARE_CONTRACTIONS}), dtype=np.uint64)
+    abbreviations = np.array(sorted({fnv(k) for k in _ABBREVIATIONS}), dtype=np.uint64)
+    return contractions, abbreviations
+
+
+def token_arrays(text: str) -> TokenArrays | None:
+    """:func:`simple_words` of ``text`` as :class:`TokenArrays`, or None
+    when numba is not loaded (see :func:`_ngram_kernel`).
+
+    :mod:`dedup.rules.token_kernel` tokenizes the plain chunks (most of
+    them) and groups equal tokens, so Python makes one string per distinct
+    token; the other chunks are grouped too, and one copy of each is
+    tokenized here through the chunk cache. None too in the (never seen)
+    case of a chunk whose tokens do not spell it.
+    """
+    if _ngram_kernel() is None:
+        return None
+    import numpy as np
+
+    from dedup.rules import token_kernel
+
+    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype="<u4")
+    found = token_kernel.tokenize(codes, _space_table(), *_exception_hashes())
+    refs, counts, token_groups, token_starts, token_ends, other_starts, other_ends, _ = found
+    vocab = list(map(text.__getitem__, map(slice, token_starts.tolist(), token_ends.tolist())))
+    index = dict(zip(vocab, range(len(vocab)), strict=True))
+    if len(_CHUNK_CACHE) > _CHUNK_CACHE_SIZE:
+        _CHUNK_CACHE.clear()
+    others = list(map(text.__getitem__, map(slice, other_starts.tolist(), other_ends.tolist())))
+    tokens = list(map(_CHUNK_CACHE.__getitem__, others))
+    if list(map("".join, tokens)) != others:
+        return None
+    flat = list(chain.from_iterable(tokens))
+    new = [token for token in dict.fromkeys(flat) if token not in index]
+    index.update(zip(new, range(len(vocab), len(vocab) + len(new)), strict=True))
+    vocab += new
+    other_ids = np.fromiter(map(index.__getitem__, flat), dtype=np.int64, count=len(flat))
+    other_offsets = np.zeros(len(others) + 1, dtype=np.int64)
+    np.cumsum(np.fromiter(map(len, tokens), dtype=np.int64, count=len(tokens)), out=other_offsets[1:])
+    lengths = np.fromiter(map(len, vocab), dtype=np.int64, count=len(vocab))
+    ids, order, starts = token_kernel.assemble(refs, counts, token_groups, other_offsets, other_ids, lengths)
+    return TokenArrays(list(map(vocab.__getitem__, order.tolist())), ids, codes, starts)
 
 
 def _ngram_kernel() -> Any:

@@ -1,0 +1,389 @@
+"""Compiled word tokenizer for plain chunks (the built-in ``simple`` tokenizer).
+
+:func:`tokenize` splits a text (as code points) at whitespace exactly like
+``str.split()``. A chunk that :func:`dedup.rules.text._plain_tokens` would
+tokenize (a word or number, maybe hyphenated, with an opening bracket or
+quote, a possessive ``'s``, a final dot and up to three closing marks) is
+tokenized here, by a hand-written parser of the same pattern; every other
+chunk, and every plain chunk whose letters might be a bare contraction or
+an abbreviation (a hash of the candidate is in the given sorted hash
+arrays, so a hash collision only sends a chunk to Python), is left to
+Python's tokenizer. The plain tokens and the other chunks are grouped by
+content in open-addressing tables that compare characters when hashes
+agree, in order of first occurrence, so that Python makes one string per
+distinct token and tokenizes one copy of each distinct other chunk.
+:func:`assemble` then lays out the token ids of the text in order, the
+tokens joined without separator and where each starts.
+
+This module imports numba, so it is used only when numba is already loaded
+(the engine's kernel path on large inputs).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+from numba import njit
+
+I64 = npt.NDArray[np.int64]
+U32 = npt.NDArray[np.uint32]
+U64 = npt.NDArray[np.uint64]
+B8 = npt.NDArray[np.bool_]
+
+_FNV_OFFSET = np.uint64(0xCBF29CE484222325)
+_FNV_PRIME = np.uint64(0x100000001B3)
+_MIX = np.uint64(0x9E3779B97F4A7C15)
+
+_OPENERS = (0x28, 0x22, 0x201C, 0x2018)  # ( " “ ‘
+_CLOSERS = (0x2C, 0x3B, 0x3A, 0x21, 0x3F, 0x29, 0x22, 0x201D)  # , ; : ! ? ) " ”
+_APOSTROPHES = (0x27, 0x2019)  # ' ’
+
+
+def fnv(text: str) -> int:
+    """The hash :func:`tokenize` gives ``text`` (FNV-1a over code points)."""
+    h = 0xCBF29CE484222325
+    for ch in text:
+        h = ((h ^ ord(ch)) * 0x100000001B3) & 0xFFFFFFFFFFFFFFFF
+    return h
+
+
+@njit(cache=True, inline="always")
+def _letter(c: int) -> bool:
+    return (0x41 <= c <= 0x5A) or (0x61 <= c <= 0x7A)
+
+
+@njit(cache=True, inline="always")
+def _digit(c: int) -> bool:
+    return 0x30 <= c <= 0x39
+
+
+@njit(cache=True, inline="always")
+def _member(sorted_hashes: U64, h: np.uint64) -> bool:
+    i = np.searchsorted(sorted_hashes, h)
+    return bool(i < len(sorted_hashes) and sorted_hashes[i] == h)
+
+
+@njit(cache=True)
+def _parse(codes: U32, a: int, b: int, contractions: U64, abbreviations: U64, out: I64) -> int:
+    """Token boundaries of the plain chunk ``codes[a:b]`` into ``out`` (token
+    k is ``out[k]..out[k + 1]``), returning the number of tokens, or -1 when
+    the chunk is not plain (or may be an exception)."""
+    pos = a
+    n = 0
+    out[0] = a
+    c = codes[pos]
+    if c == _OPENERS[0] or c == _OPENERS[1] or c == _OPENERS[2] or c == _OPENERS[3]:
+        pos += 1
+        n += 1
+        out[n] = pos
+        if pos == b:
+            return -1
+    core = pos
+    letters = _letter(codes[pos])
+    hyphens = 0
+    last_part = pos
+    if letters:
+        while pos < b and _letter(codes[pos]):
+            pos += 1
+        while pos + 1 < b and codes[pos] == 0x2D and _letter(codes[pos + 1]):
+            hyphens += 1
+            pos += 1
+            last_part = pos
+            while pos < b and _letter(codes[pos]):
+                pos += 1
+    elif _digit(codes[pos]):
+        while pos < b and _digit(codes[pos]):
+            pos += 1
+        while pos + 1 < b and (codes[pos] == 0x2E or codes[pos] == 0x2C) and _digit(codes[pos + 1]):
+            pos += 1
+            while pos < b and _digit(codes[pos]):
+                pos += 1
+    else:
+        return -1
+    core_end = pos
+    clitic = 0
+    if pos + 1 < b and (codes[pos] == _APOSTROPHES[0] or codes[pos] == _APOSTROPHES[1]):
+        s = codes[pos + 1]
+        if s == 0x73 or s == 0x53:
+            clitic = s
+            pos += 2
+    dot = pos < b and codes[pos] == 0x2E
+    if dot:
+        pos += 1
+    closers_start = pos
+    closers = 0
+    while pos < b:
+        c = codes[pos]
+        if not (
+            c == _CLOSERS[0]
+            or c == _CLOSERS[1]
+            or c == _CLOSERS[2]
+            or c == _CLOSERS[3]
+            or c == _CLOSERS[4]
+            or c == _CLOSERS[5]
+            or c == _CLOSERS[6]
+            or c == _CLOSERS[7]
+        ):
+            return -1
+        closers += 1
+        if closers > 3:
+            return -1
+        pos += 1
+        if pos < b and codes[pos] == 0x2E:
+            pos += 1
+    if letters:
+        # Bare contractions ("dont") are Python's: the letters, lower-cased.
+        h = _FNV_OFFSET
+        for i in range(core, core_end):
+            x = codes[i]
+            if 0x41 <= x <= 0x5A:
+                x += 0x20
+            h = (h ^ np.uint64(x)) * _FNV_PRIME
+        if _member(contractions, h):
+            return -1
+        if dot:
+            if clitic:
+                if clitic != 0x73:
+                    return -1
+            else:
+                size = core_end - last_part
+                if size < 2 or not (0x61 <= codes[core_end - 1] <= 0x7A):
+                    return -1
+                if size == 3 and (
+                    codes[last_part] == 0x77 and codes[last_part + 1] == 0x77 and codes[last_part + 2] == 0x77
+                ):
+                    return -1  # "www."
+                h = _FNV_OFFSET
+                for i in range(last_part, core_end + 1):  # the part and its dot
+                    h = (h ^ np.uint64(codes[i])) * _FNV_PRIME
+                if _member(abbreviations, h):
+                    return -1
+    elif clitic:
+        return -1
+    # The tokens: the word's parts and hyphens (or the number), the clitic,
+    # the dot, and each closing mark.
+    if letters and hyphens:
+        i = core
+        while i < core_end:
+            if codes[i] == 0x2D:
+                n += 1
+                out[n] = i
+                n += 1
+                out[n] = i + 1
+            i += 1
+    n += 1
+    out[n] = core_end
+    if clitic:
+        n += 1
+        out[n] = core_end + 2
+    if dot:
+        n += 1
+        out[n] = out[n - 1] + 1
+    i = closers_start
+    while i < b:
+        i += 1
+        n += 1
+        out[n] = i
+    return n
+
+
+@njit(cache=True)
+def _find(
+    codes: U32, a: int, b: int, h: np.uint64, keys: U64, slots: I64, first_start: I64, first_end: I64
+) -> int:
+    """The slot of span ``codes[a:b]`` (hash ``h``): its group's, or the empty
+    slot where it goes."""
+    mask = len(keys) - 1
+    # The table's size is a power of two: its top hash bits pick the slot.
+    shift = np.uint64(64)
+    size = len(keys)
+    while size > 1:
+        size >>= 1
+        shift -= np.uint64(1)
+    slot = np.int64((h * _MIX) >> shift)
+    while True:
+        g = slots[slot]
+        if g == -1:
+            return int(slot)
+        if keys[slot] == h:
+            fa = first_start[g]
+            if first_end[g] - fa == b - a:
+                same = True
+                for i in range(b - a):
+                    if codes[fa + i] != codes[a + i]:
+                        same = False
+                        break
+                if same:
+                    return int(slot)
+        slot = (slot + 1) & mask
+
+
+@njit(cache=True)
+def _rehash(keys: U64, slots: I64) -> tuple[U64, I64]:
+    size = 2 * len(keys)
+    new_keys = np.zeros(size, dtype=np.uint64)
+    new_slots = np.full(size, -1, dtype=np.int64)
+    shift = np.uint64(64 - int(np.log2(size)))
+    for old in range(len(keys)):
+        if slots[old] == -1:
+            continue
+        slot = np.int64((keys[old] * _MIX) >> shift)
+        while new_slots[slot] != -1:
+            slot = (slot + 1) & (size - 1)
+        new_keys[slot] = keys[old]
+        new_slots[slot] = slots[old]
+    return new_keys, new_slots
+
+
+@njit(cache=True)
+def _span_hash(codes: U32, a: int, b: int) -> np.uint64:
+    h = _FNV_OFFSET ^ np.uint64(b - a)
+    for i in range(a, b):
+        h = (h ^ np.uint64(codes[i])) * _FNV_PRIME
+    return h
+
+
+@njit(cache=True)
+def tokenize(
+    codes: U32, space: B8, contractions: U64, abbreviations: U64
+) -> tuple[I64, I64, I64, I64, I64, I64, I64, I64]:
+    """Tokens of the plain chunks and groups of the other chunks.
+
+    Returns, per chunk in text order, ``refs``: ``g >= 0`` for "the next
+    ``counts[k]`` tokens are plain tokens" (their groups follow in
+    ``token_groups``), ``-1 - g`` for "other chunk of group g"; ``counts``;
+    ``token_groups`` (plain token groups, in text order); the first
+    occurrence (start, end) of each plain token group; and of each other
+    chunk group.
+    """
+    size = len(codes)
+    refs = np.empty(size // 2 + 1, dtype=np.int64)
+    counts = np.zeros(size // 2 + 1, dtype=np.int64)
+    token_groups = np.empty(size + 1, dtype=np.int64)
+    out = np.empty(64, dtype=np.int64)
+    tok_keys = np.zeros(1024, dtype=np.uint64)
+    tok_slots = np.full(1024, -1, dtype=np.int64)
+    tok_start = np.empty(1024, dtype=np.int64)
+    tok_end = np.empty(1024, dtype=np.int64)
+    tok_groups = 0
+    chunk_keys = np.zeros(1024, dtype=np.uint64)
+    chunk_slots = np.full(1024, -1, dtype=np.int64)
+    chunk_start = np.empty(1024, dtype=np.int64)
+    chunk_end = np.empty(1024, dtype=np.int64)
+    chunk_groups = 0
+    chunks = 0
+    tokens = 0
+    i = 0
+    while i < size:
+        c = codes[i]
+        if c < len(space) and space[c]:
+            i += 1
+            continue
+        a = i
+        while i < size and not (codes[i] < len(space) and space[codes[i]]):
+            i += 1
+        b = i
+        n = -1
+        if b - a < 60:
+            n = _parse(codes, a, b, contractions, abbreviations, out)
+        if n > 0:
+            for t in range(n):
+                ta = out[t]
+                tb = out[t + 1]
+                h = _span_hash(codes, ta, tb)
+                slot = _find(codes, ta, tb, h, tok_keys, tok_slots, tok_start, tok_end)
+                g = tok_slots[slot]
+                if g == -1:
+                    g = tok_groups
+                    if g == len(tok_start):
+                        tok_start = np.concatenate((tok_start, np.empty(g, dtype=np.int64)))
+                        tok_end = np.concatenate((tok_end, np.empty(g, dtype=np.int64)))
+                    tok_start[g] = ta
+                    tok_end[g] = tb
+                    tok_keys[slot] = h
+                    tok_slots[slot] = g
+                    tok_groups += 1
+                    if 2 * tok_groups >= len(tok_keys):
+                        tok_keys, tok_slots = _rehash(tok_keys, tok_slots)
+                token_groups[tokens] = g
+                tokens += 1
+            refs[chunks] = 0
+            counts[chunks] = n
+        else:
+            h = _span_hash(codes, a, b)
+            slot = _find(codes, a, b, h, chunk_keys, chunk_slots, chunk_start, chunk_end)
+            g = chunk_slots[slot]
+            if g == -1:
+                g = chunk_groups
+                if g == len(chunk_start):
+                    chunk_start = np.concatenate((chunk_start, np.empty(g, dtype=np.int64)))
+                    chunk_end = np.concatenate((chunk_end, np.empty(g, dtype=np.int64)))
+                chunk_start[g] = a
+                chunk_end[g] = b
+                chunk_keys[slot] = h
+                chunk_slots[slot] = g
+                chunk_groups += 1
+                if 2 * chunk_groups >= len(chunk_keys):
+                    chunk_keys, chunk_slots = _rehash(chunk_keys, chunk_slots)
+            refs[chunks] = -1 - g
+        chunks += 1
+    return (
+        refs[:chunks],
+        counts[:chunks],
+        token_groups[:tokens],
+        tok_start[:tok_groups],
+        tok_end[:tok_groups],
+        chunk_start[:chunk_groups],
+        chunk_end[:chunk_groups],
+        np.array([tok_groups, chunk_groups], dtype=np.int64),
+    )
+
+
+@njit(cache=True)
+def assemble(
+    refs: I64, counts: I64, token_groups: I64, other_offsets: I64, other_ids: I64, lengths: I64
+) -> tuple[I64, I64, I64]:
+    """The text's token ids in order (plain token group ``g`` is id ``g``;
+    the tokens of other chunk group ``h`` are ``other_ids[other_offsets[h]:
+    other_offsets[h + 1]]``), renumbered in order of first occurrence; the
+    old id of each new one; and where each token starts among the tokens
+    joined without separator (``lengths``: per old id)."""
+    total = 0
+    for k in range(len(refs)):
+        r = refs[k]
+        if r >= 0:
+            total += counts[k]
+        else:
+            total += other_offsets[-r] - other_offsets[-1 - r]
+    ids = np.empty(total, dtype=np.int64)
+    w = 0
+    t = 0
+    for k in range(len(refs)):
+        r = refs[k]
+        if r >= 0:
+            for _ in range(counts[k]):
+                ids[w] = token_groups[t]
+                t += 1
+                w += 1
+        else:
+            for j in range(other_offsets[-1 - r], other_offsets[-r]):
+                ids[w] = other_ids[j]
+                w += 1
+    renumber = np.full(len(lengths), -1, dtype=np.int64)
+    order = np.empty(len(lengths), dtype=np.int64)
+    used = 0
+    starts = np.empty(total + 1, dtype=np.int64)
+    position = 0
+    for w in range(total):
+        old = ids[w]
+        new = renumber[old]
+        if new == -1:
+            new = used
+            renumber[old] = new
+            order[new] = old
+            used += 1
+        ids[w] = new
+        starts[w] = position
+        position += lengths[old]
+    starts[total] = position
+    return ids, order[:used], starts
