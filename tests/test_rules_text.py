@@ -151,11 +151,11 @@ def test_ngram_kernel_is_the_plain_functions(seed: int) -> None:
 
     rng = random.Random(seed)
     words = random_words(rng, rng.choice([0, 1, 4, 20, 300, 3000]))
-    arrays = ts._HashedWords(words).arrays
+    hashed = ts._HashedWords(words)
     for n in (2, 3, 4):
-        assert ngram_kernel.top_chars(*arrays, n) == ts.top_ngram_chars(words, n), n
+        assert ngram_kernel.top_chars(*hashed.top_arrays, n) == ts.top_ngram_chars(words, n), n
     for n in range(5, 11):
-        assert ngram_kernel.repeated_chars(*arrays, n) == ts.duplicated_ngram_chars(words, n), n
+        assert ngram_kernel.repeated_chars(*hashed.arrays, n) == ts.duplicated_ngram_chars(words, n), n
 
 
 def test_ngram_kernel_reports_collisions_and_spaces() -> None:
@@ -163,15 +163,15 @@ def test_ngram_kernel_reports_collisions_and_spaces() -> None:
 
     hashed = ts._HashedWords(["ab", "c", "cd", "x", "ab", "c"])
     assert ngram_kernel.repeated_chars(*hashed.arrays, 1) == 3  # "ab" and "c" again
-    assert ngram_kernel.top_chars(*hashed.arrays, 2) == 4 * 2  # "ab c" twice
+    assert ngram_kernel.top_chars(*hashed.top_arrays, 2) == 4 * 2  # "ab c" twice
     # Squeeze the hash to nothing: every key collides, and the kernel says so.
     codes, starts, prefix, powers = hashed.arrays
     zero = np.zeros_like(powers)
     assert ngram_kernel.repeated_chars(codes, starts, prefix, zero, 1) == -1
-    assert ngram_kernel.top_chars(codes, starts, prefix, zero, 2) == -1
+    assert ngram_kernel.top_chars(codes, starts, ngram_kernel.word_keys(prefix, zero, starts), 2) == -1
     # Words with spaces: "a b" + "c" and "a" + "b c" join into equal strings.
     spaced = ts._HashedWords(["a b", "c", "a", "b c"])
-    assert ngram_kernel.top_chars(*spaced.arrays, 2) == -1
+    assert spaced.has_space and not hashed.has_space
     ngrams = ts.WordNgrams(["a b", "c", "a", "b c"])
     assert ngrams.top_chars(2) == ts.top_ngram_chars(["a b", "c", "a", "b c"], 2)
 
@@ -211,11 +211,14 @@ def test_ngram_kernel_on_words_that_never_repeat() -> None:
     from dedup.rules import ngram_kernel
 
     for words in ([f"w{i}" for i in range(500)], ["a", "b"], ["x"] * 3 + [f"w{i}" for i in range(50)]):
-        arrays = ts._HashedWords(words).arrays
+        hashed = ts._HashedWords(words)
         for n in (2, 3, 4):
-            assert ngram_kernel.top_chars(*arrays, n) == ts.top_ngram_chars(words, n), (n, words[:3])
+            assert ngram_kernel.top_chars(*hashed.top_arrays, n) == ts.top_ngram_chars(words, n), (
+                n,
+                words[:3],
+            )
         for n in range(5, 11):
-            assert ngram_kernel.repeated_chars(*arrays, n) == ts.duplicated_ngram_chars(words, n)
+            assert ngram_kernel.repeated_chars(*hashed.arrays, n) == ts.duplicated_ngram_chars(words, n)
 
 
 def test_has_letter_is_any_isalpha() -> None:

@@ -12,7 +12,8 @@ trusted: the functions then return -1 and the caller uses the plain Python
 functions.
 
 - ``top_chars``: n-grams are equal when their words are, i.e. when their
-  space-joined strings are, provided no word contains a space (else -1).
+  space-joined strings are, provided no word contains a space (the caller
+  checks that once per text).
 - ``repeated_chars``: n-grams joined without separator are compared as
   strings ("ab" + "c" equals "a" + "bc"), and Gopher's skipping walk adds
   the length of each repeat of an n-gram seen at a visited position and
@@ -35,7 +36,6 @@ U64 = npt.NDArray[np.uint64]
 
 _MIX = np.uint64(0x9E3779B97F4A7C15)
 _COMBINE = np.uint64(0x100000001B3)
-_SPACE = 32
 
 
 @njit(cache=True)
@@ -181,17 +181,20 @@ def repeated_chars(codes: U32, starts: I64, prefix: U64, powers: U64, n: int) ->
 
 
 @njit(cache=True)
-def top_chars(codes: U32, starts: I64, prefix: U64, powers: U64, n: int) -> int:
+def word_keys(prefix: U64, powers: U64, starts: I64) -> U64:
+    """The key of each word, for :func:`top_chars`."""
+    return _span_keys(prefix, powers, starts, 1)
+
+
+@njit(cache=True)
+def top_chars(codes: U32, starts: I64, word_keys: U64, n: int) -> int:
     """Characters of the most frequent space-joined n-gram times its count
-    (ties: the first to occur), or -1 when a word holds a space or on a hash
-    collision."""
+    (ties: the first to occur), or -1 on a hash collision. The words must
+    not hold a space (the caller checks): then n-grams are equal exactly
+    when their words are."""
     words = len(starts) - 1
     if words < n:
         return 0
-    for c in range(len(codes)):
-        if codes[c] == _SPACE:
-            return -1
-    word_keys = _span_keys(prefix, powers, starts, 1)
     count = words - n + 1
     keys = word_keys[:count].copy()
     for k in range(1, n):

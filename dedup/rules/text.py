@@ -233,7 +233,8 @@ class WordNgrams:
             return 0
         kernel = _ngram_kernel()
         if kernel is not None:
-            chars: int = kernel.top_chars(*self.hashed.arrays, n)
+            hashed = self.hashed
+            chars: int = -1 if hashed.has_space else kernel.top_chars(*hashed.top_arrays, n)
             return top_ngram_chars(self.words, n) if chars < 0 else chars
         if len(self.words) < self.min_words:
             gram, count = Counter(self._grams(n, " ")).most_common(1)[0]
@@ -350,8 +351,22 @@ class _HashedWords:
 
     @property
     def arrays(self) -> tuple[Any, Any, Any, Any]:
-        """The inputs of :mod:`dedup.rules.ngram_kernel`'s functions."""
+        """The inputs of :func:`dedup.rules.ngram_kernel.repeated_chars`."""
         return self.codes, self.starts, self.prefix, self.powers
+
+    @cached_property
+    def has_space(self) -> bool:
+        """Whether some word holds a space (then space-joined n-grams of
+        different words can be equal strings)."""
+        return bool((self.codes == ord(" ")).any())
+
+    @cached_property
+    def top_arrays(self) -> tuple[Any, Any, Any]:
+        """The inputs of :func:`dedup.rules.ngram_kernel.top_chars`, the
+        word keys computed once for every n."""
+        from dedup.rules import ngram_kernel
+
+        return self.codes, self.starts, ngram_kernel.word_keys(self.prefix, self.powers, self.starts)
 
     def _keys(self, n: int) -> tuple[Any, Any, Any]:
         """Start, end and hash key of every n-gram joined without separator."""
