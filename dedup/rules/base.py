@@ -113,6 +113,16 @@ class FileContext:
         return split_lines(self.doc)
 
     @cached_property
+    def line_texts(self) -> list[str]:
+        """The text of each of :attr:`lines`, without its line break and
+        without the byte spans: ``text_lf`` split at ``\\n``, less the empty
+        piece after a final line break."""
+        texts = self.text_lf.split("\n")
+        if texts[-1] == "" and len(texts) > 1:
+            texts.pop()
+        return texts
+
+    @cached_property
     def line_count(self) -> int:
         """``len(lines)``: a final line without a line break counts too."""
         text = self.text_lf

@@ -8,7 +8,7 @@ stray tab on every line produces one finding per file, not thousands.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from functools import lru_cache
 from typing import ClassVar
 
@@ -40,15 +40,15 @@ class _PerLineRule(Rule):
 
     def line_pattern(self) -> re.Pattern[str] | None:
         """A pattern that matches (within the line) in every bad line, or
-        None: then every line is tested. Only the lines it matches in are
-        given to :meth:`bad`, and the file's lines are not all split."""
+        None: then every line of :attr:`FileContext.line_texts` is tested.
+        Only the lines it matches in are given to :meth:`bad`."""
         return None
 
     def bad_lines(self, ctx: FileContext) -> list[int]:
         pattern = self.line_pattern()
-        if pattern is None:
-            return [line.number for line in ctx.lines if self.bad(line.number, line.text)]
-        return [number for number, text in ctx.lines_matching(pattern) if self.bad(number, text)]
+        lines: Iterable[tuple[int, str]]
+        lines = enumerate(ctx.line_texts, 1) if pattern is None else ctx.lines_matching(pattern)
+        return [number for number, text in lines if self.bad(number, text)]
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:
         if not self.may_apply(ctx.text):
@@ -156,11 +156,6 @@ class Mojibake(_PerLineRule):
 
     def may_apply(self, text: str) -> bool:
         return not text.isascii()
-
-    def bad_lines(self, ctx: FileContext) -> list[int]:
-        # Only non-ASCII lines can be bad: test them without Line objects.
-        lines = enumerate(ctx.text_lf.split("\n"), 1)
-        return [number for number, text in lines if not text.isascii() and self.bad(number, text)]
 
     def bad(self, number: int, text: str) -> bool:
         return not text.isascii() and bool(self._may_be_bad(text)) and self._is_bad(text)
@@ -386,12 +381,6 @@ class TrailingWhitespace(_PerLineRule):
         # Substring searches are far faster than the pattern on clean text.
         return text.endswith(_SPACES) or any(s + end in text for s in _SPACES for end in "\n\r")
 
-    def bad_lines(self, ctx: FileContext) -> list[int]:
-        # Each line's last character, without Line objects (a pattern
-        # anchored at line ends scans every character: three times slower).
-        lines = enumerate(ctx.text_lf.split("\n"), 1)
-        return [number for number, text in lines if text.endswith(_SPACES)]
-
     def bad(self, number: int, text: str) -> bool:
         return text.endswith(_SPACES)
 
@@ -418,9 +407,7 @@ class LongLine(_PerLineRule):
         if limit is None:
             return
         self._limit = limit
-        # The lines of text_lf are the file's lines (split_lines) plus an
-        # empty one after a final line break, which cannot be the longest.
-        longest = max(map(len, ctx.text_lf.split("\n")))
+        longest = max(map(len, ctx.line_texts), default=0)
         ctx.metrics["longest_line"] = float(longest)
         if longest > limit:
             yield from super().check(ctx)

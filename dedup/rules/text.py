@@ -536,7 +536,7 @@ def token_arrays(text: str) -> TokenArrays | None:
 
     codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype="<u4")
     found = token_kernel.tokenize(codes, _space_table(), *_exception_hashes())
-    refs, counts, token_groups, token_starts, token_ends, other_starts, other_ends, _ = found
+    refs, counts, token_groups, token_starts, token_ends, other_starts, other_ends = found
     vocab = list(map(text.__getitem__, map(slice, token_starts.tolist(), token_ends.tolist())))
     index = dict(zip(vocab, range(len(vocab)), strict=True))
     if len(_CHUNK_CACHE) > _CHUNK_CACHE_SIZE:

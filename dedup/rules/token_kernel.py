@@ -243,10 +243,36 @@ def _span_hash(codes: U32, a: int, b: int) -> np.uint64:
     return h
 
 
+@njit(cache=True, inline="always")
+def _intern(
+    codes: U32, a: int, b: int, keys: U64, slots: I64, starts: I64, ends: I64, groups: int
+) -> tuple[int, U64, I64, I64, I64, int]:
+    """The group of span ``codes[a:b]`` in a table of ``groups`` groups
+    (``starts``/``ends``: each group's first occurrence), a new one if no
+    group holds the same characters; with the table and arrays, grown when
+    needed, and the new number of groups."""
+    h = _span_hash(codes, a, b)
+    slot = _find(codes, a, b, h, keys, slots, starts, ends)
+    g = slots[slot]
+    if g == -1:
+        g = groups
+        if g == len(starts):
+            starts = np.concatenate((starts, np.empty(g, dtype=np.int64)))
+            ends = np.concatenate((ends, np.empty(g, dtype=np.int64)))
+        starts[g] = a
+        ends[g] = b
+        keys[slot] = h
+        slots[slot] = g
+        groups += 1
+        if 2 * groups >= len(keys):
+            keys, slots = _rehash(keys, slots)
+    return g, keys, slots, starts, ends, groups
+
+
 @njit(cache=True)
 def tokenize(
     codes: U32, space: B8, contractions: U64, abbreviations: U64
-) -> tuple[I64, I64, I64, I64, I64, I64, I64, I64]:
+) -> tuple[I64, I64, I64, I64, I64, I64, I64]:
     """Tokens of the plain chunks and groups of the other chunks.
 
     Returns, per chunk in text order, ``refs``: ``g >= 0`` for "the next
@@ -290,41 +316,17 @@ def tokenize(
             for t in range(n):
                 ta = out[t]
                 tb = out[t + 1]
-                h = _span_hash(codes, ta, tb)
-                slot = _find(codes, ta, tb, h, tok_keys, tok_slots, tok_start, tok_end)
-                g = tok_slots[slot]
-                if g == -1:
-                    g = tok_groups
-                    if g == len(tok_start):
-                        tok_start = np.concatenate((tok_start, np.empty(g, dtype=np.int64)))
-                        tok_end = np.concatenate((tok_end, np.empty(g, dtype=np.int64)))
-                    tok_start[g] = ta
-                    tok_end[g] = tb
-                    tok_keys[slot] = h
-                    tok_slots[slot] = g
-                    tok_groups += 1
-                    if 2 * tok_groups >= len(tok_keys):
-                        tok_keys, tok_slots = _rehash(tok_keys, tok_slots)
+                g, tok_keys, tok_slots, tok_start, tok_end, tok_groups = _intern(
+                    codes, ta, tb, tok_keys, tok_slots, tok_start, tok_end, tok_groups
+                )
                 token_groups[tokens] = g
                 tokens += 1
             refs[chunks] = 0
             counts[chunks] = n
         else:
-            h = _span_hash(codes, a, b)
-            slot = _find(codes, a, b, h, chunk_keys, chunk_slots, chunk_start, chunk_end)
-            g = chunk_slots[slot]
-            if g == -1:
-                g = chunk_groups
-                if g == len(chunk_start):
-                    chunk_start = np.concatenate((chunk_start, np.empty(g, dtype=np.int64)))
-                    chunk_end = np.concatenate((chunk_end, np.empty(g, dtype=np.int64)))
-                chunk_start[g] = a
-                chunk_end[g] = b
-                chunk_keys[slot] = h
-                chunk_slots[slot] = g
-                chunk_groups += 1
-                if 2 * chunk_groups >= len(chunk_keys):
-                    chunk_keys, chunk_slots = _rehash(chunk_keys, chunk_slots)
+            g, chunk_keys, chunk_slots, chunk_start, chunk_end, chunk_groups = _intern(
+                codes, a, b, chunk_keys, chunk_slots, chunk_start, chunk_end, chunk_groups
+            )
             refs[chunks] = -1 - g
         chunks += 1
     return (
@@ -335,7 +337,6 @@ def tokenize(
         tok_end[:tok_groups],
         chunk_start[:chunk_groups],
         chunk_end[:chunk_groups],
-        np.array([tok_groups, chunk_groups], dtype=np.int64),
     )
 
 
