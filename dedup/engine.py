@@ -33,7 +33,7 @@ from dedup.rules.registry import RuleSettings, get_rule, selected_rules
 from dedup.segment import effective_mode, segment, split_lines
 from dedup.settings import Settings, worker_count
 from dedup.sources import InputFile, check_raw, decode, read_raw
-from dedup.table import BlockTable, LshParams, table_from_blocks
+from dedup.table import BlockTable, LshParams, TableBlocks, table_from_blocks
 
 # Below this much input, stay in-process on the reference path: no numba
 # import, no worker start-up (a pre-commit hook on a few files stays instant).
@@ -113,12 +113,13 @@ def process_document(item: InputFile, doc: Document, job: Job, keep_source: bool
     if job.quality:
         from dedup.quality import check_document
 
-        if blocks is None:
-            blocks = table.blocks(0, doc)
-        findings, metrics = check_document(doc, blocks, job.quality_rules, job.rules)
+        findings, metrics = check_document(
+            doc, TableBlocks(table, 0, doc) if blocks is None else blocks, job.quality_rules, job.rules
+        )
         if job.drop:
             selection = RuleSettings(select=job.drop)
-            by_span = {(b.start, b.stop): b.index for b in blocks}
+            spans = zip(table.start.tolist(), table.stop.tolist(), strict=True)
+            by_span = {span: i for i, span in enumerate(spans)}
             flagged = {
                 by_span[(f.start or 0, f.stop or 0)]
                 for f in findings

@@ -62,7 +62,7 @@ def _has(blocks_by_doc: object, index: int) -> bool:
 
 def check_document(
     doc: Document,
-    blocks: list[Block],
+    blocks: Sequence[Block],
     rules: Sequence[Rule],
     settings: RuleSettings,
     words_of: Callable[[str], list[str]] | None = None,

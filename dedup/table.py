@@ -14,7 +14,10 @@ with compiled code; tests check that both give identical arrays.
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from functools import cached_property
+from typing import overload
 
 import numpy as np
 import numpy.typing as npt
@@ -79,19 +82,21 @@ class BlockTable:
 
     def blocks(self, doc_index: int, document: Document) -> list[Block]:
         """Materialise Block objects (with text) for this table's rows."""
+        return list(TableBlocks(self, doc_index, document))
+
+    def texts(self, document: Document) -> list[str]:
+        """Each row's block text, as :attr:`Block.text` gives it: the
+        block's lines as segment() splits them (\\n, \\r\\n and \\r end a
+        line), joined with \\n, without the last terminator."""
         raw = document.raw
-        kinds = [KINDS[k] for k in self.kind.tolist()]
         out = []
-        columns = (self.first_line, self.last_line, self.start, self.stop)
-        for i, (first, last, start, stop) in enumerate(zip(*(c.tolist() for c in columns), strict=True)):
-            # The block's lines as segment() splits them (\n, \r\n and \r
-            # end a line), joined with \n, without the last terminator.
+        for start, stop in zip(self.start.tolist(), self.stop.tolist(), strict=True):
             text = raw[start:stop].decode("utf-8")
             if "\r" in text:
                 text = text.replace("\r\n", "\n").replace("\r", "\n")
             if text.endswith("\n"):
                 text = text[:-1]
-            out.append(Block(doc_index, i, first, last, start, stop, text, kinds[i]))
+            out.append(text)
         return out
 
     def rows(self, start: int, stop: int) -> BlockTable:
@@ -103,6 +108,63 @@ class BlockTable:
         if not tables:
             return empty_table(bands)
         return cls(*(np.concatenate([getattr(t, name) for t in tables]) for name in cls.__dataclass_fields__))
+
+
+class TableBlocks(Sequence[Block]):
+    """The :class:`Block` objects of one table's rows, made on demand.
+
+    Rules mostly read the texts and kinds (:attr:`texts`, :attr:`kinds`);
+    a Block object costs more than its text, and only a block that is
+    reported needs one.
+    """
+
+    def __init__(self, table: BlockTable, doc_index: int, document: Document) -> None:
+        self.table = table
+        self.doc_index = doc_index
+        self.document = document
+
+    @cached_property
+    def texts(self) -> list[str]:
+        return self.table.texts(self.document)
+
+    @cached_property
+    def kinds(self) -> list[BlockKind]:
+        return [KINDS[k] for k in self.table.kind.tolist()]
+
+    def __len__(self) -> int:
+        return len(self.table)
+
+    @overload
+    def __getitem__(self, index: int) -> Block: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[Block]: ...
+
+    def __getitem__(self, index: int | slice) -> Block | list[Block]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < len(self):
+            raise IndexError(index)
+        t = self.table
+        return Block(
+            self.doc_index,
+            index,
+            int(t.first_line[index]),
+            int(t.last_line[index]),
+            int(t.start[index]),
+            int(t.stop[index]),
+            self.texts[index],
+            self.kinds[index],
+        )
+
+    def __iter__(self) -> Iterator[Block]:
+        t = self.table
+        columns = (t.first_line, t.last_line, t.start, t.stop)
+        rows = zip(self.texts, self.kinds, *(c.tolist() for c in columns), strict=True)
+        for i, (text, kind, first, last, start, stop) in enumerate(rows):
+            yield Block(self.doc_index, i, first, last, start, stop, text, kind)
 
 
 def empty_table(bands: int) -> BlockTable:

@@ -13,14 +13,14 @@ from __future__ import annotations
 import enum
 import re
 from collections import Counter
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from itertools import filterfalse
 from operator import mul
 from typing import ClassVar
 
-from dedup.models import Block, Document, Finding, Line, Severity
+from dedup.models import Block, BlockKind, Document, Finding, Line, Severity
 from dedup.rules import text as textstats
 
 ParamValue = float | int | str | tuple[str, ...] | None
@@ -82,7 +82,7 @@ class FileContext:
     def __init__(
         self,
         doc: Document,
-        blocks: list[Block],
+        blocks: Sequence[Block],
         words_of: Callable[[str], list[str]] = textstats.simple_words,
         run_heuristics: bool = True,
     ) -> None:
@@ -95,6 +95,26 @@ class FileContext:
     @property
     def path(self) -> str:
         return self.doc.path
+
+    @cached_property
+    def block_texts(self) -> list[str]:
+        """``[b.text for b in blocks]``, without making Block objects when
+        the blocks come from a table (:class:`dedup.table.TableBlocks`)."""
+        texts = getattr(self.blocks, "texts", None)
+        return texts if texts is not None else [b.text for b in self.blocks]
+
+    @cached_property
+    def block_kinds(self) -> list[BlockKind]:
+        """``[b.kind for b in blocks]`` (see :attr:`block_texts`)."""
+        kinds = getattr(self.blocks, "kinds", None)
+        return kinds if kinds is not None else [b.kind for b in self.blocks]
+
+    @cached_property
+    def text_lower(self) -> str:
+        """``text_lf.lower()``. A phrase in the lower-cased text of some
+        block or line is in it: blocks and lines are pieces of ``text_lf``
+        between line breaks, which lower-case the same in place."""
+        return self.text_lf.lower()
 
     @property
     def text(self) -> str:

@@ -108,6 +108,35 @@ BOILERPLATE_PATTERNS: tuple[tuple[str, str], ...] = (
     ),
 )
 
+#: For each built-in pattern, the words one of which starts every text it
+#: matches (case-insensitively, as the patterns match), or None for the
+#: cookie notice, which may start anywhere but contains "cookie". A
+#: paragraph whose normalised text starts with none of these words (or a
+#: digit, or "©") and has no "cookie" is matched by no built-in pattern:
+#: one anchored regex rules most paragraphs out before any normalising.
+#: ``tests/test_boilerplate.py`` generates texts that each pattern matches
+#: and checks that the test lets them through.
+FIRST_WORDS: dict[str, tuple[str, ...] | None] = {
+    "share prompt": ("share", "tweet", "email", "print"),
+    "share buttons": (
+        *("share", "tweet", "pin", "like", "email", "print"),
+        *("whatsapp", "facebook", "twitter", "linkedin", "reddit"),
+    ),
+    "subscribe prompt": ("click", "tap"),
+    "newsletter prompt": ("subscribe", "sign"),
+    "read more": ("read", "continue", "see"),
+    "copyright": ("copyright", "©"),
+    "rights reserved": ("all",),
+    "advertisement": ("ad", "sponsored", "promoted", "story"),
+    "cookie notice": None,
+    "cookie consent": ("accept", "allow", "reject", "manage", "cookie"),
+    "follow us": ("follow",),
+    "skip link": ("skip", "back", "jump"),
+    "related links": ("related", "recommended", "more", "popular", "trending"),
+    "javascript notice": ("please", "you", "enable", "turn", "activate"),
+    "comments prompt": ("leave", "comment", "add", "log", r"\d"),
+}
+
 _STRIP = " \t\"'“”‘’«»•·*-–—|:.!>()[]"
 _SPACE = re.compile(r"\s+")
 
@@ -117,6 +146,38 @@ def _any_builtin_pattern() -> re.Pattern[str]:
     """One regex that fully matches where some built-in pattern does: most
     paragraphs are ruled out with one match instead of one per pattern."""
     return re.compile("|".join(f"(?:{source})" for _, source in BOILERPLATE_PATTERNS), re.IGNORECASE)
+
+
+def _starts(words: list[str]) -> str:
+    """A regex that matches where one of ``words`` starts (regex pieces,
+    all plain text but ``\\d``), as a trie: the regex engine tries each
+    alternative of an alternation in turn, so a shared start is tried once.
+    A word with a shorter one as its start is left out."""
+    pieces = [re.findall(r"\\d|.", w, re.DOTALL) for w in sorted(set(words))]
+    kept = [p for p in pieces if not any(q != p and p[: len(q)] == q for q in pieces)]
+
+    def trie(suffixes: list[list[str]]) -> str:
+        groups: dict[str, list[list[str]]] = {}
+        for s in suffixes:
+            groups.setdefault(s[0], []).append(s[1:])
+        alternatives = []
+        for first, rest in groups.items():
+            head = first if first == r"\d" else re.escape(first)
+            tails = [r for r in rest if r]
+            alternatives.append(head + (trie(tails) if tails else ""))
+        return alternatives[0] if len(alternatives) == 1 else "(?:" + "|".join(alternatives) + ")"
+
+    return trie(kept)
+
+
+@lru_cache(maxsize=1)
+def _may_match() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """The tests of :data:`FIRST_WORDS`: the first words after what
+    :func:`_normalise` strips, and "cookie" anywhere."""
+    words = [w for label, _ in BOILERPLATE_PATTERNS for w in FIRST_WORDS[label] or ()]
+    stripped = "".join(re.escape(c) for c in _STRIP)
+    start = re.compile(rf"[\s{stripped}]*{_starts(words)}", re.IGNORECASE)
+    return start, re.compile("cookie", re.IGNORECASE)
 
 
 def _normalise(text: str) -> str:
@@ -169,12 +230,17 @@ class BoilerplateParagraph(Rule):
 
     def match(self, text: str) -> str | None:
         """The label of the pattern that ``text`` matches, or None."""
+        custom = self._patterns[len(BOILERPLATE_PATTERNS) :]
+        start, cookie = _may_match()
+        builtin = start.match(text) is not None or cookie.search(text) is not None
+        if not builtin and not custom:
+            return None
         normal = _normalise(text)
         if not normal:
             return None
-        patterns = self._patterns
-        if _any_builtin_pattern().fullmatch(normal) is None:
-            patterns = patterns[len(BOILERPLATE_PATTERNS) :]
+        patterns = custom
+        if builtin and _any_builtin_pattern().fullmatch(normal) is not None:
+            patterns = self._patterns
         for label, pattern in patterns:
             if pattern.fullmatch(normal):
                 return label
@@ -182,12 +248,12 @@ class BoilerplateParagraph(Rule):
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:
         limit = self.value("max_chars")
-        for block in ctx.blocks:
-            if limit is not None and len(block.text) > limit:
+        for i, text in enumerate(ctx.block_texts):
+            if limit is not None and len(text) > limit:
                 continue
-            label = self.match(block.text)
+            label = self.match(text)
             if label is not None:
-                yield self.block_finding(ctx, block, f"boilerplate ({label})")
+                yield self.block_finding(ctx, ctx.blocks[i], f"boilerplate ({label})")
 
 
 BOILERPLATE_RULES: tuple[type[Rule], ...] = (BoilerplateParagraph,)

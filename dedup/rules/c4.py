@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import ClassVar
 
-from dedup.models import Block, BlockKind, Finding, Severity
+from dedup.models import BlockKind, Finding, Severity
 from dedup.rules.base import FileContext, Param, Rule, Scope
 
 C4 = (
@@ -75,10 +75,9 @@ class LoremIpsum(_C4Rule):
     )
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:
-        # Lower-casing maps characters one by one (but for sigma, which is
-        # not in the phrase), and the phrase has no line break: it is in a
-        # line exactly when it is in the whole lower-cased text.
-        if "lorem ipsum" not in ctx.text.lower():
+        # The phrase has no line break: it is in a line exactly when it is
+        # in the whole lower-cased text (see FileContext.text_lower).
+        if "lorem ipsum" not in ctx.text_lower:
             return
         for line in ctx.lines:
             if "lorem ipsum" in line.text.lower():
@@ -116,10 +115,11 @@ class CurlyBracket(_C4Rule):
                 return
 
 
-def _prose_blocks(ctx: FileContext) -> Iterator[Block]:
-    for block in ctx.blocks:
-        if block.kind not in (BlockKind.CODE, BlockKind.TABLE):
-            yield block
+def _prose_blocks(ctx: FileContext) -> Iterator[tuple[int, str]]:
+    """The index and text of each block that is not code or a table."""
+    for i, (text, kind) in enumerate(zip(ctx.block_texts, ctx.block_kinds, strict=True)):
+        if kind is not BlockKind.CODE and kind is not BlockKind.TABLE:
+            yield i, text
 
 
 class JavascriptLine(_C4Rule):
@@ -139,12 +139,14 @@ class JavascriptLine(_C4Rule):
     )
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:
+        if "javascript" not in ctx.text_lower:
+            return
         limit = self.value("max_chars")
-        for block in _prose_blocks(ctx):
-            if limit is not None and len(block.text) > limit:
+        for i, text in _prose_blocks(ctx):
+            if limit is not None and len(text) > limit:
                 continue
-            if "javascript" in block.text.lower():
-                yield self.block_finding(ctx, block, "JavaScript notice")
+            if "javascript" in text.lower():
+                yield self.block_finding(ctx, ctx.blocks[i], "JavaScript notice")
 
 
 class PolicyLine(_C4Rule):
@@ -164,14 +166,17 @@ class PolicyLine(_C4Rule):
     )
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:
+        whole = ctx.text_lower
+        if not any(p in whole for p in POLICY_SUBSTRINGS):
+            return
         limit = self.value("max_chars")
-        for block in _prose_blocks(ctx):
-            if limit is not None and len(block.text) > limit:
+        for i, text in _prose_blocks(ctx):
+            if limit is not None and len(text) > limit:
                 continue
-            lower = block.text.lower()
+            lower = text.lower()
             phrase = next((p for p in POLICY_SUBSTRINGS if p in lower), None)
             if phrase is not None:
-                yield self.block_finding(ctx, block, f"policy notice ('{phrase}')")
+                yield self.block_finding(ctx, ctx.blocks[i], f"policy notice ('{phrase}')")
 
 
 class NoTerminalPunctuation(_C4Rule):
@@ -187,12 +192,13 @@ class NoTerminalPunctuation(_C4Rule):
     )
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:
-        for block in _prose_blocks(ctx):
-            if block.kind is BlockKind.HEADING:
+        kinds = ctx.block_kinds
+        for i, text in _prose_blocks(ctx):
+            if kinds[i] is BlockKind.HEADING:
                 continue
-            line = CITATION.sub("", block.text.strip())
+            line = CITATION.sub("", text.strip())
             if not line.endswith(END_PUNCTUATION) or line.endswith("..."):
-                yield self.block_finding(ctx, block, "no terminal punctuation")
+                yield self.block_finding(ctx, ctx.blocks[i], "no terminal punctuation")
 
 
 class LongWord(_C4Rule):
@@ -214,14 +220,14 @@ class LongWord(_C4Rule):
         limit = self.value("max_word_length")
         if limit is None:
             return
-        for block in ctx.blocks:
-            if len(block.text) <= limit:
+        for i, text in enumerate(ctx.block_texts):
+            if len(text) <= limit:
                 continue  # no word is longer than its paragraph
-            longest = max(map(len, block.text.split()), default=0)
+            longest = max(map(len, text.split()), default=0)
             if longest > limit:
                 yield self.block_finding(
                     ctx,
-                    block,
+                    ctx.blocks[i],
                     f"a {longest}-character word (max {limit:g})",
                     {"longest_word": longest},
                 )

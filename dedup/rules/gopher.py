@@ -305,7 +305,7 @@ class Repetition(_GopherRule):
             return
         size = len(text)
         m: dict[str, float] = {}
-        paragraphs = [b.text for b in ctx.blocks] or ts.gopher_paragraphs(text)
+        paragraphs = ctx.block_texts or ts.gopher_paragraphs(text)
         count, chars = ts.duplicates(paragraphs)
         m["dup_para_frac"] = ratio(count, len(paragraphs))
         m["dup_para_char_frac"] = chars / size
