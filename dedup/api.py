@@ -19,7 +19,7 @@ import numpy as np
 import numpy.typing as npt
 
 from dedup.cluster import Analysis, Cluster, analyse
-from dedup.engine import FileOutcome, FileTexts, input_sizes, make_job, run
+from dedup.engine import FileOutcome, FileTexts, Run, input_sizes, make_job
 from dedup.errors import DedupError
 from dedup.models import Block, Document, Finding, Line, Location, Severity
 from dedup.quality import QualityResult
@@ -270,11 +270,28 @@ def _run(
     context_paths = {item.path for item in context}
     sizes = input_sizes(ordered, sources)
     job = make_job(settings, rules, drop, sum(sizes))
+    with Run(ordered, job, settings.workers, sources, sizes) as running:
+        return _collect(running, items, errors, settings, rules, drop, progress, context, context_paths)
+
+
+def _collect(
+    running: Run,
+    items: Sequence[InputFile],
+    errors: list[DedupError],
+    settings: Settings,
+    rules: RuleSettings,
+    drop: Sequence[str],
+    progress: Progress | None,
+    context: Sequence[InputFile],
+    context_paths: set[str],
+) -> Result:
+    job = running.job
+    total = len(running.items)
     outcomes: list[FileOutcome] = []
     errors = list(errors)
-    for done, outcome in enumerate(run(ordered, job, settings.workers, sources, sizes), start=1):
-        if progress is not None:
-            progress(outcome, done, len(ordered))
+    for done, outcome in enumerate(running.outcomes(), start=1):
+        if progress is not None and not running.split:
+            progress(outcome, done, total)
         if outcome.error is not None:
             if outcome.item.path not in context_paths:  # unreadable context is skipped
                 errors.append(outcome.error)
@@ -300,7 +317,17 @@ def _run(
         for i, o in enumerate(outcomes)
     ]
     paths = [f.path for f in files]
-    analysis = analyse(table, doc_of, paths, settings, FileTexts(outcomes, offsets, table))
+    texts = FileTexts(outcomes, offsets, table)
+    if running.split:
+        # The workers run the quality rules while this process clusters.
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(1) as thread:
+            clustering = thread.submit(analyse, table, doc_of, paths, settings, texts)
+            outcomes = _add_quality(outcomes, running, files, progress)
+            analysis = clustering.result()
+    else:
+        analysis = analyse(table, doc_of, paths, settings, texts)
     quality = QualityResult()
     quality_dropped: set[int] = set()
     for i, o in enumerate(outcomes):
@@ -336,6 +363,35 @@ def _run(
         tuple(drop),
         focus,
     )
+
+
+def _add_quality(
+    outcomes: list[FileOutcome], running: Run, files: list[FileResult], progress: Progress | None
+) -> list[FileOutcome]:
+    """``outcomes`` (tables only, from the first pass of a split run) with
+    the findings of the quality pass (:meth:`Run.quality`, which also has
+    the files whose first pass failed, and nothing for the inputs that
+    this process handled whole, such as stdin)."""
+    index = {o.item.path: i for i, o in enumerate(outcomes)}
+    merged = list(outcomes)
+    total = len(running.items)
+    done = total - len(running.pooled)
+    for outcome in running.quality():
+        done += 1
+        i = index.get(outcome.item.path)
+        if i is None:
+            continue  # the first pass already reported this file's error
+        first = outcomes[i]
+        if outcome.error is not None:
+            raise DedupError(f"cannot re-read: {outcome.error.message}", first.item.path)
+        if outcome.size != first.size:
+            raise DedupError("file changed while dedup was running; run again", first.item.path)
+        merged[i] = replace(
+            first, findings=outcome.findings, metrics=outcome.metrics, drop_blocks=outcome.drop_blocks
+        )
+        if progress is not None:
+            progress(replace(merged[i], table=files[i].table), done, total)
+    return merged
 
 
 def check_inputs(

@@ -19,7 +19,7 @@ from __future__ import annotations
 import contextlib
 import os
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
 
@@ -107,37 +107,80 @@ def build(doc: Document, job: Job) -> tuple[BlockTable, list[Block] | None]:
 
 def process_document(item: InputFile, doc: Document, job: Job, keep_source: bool) -> FileOutcome:
     table, blocks = build(doc, job)
-    findings: list[Finding] = []
+    findings: tuple[Finding, ...] = ()
     metrics: dict[str, float] = {}
     drop_blocks: tuple[int, ...] = ()
     if job.quality:
-        from dedup.quality import check_document
-
-        findings, metrics = check_document(
-            doc, TableBlocks(table, 0, doc) if blocks is None else blocks, job.quality_rules, job.rules
-        )
-        if job.drop:
-            selection = RuleSettings(select=job.drop)
-            spans = zip(table.start.tolist(), table.stop.tolist(), strict=True)
-            by_span = {span: i for i, span in enumerate(spans)}
-            flagged = {
-                by_span[(f.start or 0, f.stop or 0)]
-                for f in findings
-                if f.fixable
-                and selection.is_selected(get_rule(f.rule))
-                and (f.start or 0, f.stop or 0) in by_span
-            }
-            drop_blocks = tuple(sorted(flagged))
+        layout = TableBlocks(table, 0, doc) if blocks is None else blocks
+        findings, metrics, drop_blocks = _quality(doc, layout, job)
     return FileOutcome(
         item,
         doc.size,
         table,
         None,
-        tuple(findings),
+        findings,
         metrics,
         drop_blocks,
         doc.raw if keep_source else None,
     )
+
+
+def _quality(
+    doc: Document, blocks: Sequence[Block], job: Job
+) -> tuple[tuple[Finding, ...], dict[str, float], tuple[int, ...]]:
+    """The quality findings and metrics of one file, and the local ids of
+    the blocks a ``--drop`` rule flagged."""
+    from dedup.quality import check_document
+
+    findings, metrics = check_document(doc, blocks, job.quality_rules, job.rules)
+    drop_blocks: tuple[int, ...] = ()
+    if job.drop:
+        selection = RuleSettings(select=job.drop)
+        table = blocks.table if isinstance(blocks, TableBlocks) else None
+        spans = (
+            zip(table.start.tolist(), table.stop.tolist(), strict=True)
+            if table is not None
+            else ((b.start, b.stop) for b in blocks)
+        )
+        by_span = {span: i for i, span in enumerate(spans)}
+        flagged = {
+            by_span[(f.start or 0, f.stop or 0)]
+            for f in findings
+            if f.fixable
+            and selection.is_selected(get_rule(f.rule))
+            and (f.start or 0, f.stop or 0) in by_span
+        }
+        drop_blocks = tuple(sorted(flagged))
+    return tuple(findings), metrics, drop_blocks
+
+
+def _layout(doc: Document, job: Job) -> Sequence[Block]:
+    """The file's blocks as :func:`build` segments them, without the
+    fingerprints (for the quality pass of a split run)."""
+    mode = effective_mode(job.settings.split, doc.path)
+    if job.use_kernel and mode != "markdown":
+        from dedup.kernels import segment_table_fast
+
+        return TableBlocks(segment_table_fast(doc, mode, job.params.bands), 0, doc)
+    return segment(doc, mode, 0, split_lines(doc))
+
+
+def check_item(item: InputFile, job: Job) -> FileOutcome:
+    """Read ``item`` again and run the quality rules only: its outcome has
+    no table, and the size read this time (the caller compares it with the
+    first pass's)."""
+    try:
+        data = read_raw(item)
+        check_raw(item.path, data)
+        doc = decode(item.path, data)
+        findings, metrics, drop_blocks = _quality(doc, _layout(doc, job), job)
+    except DedupError as exc:
+        return FileOutcome(item, error=exc)
+    return FileOutcome(item, doc.size, None, None, findings, metrics, drop_blocks)
+
+
+def check_batch(items: Sequence[InputFile], job: Job) -> list[FileOutcome]:
+    return [check_item(item, job) for item in items]
 
 
 def process_item(item: InputFile, job: Job, raw: bytes | None = None) -> FileOutcome:
@@ -181,6 +224,87 @@ def _batches(items: Sequence[InputFile], sizes: Sequence[int], target: int) -> l
     return batches
 
 
+class Run:
+    """One run of the per-file stages over ``items`` (sorted by path;
+    ``sizes``: their :func:`input_sizes`), used as a context manager.
+
+    :meth:`outcomes` yields one outcome per item, in order. In a worker
+    pool with quality rules the run is *split*: the workers first build
+    every file's table (quick), then read each file again and run the
+    quality rules (most of the work), while the caller runs the global
+    duplicate stages on the tables; :meth:`outcomes` then carries tables
+    only and :meth:`quality` yields the quality outcomes (no table, and
+    the size read the second time). Both passes are queued on the pool at
+    the start, so the workers never wait. Otherwise :meth:`outcomes`
+    carries everything and :meth:`quality` yields nothing.
+    """
+
+    def __init__(
+        self,
+        items: Sequence[InputFile],
+        job: Job,
+        workers: int,
+        sources: dict[str, bytes] | None = None,
+        sizes: Sequence[int] | None = None,
+        split: bool = True,
+    ) -> None:
+        self.items = items
+        self.job = job
+        self.workers = worker_count(workers)
+        self.sources = sources or {}
+        self.sizes = input_sizes(items, self.sources) if sizes is None else sizes
+        self.pooled = [
+            (i, n)
+            for i, n in zip(items, self.sizes, strict=True)
+            if i.path not in self.sources and i.path != "-"
+        ]
+        self.use_pool = self.workers > 1 and len(self.pooled) > 1 and sum(self.sizes) >= POOL_MIN_BYTES
+        self.split = split and self.use_pool and job.quality
+        self._stack = contextlib.ExitStack()
+        self._tables: Iterator[FileOutcome] | None = None
+        self._checks: Iterator[FileOutcome] | None = None
+
+    def __enter__(self) -> Run:
+        if not self.use_pool:
+            return self
+        import multiprocessing
+
+        job = self.job
+        if job.use_kernel:
+            from dedup.kernels import warm_up
+
+            warm_up(job.params)  # before the fork: workers inherit the loaded code
+        context = multiprocessing.get_context("fork")
+        pool = self._stack.enter_context(context.Pool(self.workers))
+        target = max(sum(self.sizes) // (self.workers * BATCHES_PER_WORKER), 1)
+        batches = _batches([i for i, _ in self.pooled], [n for _, n in self.pooled], target)
+        first = replace(job, quality_rules=(), drop=()) if self.split else job
+        self._tables = (
+            o for outcomes in pool.imap(partial(process_batch, job=first), batches) for o in outcomes
+        )
+        if self.split:
+            self._checks = (
+                o for outcomes in pool.imap(partial(check_batch, job=job), batches) for o in outcomes
+            )
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stack.close()
+
+    def outcomes(self) -> Iterator[FileOutcome]:
+        for item in self.items:
+            if self._tables is None or item.path in self.sources or item.path == "-":
+                yield process_item(item, self.job, self.sources.get(item.path))
+            else:
+                yield next(self._tables)
+
+    def quality(self) -> Iterator[FileOutcome]:
+        """The quality pass of a split run, one outcome per pooled item in
+        order (see the class)."""
+        if self._checks is not None:
+            yield from self._checks
+
+
 def run(
     items: Sequence[InputFile],
     job: Job,
@@ -189,37 +313,9 @@ def run(
     sizes: Sequence[int] | None = None,
 ) -> Iterator[FileOutcome]:
     """Process ``items`` (sorted by path; ``sizes``: their :func:`input_sizes`)
-    and yield outcomes in that order."""
-    sources = sources or {}
-    workers = worker_count(workers)
-    if sizes is None:
-        sizes = input_sizes(items, sources)
-    total_bytes = sum(sizes)
-    pooled = [(i, n) for i, n in zip(items, sizes, strict=True) if i.path not in sources and i.path != "-"]
-    if workers > 1 and len(pooled) > 1 and total_bytes >= POOL_MIN_BYTES:
-        import multiprocessing
-
-        if job.use_kernel:
-            from dedup.kernels import warm_up
-
-            warm_up(job.params)  # before the fork: workers inherit the loaded code
-        context = multiprocessing.get_context("fork")
-        with context.Pool(workers) as pool:
-            target = max(total_bytes // (workers * BATCHES_PER_WORKER), 1)
-            batches = _batches([i for i, _ in pooled], [n for _, n in pooled], target)
-            results = (
-                outcome
-                for outcomes in pool.imap(partial(process_batch, job=job), batches)
-                for outcome in outcomes
-            )
-            for item in items:
-                if item.path in sources or item.path == "-":
-                    yield process_item(item, job, sources.get(item.path))
-                else:
-                    yield next(results)
-        return
-    for item in items:
-        yield process_item(item, job, sources.get(item.path))
+    and yield complete outcomes (table and quality) in that order."""
+    with Run(items, job, workers, sources, sizes, split=False) as whole:
+        yield from whole.outcomes()
 
 
 def input_sizes(items: Iterable[InputFile], sources: dict[str, bytes]) -> list[int]:

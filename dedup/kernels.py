@@ -755,16 +755,45 @@ def warm_up(params: LshParams) -> None:
     )
 
 
+def segment_table_fast(doc: Document, mode: str, bands: int) -> BlockTable:
+    """The segmentation columns of :func:`build_table_fast`'s table (lines,
+    spans, kinds); the fingerprint columns are left zero. For the quality
+    pass, which reads only the blocks."""
+    _check_mode(doc, mode)
+    data: U8 = np.frombuffer(doc.raw, dtype=np.uint8)
+    first, last, starts, stops, kind, _ = _segment(data, len(doc.bom), _MODES[mode], _lower_table())
+    n = len(first)
+    if n == 0:
+        return empty_table(bands)
+    words = np.zeros(n, dtype=np.int64)
+    return BlockTable(
+        first_line=first,
+        last_line=last,
+        start=starts,
+        stop=stops,
+        kind=kind,
+        key_hash=np.zeros((n, 2), dtype=np.uint64),
+        key_chars=np.zeros(n, dtype=np.int64),
+        words=words,
+        has_shingles=words > 0,
+        band_keys=np.zeros((n, bands), dtype=np.uint32),
+    )
+
+
+def _check_mode(doc: Document, mode: str) -> None:
+    if mode not in _MODES:
+        raise ValueError(f"build_table_fast does not handle mode {mode!r}")
+    if mode == "auto" and doc.path.lower().endswith(MARKDOWN_SUFFIXES):
+        raise ValueError("build_table_fast does not handle Markdown files (auto mode)")
+
+
 def build_table_fast(doc: Document, mode: str, params: LshParams) -> BlockTable:
     """:func:`dedup.table.build_table` for modes auto (non-Markdown), blank and line.
 
     Raises ValueError for other modes and for Markdown files in auto mode
     (see :func:`dedup.segment.effective_mode`): the caller uses the reference.
     """
-    if mode not in _MODES:
-        raise ValueError(f"build_table_fast does not handle mode {mode!r}")
-    if mode == "auto" and doc.path.lower().endswith(MARKDOWN_SUFFIXES):
-        raise ValueError("build_table_fast does not handle Markdown files (auto mode)")
+    _check_mode(doc, mode)
     data: U8 = np.frombuffer(doc.raw, dtype=np.uint8)
     first, last, starts, stops, kind, ascii_blocks = _segment(
         data, len(doc.bom), _MODES[mode], _lower_table()

@@ -11,6 +11,7 @@ from dedup import engine
 from dedup.api import check_paths
 from dedup.report import render_json
 from dedup.settings import Settings
+from dedup.sources import InputFile
 
 WORDS = [
     "river",
@@ -87,3 +88,65 @@ def test_kernel_and_reference_paths_give_the_same_report(
     monkeypatch.setattr(engine, "KERNEL_MIN_BYTES", 0)
     compiled = _report(corpus, 1)
     assert reference == compiled
+
+
+def _quality_corpus(root: Path) -> list[str]:
+    """The corpus above plus files the quality rules have something to say
+    about: boilerplate lines, a list page, a page that repeats itself."""
+    paths = _corpus(root)
+    extra = {
+        "boiler.txt": "Share this article\n\nThe council met on Tuesday to discuss the bridge.\n\n"
+        "All rights reserved.\n\nAdvertisement\n",
+        "list.txt": "\n".join(f"- item {i}" for i in range(80)) + "\n",
+        "repeat.txt": ("The harbour festival returns. " * 40 + "\n\n") * 3,
+    }
+    for name, text in extra.items():
+        (root / name).write_text(text)
+        paths.append(str(root / name))
+    return paths
+
+
+def test_split_run_gives_the_same_findings_and_cleaning(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With quality rules and a worker pool, the workers run the rules in a
+    second pass while the parent clusters: same report, same drops."""
+    from dedup.api import clean
+    from dedup.rules.registry import RuleSettings
+
+    paths = _quality_corpus(tmp_path)
+    rules = RuleSettings()
+    alone = check_paths(paths, Settings(workers=1), rules, drop=("BP001",))
+    monkeypatch.setattr(engine, "POOL_MIN_BYTES", 0)
+    seen: list[tuple[int, int]] = []
+    split = check_paths(
+        paths, Settings(workers=2), rules, drop=("BP001",), progress=lambda o, d, t: seen.append((d, t))
+    )
+    assert render_json(split) == render_json(alone)
+    assert '"BP001"' in render_json(split) and '"GR001"' in render_json(split)
+    assert split.quality_dropped == alone.quality_dropped and split.quality_dropped
+    assert [c.mask for c in clean(split).changes] == [c.mask for c in clean(alone).changes]
+    # Progress follows the quality pass, to the last file.
+    assert [d for d, _ in seen] == list(range(1, len(paths) + 1))
+    assert {t for _, t in seen} == {len(paths)}
+
+
+def test_split_run_reports_a_file_that_changed_between_passes(
+    corpus: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from dataclasses import replace
+
+    from dedup.errors import DedupError
+    from dedup.rules.registry import RuleSettings
+
+    monkeypatch.setattr(engine, "POOL_MIN_BYTES", 0)
+    check_item = engine.check_item
+
+    def grown(item: InputFile, job: engine.Job) -> engine.FileOutcome:
+        outcome = check_item(item, job)
+        return replace(outcome, size=outcome.size + 1) if item.path == corpus[3] else outcome
+
+    monkeypatch.setattr(engine, "check_item", grown)  # the forked workers inherit it
+    with pytest.raises(DedupError, match="file changed while dedup was running") as raised:
+        check_paths(corpus, Settings(workers=2), RuleSettings())
+    assert raised.value.path == corpus[3]
