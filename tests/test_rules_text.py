@@ -305,8 +305,11 @@ def test_token_arrays_are_simple_words() -> None:
         counts = arrays.counts()
         assert counts == Counter(words) and list(counts) == list(Counter(words))
         plain = ts._HashedWords(words)
-        hashed = arrays.ngrams(words).hashed
+        ngrams = arrays.ngrams()
+        hashed = ngrams.hashed
         assert np.array_equal(hashed.codes, plain.codes) and np.array_equal(hashed.starts, plain.starts)
+        assert np.array_equal(hashed.prefix, plain.prefix) and hashed.has_space == plain.has_space
+        assert len(ngrams.words) == len(words) and list(ngrams.words) == words
 
 
 def test_token_arrays_need_numba(monkeypatch: pytest.MonkeyPatch) -> None:

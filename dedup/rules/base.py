@@ -178,7 +178,7 @@ class FileContext:
     def word_ngrams(self) -> textstats.WordNgrams:
         """Gopher's n-gram statistics of :attr:`words`."""
         arrays = self.token_arrays
-        return arrays.ngrams(self.words) if arrays is not None else textstats.WordNgrams(self.words)
+        return arrays.ngrams() if arrays is not None else textstats.WordNgrams(self.words)
 
     @cached_property
     def _symbols(self) -> set[str]:

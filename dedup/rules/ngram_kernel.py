@@ -214,3 +214,24 @@ def top_chars(codes: U32, starts: I64, word_keys: U64, n: int) -> int:
     a = first[best]
     chars: int = (starts[a + n] - starts[a] + n - 1) * members[best]
     return chars
+
+
+@njit(cache=True)
+def joined_prefix(codes: U32, space: npt.NDArray[np.bool_], inverse_powers: U64) -> tuple[U32, U64]:
+    """The code points of ``codes`` that are not whitespace (``space``: per
+    code point below its length) and their prefix sums ``P[k] = sum(c[j] *
+    B**-j for j < k)`` (``inverse_powers[j] = B**-j``, mod 2**64), in one
+    pass (see :class:`dedup.rules.text._HashedWords`)."""
+    joined = np.empty(len(codes), dtype=np.uint32)
+    prefix = np.empty(len(codes) + 1, dtype=np.uint64)
+    prefix[0] = 0
+    total = np.uint64(0)
+    k = 0
+    for c in codes:
+        if c < len(space) and space[c]:
+            continue
+        joined[k] = c
+        total += np.uint64(c) * inverse_powers[k]
+        k += 1
+        prefix[k] = total
+    return joined[:k], prefix[: k + 1]

@@ -17,10 +17,10 @@ from __future__ import annotations
 import re
 import sys
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from functools import cached_property, lru_cache
 from itertools import accumulate, chain
-from typing import Any
+from typing import Any, overload
 
 from dedup.errors import DedupError
 
@@ -319,10 +319,13 @@ class _HashedWords:
     B**-len(s) * h(t)``, which gives the hashes of space-joined n-grams too.
     """
 
-    def __init__(self, words: Sequence[str], joined: Any = None, starts: Any = None) -> None:
-        """``joined`` (code points of the words joined without separator)
-        and ``starts`` (where each word starts in it, one more entry for the
-        end) are computed from ``words`` unless given (see :class:`TokenArrays`)."""
+    def __init__(
+        self, words: Sequence[str], joined: Any = None, starts: Any = None, prefix: Any = None
+    ) -> None:
+        """``joined`` (code points of the words joined without separator),
+        ``starts`` (where each word starts in it, one more entry for the
+        end) and ``prefix`` (the prefix sums) are computed from ``words``
+        unless given (see :class:`TokenArrays`)."""
         import numpy as np
 
         self.words = words
@@ -338,10 +341,11 @@ class _HashedWords:
         size = len(joined)
         # Space-joined n-grams are up to one character per word longer.
         self.powers, self.inverse_powers = _powers(size + len(words))
-        codes = joined.astype(np.uint64)
-        np.multiply(codes, self.inverse_powers[:size], out=codes)
-        prefix = np.zeros(size + 1, dtype=np.uint64)
-        np.cumsum(codes, out=prefix[1:])
+        if prefix is None:
+            codes = joined.astype(np.uint64)
+            np.multiply(codes, self.inverse_powers[:size], out=codes)
+            prefix = np.zeros(size + 1, dtype=np.uint64)
+            np.cumsum(codes, out=prefix[1:])
         self.prefix = prefix
 
     @cached_property
@@ -484,16 +488,48 @@ class TokenArrays:
         counts = np.bincount(self.ids, minlength=len(self.vocab)).tolist()
         return Counter(dict(zip(self.vocab, counts, strict=True)))
 
-    def ngrams(self, words: Sequence[str]) -> WordNgrams:
-        """``WordNgrams(words)`` for ``words == self.words()``: the tokens of
-        each chunk spell it, so the tokens joined without separator are the
-        text without its whitespace."""
-        import numpy as np
+    def ngrams(self) -> WordNgrams:
+        """``WordNgrams(self.words())``, the word list made only if a
+        fallback reads it: the tokens of each chunk spell it, so the tokens
+        joined without separator are the text without its whitespace, and
+        the compiled kernel computes their prefix hashes in one pass (no
+        token holds a space)."""
+        from dedup.rules import ngram_kernel
 
-        codes = self._codes
-        space = _space_table()
-        blank = space[np.minimum(codes, len(space) - 1)] & (codes < len(space))
-        return WordNgrams(words, _HashedWords(words, codes[~blank], self.starts))
+        words = _LazyWords(self)
+        size = int(self.starts[-1])
+        inverse = _powers(size + len(words))[1]
+        joined, prefix = ngram_kernel.joined_prefix(self._codes, _space_table(), inverse)
+        hashed = _HashedWords(words, joined, self.starts, prefix)
+        hashed.has_space = False
+        return WordNgrams(words, hashed)
+
+
+class _LazyWords(Sequence[str]):
+    """:meth:`TokenArrays.words` as a sequence whose list is made when an
+    item is first read (its length is known without it)."""
+
+    def __init__(self, arrays: TokenArrays) -> None:
+        self._arrays = arrays
+
+    def __len__(self) -> int:
+        return len(self._arrays)
+
+    @cached_property
+    def _words(self) -> list[str]:
+        return self._arrays.words()
+
+    @overload
+    def __getitem__(self, index: int) -> str: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[str]: ...
+
+    def __getitem__(self, index: int | slice) -> str | list[str]:
+        return self._words[index]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._words)
 
 
 @lru_cache(maxsize=1)
