@@ -543,15 +543,11 @@ def _space_table() -> Any:
 
 @lru_cache(maxsize=1)
 def _exception_hashes() -> tuple[Any, Any]:
-    """Sorted hashes of the bare contractions and of the abbreviations: a
+    """Hash sets of the bare contractions and of the abbreviations: a
     plain chunk whose letters hash to one of them goes to Python."""
-    import numpy as np
+    from dedup.rules.token_kernel import fnv, hash_set
 
-    from dedup.rules.token_kernel import fnv
-
-    contractions = np.array(sorted({fnv(k) for k in _BARE_CONTRACTIONS}), dtype=np.uint64)
-    abbreviations = np.array(sorted({fnv(k) for k in _ABBREVIATIONS}), dtype=np.uint64)
-    return contractions, abbreviations
+    return hash_set({fnv(k) for k in _BARE_CONTRACTIONS}), hash_set({fnv(k) for k in _ABBREVIATIONS})
 
 
 def token_arrays(text: str) -> TokenArrays | None:

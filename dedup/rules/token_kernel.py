@@ -6,8 +6,8 @@ tokenize (a word or number, maybe hyphenated, with an opening bracket or
 quote, a possessive ``'s``, a final dot and up to three closing marks) is
 tokenized here, by a hand-written parser of the same pattern; every other
 chunk, and every plain chunk whose letters might be a bare contraction or
-an abbreviation (a hash of the candidate is in the given sorted hash
-arrays, so a hash collision only sends a chunk to Python), is left to
+an abbreviation (a hash of the candidate is in the given hash sets, so
+a hash collision only sends a chunk to Python), is left to
 Python's tokenizer. The plain tokens and the other chunks are grouped by
 content in open-addressing tables that compare characters when hashes
 agree, in order of first occurrence, so that Python makes one string per
@@ -57,10 +57,32 @@ def _digit(c: int) -> bool:
     return 0x30 <= c <= 0x39
 
 
+#: The grouping tables start with 2**this many slots.
+_TABLE_BITS = 10
+
+#: A hash set (:func:`hash_set`) starts with a bit set of this many 64-bit
+#: words over the hashes' top bits; the sorted hashes follow.
+_BIT_WORDS = 64
+
+
+def hash_set(hashes: set[int]) -> U64:
+    """``hashes`` laid out for :func:`_member`: a bit set of their top 12
+    bits (most other hashes are ruled out with one load), then the hashes,
+    sorted."""
+    bits = np.zeros(_BIT_WORDS, dtype=np.uint64)
+    for h in hashes:
+        top = h >> 52
+        bits[top >> 6] |= np.uint64(1 << (top & 63))
+    return np.concatenate((bits, np.array(sorted(hashes), dtype=np.uint64)))
+
+
 @njit(cache=True, inline="always")
-def _member(sorted_hashes: U64, h: np.uint64) -> bool:
-    i = np.searchsorted(sorted_hashes, h)
-    return bool(i < len(sorted_hashes) and sorted_hashes[i] == h)
+def _member(hash_set: U64, h: np.uint64) -> bool:
+    top = h >> np.uint64(52)
+    if not (hash_set[np.int64(top >> np.uint64(6))] >> (top & np.uint64(63))) & np.uint64(1):
+        return False
+    i = _BIT_WORDS + np.searchsorted(hash_set[_BIT_WORDS:], h)
+    return bool(i < len(hash_set) and hash_set[i] == h)
 
 
 @njit(cache=True)
@@ -189,17 +211,20 @@ def _parse(codes: U32, a: int, b: int, contractions: U64, abbreviations: U64, ou
 
 @njit(cache=True)
 def _find(
-    codes: U32, a: int, b: int, h: np.uint64, keys: U64, slots: I64, first_start: I64, first_end: I64
+    codes: U32,
+    a: int,
+    b: int,
+    h: np.uint64,
+    keys: U64,
+    slots: I64,
+    first_start: I64,
+    first_end: I64,
+    shift: np.uint64,
 ) -> int:
     """The slot of span ``codes[a:b]`` (hash ``h``): its group's, or the empty
-    slot where it goes."""
+    slot where it goes. The table's size is a power of two, ``2**(64 -
+    shift)``: the top hash bits pick the slot."""
     mask = len(keys) - 1
-    # The table's size is a power of two: its top hash bits pick the slot.
-    shift = np.uint64(64)
-    size = len(keys)
-    while size > 1:
-        size >>= 1
-        shift -= np.uint64(1)
     slot = np.int64((h * _MIX) >> shift)
     while True:
         g = slots[slot]
@@ -245,14 +270,15 @@ def _span_hash(codes: U32, a: int, b: int) -> np.uint64:
 
 @njit(cache=True, inline="always")
 def _intern(
-    codes: U32, a: int, b: int, keys: U64, slots: I64, starts: I64, ends: I64, groups: int
-) -> tuple[int, U64, I64, I64, I64, int]:
+    codes: U32, a: int, b: int, keys: U64, slots: I64, starts: I64, ends: I64, groups: int, shift: np.uint64
+) -> tuple[int, U64, I64, I64, I64, int, np.uint64]:
     """The group of span ``codes[a:b]`` in a table of ``groups`` groups
-    (``starts``/``ends``: each group's first occurrence), a new one if no
-    group holds the same characters; with the table and arrays, grown when
-    needed, and the new number of groups."""
+    (``starts``/``ends``: each group's first occurrence; ``shift``: see
+    :func:`_find`), a new one if no group holds the same characters; with
+    the table, arrays and shift, changed when the table grows, and the new
+    number of groups."""
     h = _span_hash(codes, a, b)
-    slot = _find(codes, a, b, h, keys, slots, starts, ends)
+    slot = _find(codes, a, b, h, keys, slots, starts, ends, shift)
     g = slots[slot]
     if g == -1:
         g = groups
@@ -266,7 +292,8 @@ def _intern(
         groups += 1
         if 2 * groups >= len(keys):
             keys, slots = _rehash(keys, slots)
-    return g, keys, slots, starts, ends, groups
+            shift -= np.uint64(1)
+    return g, keys, slots, starts, ends, groups, shift
 
 
 @njit(cache=True)
@@ -287,16 +314,18 @@ def tokenize(
     counts = np.zeros(size // 2 + 1, dtype=np.int64)
     token_groups = np.empty(size + 1, dtype=np.int64)
     out = np.empty(64, dtype=np.int64)
-    tok_keys = np.zeros(1024, dtype=np.uint64)
-    tok_slots = np.full(1024, -1, dtype=np.int64)
-    tok_start = np.empty(1024, dtype=np.int64)
-    tok_end = np.empty(1024, dtype=np.int64)
+    tok_keys = np.zeros(1 << _TABLE_BITS, dtype=np.uint64)
+    tok_slots = np.full(1 << _TABLE_BITS, -1, dtype=np.int64)
+    tok_start = np.empty(1 << _TABLE_BITS, dtype=np.int64)
+    tok_end = np.empty(1 << _TABLE_BITS, dtype=np.int64)
     tok_groups = 0
-    chunk_keys = np.zeros(1024, dtype=np.uint64)
-    chunk_slots = np.full(1024, -1, dtype=np.int64)
-    chunk_start = np.empty(1024, dtype=np.int64)
-    chunk_end = np.empty(1024, dtype=np.int64)
+    tok_shift = np.uint64(64 - _TABLE_BITS)
+    chunk_keys = np.zeros(1 << _TABLE_BITS, dtype=np.uint64)
+    chunk_slots = np.full(1 << _TABLE_BITS, -1, dtype=np.int64)
+    chunk_start = np.empty(1 << _TABLE_BITS, dtype=np.int64)
+    chunk_end = np.empty(1 << _TABLE_BITS, dtype=np.int64)
     chunk_groups = 0
+    chunk_shift = np.uint64(64 - _TABLE_BITS)
     chunks = 0
     tokens = 0
     i = 0
@@ -316,16 +345,16 @@ def tokenize(
             for t in range(n):
                 ta = out[t]
                 tb = out[t + 1]
-                g, tok_keys, tok_slots, tok_start, tok_end, tok_groups = _intern(
-                    codes, ta, tb, tok_keys, tok_slots, tok_start, tok_end, tok_groups
+                g, tok_keys, tok_slots, tok_start, tok_end, tok_groups, tok_shift = _intern(
+                    codes, ta, tb, tok_keys, tok_slots, tok_start, tok_end, tok_groups, tok_shift
                 )
                 token_groups[tokens] = g
                 tokens += 1
             refs[chunks] = 0
             counts[chunks] = n
         else:
-            g, chunk_keys, chunk_slots, chunk_start, chunk_end, chunk_groups = _intern(
-                codes, a, b, chunk_keys, chunk_slots, chunk_start, chunk_end, chunk_groups
+            g, chunk_keys, chunk_slots, chunk_start, chunk_end, chunk_groups, chunk_shift = _intern(
+                codes, a, b, chunk_keys, chunk_slots, chunk_start, chunk_end, chunk_groups, chunk_shift
             )
             refs[chunks] = -1 - g
         chunks += 1
