@@ -14,6 +14,8 @@ from typing import Any
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from dedup.rules import text as ts
 
@@ -340,3 +342,26 @@ def test_quality_rules_with_and_without_token_arrays(monkeypatch: pytest.MonkeyP
     assert compiled.metrics == plain.metrics
     assert compiled.findings == plain.findings
     assert len(compiled.findings) > 20
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["", "a", "ab", "b", "a b", " ", "é"]), max_size=30))
+def test_duplicates_counts_every_repeat_of_an_earlier_item(items: list[str]) -> None:
+    seen: set[str] = set()
+    count = chars = 0
+    for item in items:
+        if item in seen:
+            count, chars = count + 1, chars + len(item)
+        seen.add(item)
+    assert ts.duplicates(items) == (count, chars)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="ab \t\n\r\u00a0\u2028\x0c", max_size=40))
+def test_context_nonblank_lines_are_fineweb_lines(text: str) -> None:
+    from rules_helpers import document
+
+    from dedup.rules.base import FileContext
+
+    ctx = FileContext(document(text), [])
+    assert ctx.nonblank_lines == ts.nonblank_lines(ctx.text_lf)

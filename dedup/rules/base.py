@@ -143,6 +143,12 @@ class FileContext:
         return texts
 
     @cached_property
+    def nonblank_lines(self) -> list[str]:
+        """:attr:`line_texts` less the whitespace-only lines
+        (:func:`dedup.rules.text.nonblank_lines` of ``text_lf``)."""
+        return list(filter(str.strip, self.line_texts))
+
+    @cached_property
     def line_count(self) -> int:
         """``len(lines)``: a final line without a line break counts too."""
         text = self.text_lf

@@ -10,6 +10,7 @@ a trailing ``\\r`` and count every CRLF line as unpunctuated.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from operator import itemgetter
 from typing import ClassVar
 
 from dedup.models import Finding, Severity
@@ -21,11 +22,6 @@ FINEWEB = (
     "Data at Scale' (arXiv:2406.17557), section 3.3; reference implementation: "
     "datatrove 0.10.1 FineWebQualityFilter."
 )
-_TERMINALS = tuple(ts.TERMINAL_PUNCTUATION)
-
-
-def fineweb_lines(text: str) -> list[str]:
-    return ts.nonblank_lines(text)
 
 
 class _FineWebRule(Rule):
@@ -50,10 +46,11 @@ class LinePunctuation(_FineWebRule):
     )
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:
-        lines = fineweb_lines(ctx.text_lf)
+        lines = ctx.nonblank_lines
         if not lines:
             return
-        frac = sum(ln.endswith(_TERMINALS) for ln in lines) / len(lines)
+        # Lines are not blank: each has a last character.
+        frac = sum(map(ts.TERMINAL_PUNCTUATION.__contains__, map(itemgetter(-1), lines))) / len(lines)
         ctx.metrics["line_punct_ratio"] = frac
         limit = self.value("min_ratio")
         if limit is not None and frac < limit:
@@ -78,11 +75,11 @@ class ShortLines(_FineWebRule):
     )
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:
-        lines = fineweb_lines(ctx.text_lf)
+        lines = ctx.nonblank_lines
         length = self.value("short_line_length")
         if not lines or length is None:
             return
-        frac = sum(len(ln) <= length for ln in lines) / len(lines)
+        frac = sum(map(length.__ge__, map(len, lines))) / len(lines)
         ctx.metrics["short_line_ratio"] = frac
         limit = self.value("max_ratio")
         if limit is not None and frac > limit:
@@ -109,7 +106,7 @@ class DuplicateLineChars(_FineWebRule):
     )
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:
-        lines = fineweb_lines(ctx.text_lf)
+        lines = ctx.nonblank_lines
         size = len(ctx.text_lf.replace("\n", ""))
         if not lines or not size:
             return

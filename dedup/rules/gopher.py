@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
+from operator import methodcaller
 from typing import ClassVar
 
 from dedup.models import Finding, Severity
@@ -154,7 +155,7 @@ class BulletLines(_GopherRule):
         lines = ctx.text_lf.splitlines()
         if not lines:
             return
-        frac = sum(ln.lstrip().startswith(("•", "-")) for ln in lines) / len(lines)
+        frac = sum(map(methodcaller("startswith", ("•", "-")), map(str.lstrip, lines))) / len(lines)
         ctx.metrics["bullet_lines_ratio"] = frac
         limit = self.value("max_ratio")
         if limit is not None and frac > limit:
@@ -181,7 +182,7 @@ class EllipsisLines(_GopherRule):
         lines = ctx.text_lf.splitlines()
         if not lines:
             return
-        frac = sum(ln.rstrip().endswith(("...", "…")) for ln in lines) / len(lines)
+        frac = sum(map(methodcaller("endswith", ("...", "…")), map(str.rstrip, lines))) / len(lines)
         ctx.metrics["ellipsis_lines_ratio"] = frac
         limit = self.value("max_ratio")
         if limit is not None and frac > limit:

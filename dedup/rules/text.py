@@ -156,16 +156,10 @@ def is_symbol(word: str) -> bool:
 
 
 def duplicates(items: Sequence[str]) -> tuple[int, int]:
-    """(count, characters) of items that repeat an earlier item."""
-    seen: set[str] = set()
-    count = chars = 0
-    for item in items:
-        if item in seen:
-            count += 1
-            chars += len(item)
-        else:
-            seen.add(item)
-    return count, chars
+    """(count, characters) of items that repeat an earlier item: all of
+    them less one copy of each distinct item."""
+    distinct = set(items)
+    return len(items) - len(distinct), sum(map(len, items)) - sum(map(len, distinct))
 
 
 def top_ngram_chars(words: Sequence[str], n: int) -> int:
