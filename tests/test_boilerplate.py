@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -84,3 +85,34 @@ def test_starts_is_a_trie_of_the_words() -> None:
     for word in ("read", "reddit", "share", "sponsored"):
         assert pattern.match(word + " more")
     assert not pattern.match("red")
+
+
+@pytest.mark.parametrize(
+    "notice",
+    [
+        "We use COOKIES on this site.",  # ASCII: the lower-cased text is searched
+        "This website uses cook\u0131es to work.",  # dotless i: the regex matches it
+        "Diese Seite: this site uses cook\u0130es, s\u00fc\u00df.",
+    ],
+)
+def test_check_finds_cookie_notices_in_ascii_and_other_text(notice: str) -> None:
+    from rules_helpers import run
+
+    text = f"The council met on Tuesday.\n\n{notice}\n\nShare this article\n"
+    findings = run(text, "BP001")
+    assert [f.message for f in findings] == ["boilerplate (cookie notice)", "boilerplate (share prompt)"]
+    assert [f.line for f in findings] == [3, 5]
+    assert [f.message for f in run(text.replace(notice, "Nothing here."), "BP001")] == [
+        "boilerplate (share prompt)"
+    ]
+
+
+def test_the_letters_of_cook_match_only_what_lower_cases_to_them() -> None:
+    """_may_have_cookie rules a file out when its lower-cased text lacks "cook"."""
+    import sys
+
+    for letter in "cok":
+        pattern = re.compile(letter, re.IGNORECASE)
+        for code in range(sys.maxunicode + 1):
+            if pattern.fullmatch(chr(code)):
+                assert chr(code).lower() == letter, hex(code)

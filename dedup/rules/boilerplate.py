@@ -180,6 +180,17 @@ def _may_match() -> tuple[re.Pattern[str], re.Pattern[str]]:
     return start, re.compile("cookie", re.IGNORECASE)
 
 
+def _may_have_cookie(ctx: FileContext) -> bool:
+    """False when "cookie" does not occur in the file as the patterns match
+    it: in any case, where case-insensitive matching also lets "ı" and "İ"
+    match "i" (and "K", the Kelvin sign, "k"). The characters that match
+    "c", "o" and "k" all lower-case to them, so without "cook" in the
+    lower-cased text there is none; in ASCII text, "cookie" in it decides."""
+    if ctx.text.isascii():
+        return "cookie" in ctx.text_lower
+    return "cook" in ctx.text_lower
+
+
 def _normalise(text: str) -> str:
     return _SPACE.sub(" ", text).strip(_STRIP)
 
@@ -248,8 +259,15 @@ class BoilerplateParagraph(Rule):
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:
         limit = self.value("max_chars")
+        # Without custom patterns, a paragraph :data:`FIRST_WORDS` rules out
+        # is not matched: only the others are given to match().
+        quick = len(self._patterns) == len(BOILERPLATE_PATTERNS)
+        start = _may_match()[0].match
+        cookie = _may_match()[1].search if _may_have_cookie(ctx) else None
         for i, text in enumerate(ctx.block_texts):
             if limit is not None and len(text) > limit:
+                continue
+            if quick and start(text) is None and (cookie is None or cookie(text) is None):
                 continue
             label = self.match(text)
             if label is not None:
