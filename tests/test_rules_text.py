@@ -365,3 +365,22 @@ def test_context_nonblank_lines_are_fineweb_lines(text: str) -> None:
 
     ctx = FileContext(document(text), [])
     assert ctx.nonblank_lines == ts.nonblank_lines(ctx.text_lf)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["a", "b", "c", "ab", "the", "of"]), max_size=60), st.permutations([2, 3, 4]))
+def test_top_ngrams_from_the_shorter_ngrams_repeats(words: list[str], order: list[int]) -> None:
+    """The compiled top n-gram looks only where the (n-1)-grams repeat when
+    n - 1 was done first; in any order of n the numbers are the plain ones."""
+    from dedup.rules import ngram_kernel
+
+    ngrams = ts.WordNgrams(words)
+    for n in (2, 3, 4):
+        assert ngrams.top_chars(n) == ts.top_ngram_chars(words, n), n
+    assert set(ngrams._repeated) == ({2, 3, 4} if len(words) >= 4 else set(range(2, len(words) + 1)))
+    for n, repeated in ngrams._repeated.items():
+        grams = [tuple(words[i : i + n]) for i in range(len(words) - n + 1)]
+        assert repeated.tolist() == [i for i, g in enumerate(grams) if grams.count(g) > 1]
+    shuffled = ts.WordNgrams(words)
+    assert [shuffled.top_chars(n) for n in order] == [ts.top_ngram_chars(words, n) for n in order]
+    assert ngram_kernel is not None

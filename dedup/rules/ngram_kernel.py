@@ -192,28 +192,50 @@ def top_chars(codes: U32, starts: I64, word_keys: U64, n: int) -> int:
     (ties: the first to occur), or -1 on a hash collision. The words must
     not hold a space (the caller checks): then n-grams are equal exactly
     when their words are."""
+    count = len(starts) - n
+    everywhere = np.arange(max(count, 0), dtype=np.int64)
+    chars: int = top_chars_among(codes, starts, word_keys, n, everywhere)[0]
+    return chars
+
+
+@njit(cache=True)
+def top_chars_among(codes: U32, starts: I64, word_keys: U64, n: int, candidates: I64) -> tuple[int, I64]:
+    """:func:`top_chars`, when every n-gram that occurs more than once starts
+    at one of ``candidates`` (increasing positions); and the positions of
+    the n-grams that occur more than once (empty after a collision).
+
+    An n-gram that repeats is made of an (n-1)-gram that repeats and is
+    followed by one that repeats, so the positions found for n - 1 give the
+    candidates for n: most n-grams are never looked at.
+    """
+    none = np.empty(0, dtype=np.int64)
     words = len(starts) - 1
     if words < n:
-        return 0
-    count = words - n + 1
-    keys = word_keys[:count].copy()
-    for k in range(1, n):
-        for i in range(count):
-            keys[i] = keys[i] * _COMBINE + word_keys[i + k]
-    positions = _shared(keys)
-    group_of, first, members, groups = _group(keys, positions)
-    if not _members_equal(codes, starts, positions, group_of, first, n, 1):
-        return -1
+        return 0, none
+    keys = np.empty(len(candidates), dtype=np.uint64)
+    for j in range(len(candidates)):
+        p = candidates[j]
+        key = word_keys[p]
+        for k in range(1, n):
+            key = key * _COMBINE + word_keys[p + k]
+        keys[j] = key
+    shared = _shared(keys)
+    group_of, first, members, groups = _group(keys, shared)
+    positions = candidates[shared]
+    first_position = candidates[first[:groups]]
+    if not _members_equal(codes, starts, positions, group_of, first_position, n, 1):
+        return -1, none
     best = -1
     for g in range(groups):  # in order of first occurrence: the first wins ties
         if members[g] >= 2 and (best == -1 or members[g] > members[best]):
             best = g
+    repeated = positions[members[group_of] >= 2]
     if best == -1:  # every n-gram occurs once: the first one wins
         single: int = starts[n] - starts[0] + n - 1
-        return single
-    a = first[best]
+        return single, repeated
+    a = first_position[best]
     chars: int = (starts[a + n] - starts[a] + n - 1) * members[best]
-    return chars
+    return chars, repeated
 
 
 @njit(cache=True)

@@ -203,6 +203,9 @@ class WordNgrams:
         self.words = words
         self._hashed = hashed
         self._joined: dict[str, tuple[str, list[int]]] = {}
+        #: Per n done by the compiled top n-gram: where the n-grams that
+        #: occur more than once start.
+        self._repeated: dict[int, Any] = {}
 
     @property
     def hashed(self) -> _HashedWords:
@@ -228,13 +231,31 @@ class WordNgrams:
         kernel = _ngram_kernel()
         if kernel is not None:
             hashed = self.hashed
-            chars: int = -1 if hashed.has_space else kernel.top_chars(*hashed.top_arrays, n)
+            chars: int = -1 if hashed.has_space else self._top_kernel(kernel, n)
             return top_ngram_chars(self.words, n) if chars < 0 else chars
         if len(self.words) < self.min_words:
             gram, count = Counter(self._grams(n, " ")).most_common(1)[0]
             return len(gram) * count
         found = self.hashed.top_chars(n)
         return top_ngram_chars(self.words, n) if found is None else found
+
+    def _top_kernel(self, kernel: Any, n: int) -> int:
+        """The compiled top n-gram, looking only where an (n-1)-gram that
+        repeats is followed by one that repeats when ``n - 1`` was done."""
+        import numpy as np
+
+        codes, starts, word_keys = self.hashed.top_arrays
+        shorter = self._repeated.get(n - 1)
+        if shorter is None:
+            candidates = np.arange(len(self.words) - n + 1, dtype=np.int64)
+        else:
+            repeats = np.zeros(len(self.words) + 1, dtype=np.bool_)
+            repeats[shorter] = True
+            candidates = shorter[repeats[shorter + 1]]
+        chars, repeated = kernel.top_chars_among(codes, starts, word_keys, n, candidates)
+        if chars >= 0:
+            self._repeated[n] = repeated
+        return int(chars)
 
     def duplicated_chars(self, n: int) -> int:
         """Same as ``duplicated_ngram_chars(words, n)``."""
