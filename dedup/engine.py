@@ -297,12 +297,15 @@ class Run:
                 yield process_item(item, self.job, self.sources.get(item.path))
             else:
                 yield next(self._tables)
+        if not self.split:
+            self._stack.close()  # the workers' memory is freed before the global stages
 
     def quality(self) -> Iterator[FileOutcome]:
         """The quality pass of a split run, one outcome per pooled item in
         order (see the class)."""
         if self._checks is not None:
             yield from self._checks
+        self._stack.close()
 
 
 def run(

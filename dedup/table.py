@@ -89,14 +89,32 @@ class BlockTable:
         block's lines as segment() splits them (\\n, \\r\\n and \\r end a
         line), joined with \\n, without the last terminator."""
         raw = document.raw
+        if len(self) == 0:
+            return []
+        if b"\r" not in raw:
+            # Slices of the decoded text: a block's byte span becomes a
+            # character span by taking away the UTF-8 continuation bytes
+            # before each end, and only a final \n is to be dropped.
+            bom = len(document.bom)
+            data = np.frombuffer(raw, dtype=np.uint8)
+            starts = self.start - bom
+            ends_line = (self.stop > self.start) & (data[np.maximum(self.stop - 1, 0)] == 0x0A)
+            stops = self.stop - bom - ends_line
+            if len(document.text) != len(raw) - bom:
+                continuation = np.zeros(len(raw) - bom + 1, dtype=np.int64)
+                np.cumsum((data[bom:] & 0xC0) == 0x80, out=continuation[1:])
+                starts = starts - continuation[starts]
+                stops = stops - continuation[stops]
+            text = document.text
+            return list(map(text.__getitem__, map(slice, starts.tolist(), stops.tolist())))
         out = []
         for start, stop in zip(self.start.tolist(), self.stop.tolist(), strict=True):
-            text = raw[start:stop].decode("utf-8")
-            if "\r" in text:
-                text = text.replace("\r\n", "\n").replace("\r", "\n")
-            if text.endswith("\n"):
-                text = text[:-1]
-            out.append(text)
+            block = raw[start:stop].decode("utf-8")
+            if "\r" in block:
+                block = block.replace("\r\n", "\n").replace("\r", "\n")
+            if block.endswith("\n"):
+                block = block[:-1]
+            out.append(block)
         return out
 
     def rows(self, start: int, stop: int) -> BlockTable:
