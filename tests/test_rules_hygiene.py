@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from rules_helpers import PROSE, codes, run
 
 CASES = [
@@ -208,3 +210,15 @@ def test_longest_line_metric_is_that_of_the_lines() -> None:
         ctx = FileContext(document(text), [])
         list(rule.check(ctx))
         assert ctx.metrics["longest_line"] == max((len(ln.text) for ln in ctx.lines), default=0), text
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.text(
+        alphabet="a\t\n\r\x0b\x0c\x00\x1b\x7f\x80\x85\x9f\xa0\xb0\u0100\u4e2d\U0001f642\ud800\udcc2\udc85"
+    )
+)
+def test_control_character_quick_test_is_the_pattern(text: str) -> None:
+    from dedup.rules.hygiene import _CONTROL, ControlCharacter
+
+    assert ControlCharacter().may_apply(text) == (_CONTROL.search(text) is not None)

@@ -143,6 +143,12 @@ class FileContext:
         return texts
 
     @cached_property
+    def splitlines(self) -> list[str]:
+        """``text_lf.splitlines()``: lines as Gopher's bullet and ellipsis
+        checks cut them (every Unicode line boundary)."""
+        return self.text_lf.splitlines()
+
+    @cached_property
     def nonblank_lines(self) -> list[str]:
         """:attr:`line_texts` less the whitespace-only lines
         (:func:`dedup.rules.text.nonblank_lines` of ``text_lf``)."""

@@ -153,10 +153,12 @@ class BulletLines(_GopherRule):
     )
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:
-        lines = ctx.text_lf.splitlines()
+        lines = ctx.splitlines
         if not lines:
             return
-        frac = sum(map(methodcaller("startswith", ("•", "-")), map(str.lstrip, lines))) / len(lines)
+        frac = 0.0
+        if "-" in ctx.text_lf or "•" in ctx.text_lf:
+            frac = sum(map(methodcaller("startswith", ("•", "-")), map(str.lstrip, lines))) / len(lines)
         ctx.metrics["bullet_lines_ratio"] = frac
         limit = self.value("max_ratio")
         if limit is not None and frac > limit:
@@ -180,10 +182,12 @@ class EllipsisLines(_GopherRule):
     )
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:
-        lines = ctx.text_lf.splitlines()
+        lines = ctx.splitlines
         if not lines:
             return
-        frac = sum(map(methodcaller("endswith", ("...", "…")), map(str.rstrip, lines))) / len(lines)
+        frac = 0.0
+        if "..." in ctx.text_lf or "…" in ctx.text_lf:
+            frac = sum(map(methodcaller("endswith", ("...", "…")), map(str.rstrip, lines))) / len(lines)
         ctx.metrics["ellipsis_lines_ratio"] = frac
         limit = self.value("max_ratio")
         if limit is not None and frac > limit:
