@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import re
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -222,3 +224,30 @@ def test_control_character_quick_test_is_the_pattern(text: str) -> None:
     from dedup.rules.hygiene import _CONTROL, ControlCharacter
 
     assert ControlCharacter().may_apply(text) == (_CONTROL.search(text) is not None)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_mojibake_windows_give_ftfys_answer(seed: int) -> None:
+    """ENC003 searches ftfy's pattern only near the prefilter's matches: on
+    long random lines of the characters the pattern names (and ordinary
+    ones) the answer is ``is_bad``'s."""
+    import random
+    import re._parser as parser  # the analysed pattern's width, checked here
+
+    from ftfy.badness import BADNESS_RE, is_bad
+
+    from dedup.rules.hygiene import _BADNESS_REACH, bad_near_prefilter, mojibake_prefilter
+
+    prefilter = mojibake_prefilter()
+    assert prefilter is not None
+    assert parser.parse(BADNESS_RE.pattern, BADNESS_RE.flags).getwidth()[1] + 2 <= _BADNESS_REACH
+    alphabet = _mojibake_alphabet() + "abc xyz.," * 8
+    rng = random.Random(seed)
+    bad = 0
+    for _ in range(5_000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 80)))
+        expected = is_bad(text)
+        bad += expected
+        assert bad_near_prefilter(prefilter, BADNESS_RE, text) == expected, repr(text)
+    assert bad > 500
+    assert re.search("\\^", BADNESS_RE.pattern)  # the one anchor: pos keeps it at the start

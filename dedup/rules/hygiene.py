@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import ClassVar
 
 from dedup.models import Finding, Severity
@@ -150,8 +150,13 @@ class Mojibake(_PerLineRule):
             self._may_be_bad: Callable[[str], object] = bool
         else:
             self._is_bad = is_bad
+            self._may_be_bad = bool
             prefilter = mojibake_prefilter()
-            self._may_be_bad = prefilter.search if prefilter is not None else bool
+            if prefilter is not None:
+                from ftfy.badness import BADNESS_RE
+
+                self._may_be_bad = prefilter.search
+                self._is_bad = partial(bad_near_prefilter, prefilter, BADNESS_RE)
         yield from super().check(ctx)
 
     def may_apply(self, text: str) -> bool:
@@ -164,6 +169,26 @@ class Mojibake(_PerLineRule):
 #: SHA-256 of the text of ftfy's ``BADNESS_RE`` that :func:`mojibake_prefilter`
 #: was derived from (ftfy 6.3.1).
 _ANALYSED_BADNESS_RE = "9dcc0f2ac90d9ae3c85eb7b9b2c0b8a8e8126153847c2b30c91a0bb263f3b8c4"
+
+
+#: The analysed badness pattern matches at most 7 characters (its only
+#: context-dependent part is a ``^``), and a prefilter match is one or two:
+#: every badness match lies within this many characters of the start of a
+#: prefilter match that ``finditer`` gives.
+_BADNESS_REACH = 9
+
+
+def bad_near_prefilter(prefilter: re.Pattern[str], badness: re.Pattern[str], text: str) -> bool:
+    """``badness.search(text)`` for the analysed pattern (see
+    :func:`mojibake_prefilter`), searched only around the prefilter's
+    matches: every badness match contains one. ``search(text, pos, endpos)``
+    keeps ``^`` at the real start of the text. ftfy's pattern is slow on a
+    long line; the windows are a few characters each."""
+    for match in prefilter.finditer(text):
+        start = match.start()
+        if badness.search(text, max(0, start - _BADNESS_REACH), start + _BADNESS_REACH) is not None:
+            return True
+    return False
 
 
 @lru_cache(maxsize=1)
