@@ -384,3 +384,26 @@ def test_top_ngrams_from_the_shorter_ngrams_repeats(words: list[str], order: lis
     shuffled = ts.WordNgrams(words)
     assert [shuffled.top_chars(n) for n in order] == [ts.top_ngram_chars(words, n) for n in order]
     assert ngram_kernel is not None
+
+
+def test_only_two_characters_beyond_ascii_lower_case_to_ascii() -> None:
+    """FileContext.has_lower searches the raw bytes unless one is present."""
+    import sys
+
+    found = [c for c in range(0x80, sys.maxunicode + 1) if any(ord(x) < 0x80 for x in chr(c).lower())]
+    assert found == [0x130, 0x212A]
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.text(alphabet="aAkKiIcCoOeE \n\r\u0130\u0131\u212a\u00e9\U0001f642", max_size=30),
+    st.sampled_from(["cook", "cookie", "ki", "a ik", "ie", "k", "i"]),
+    st.booleans(),
+)
+def test_has_lower_is_a_search_of_the_lower_cased_text(text: str, phrase: str, bom: bool) -> None:
+    from rules_helpers import document
+
+    from dedup.rules.base import FileContext
+
+    ctx = FileContext(document(("\ufeff" if bom else "") + text), [])
+    assert ctx.has_lower(phrase) == (phrase in ctx.text_lf.lower())

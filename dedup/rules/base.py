@@ -116,6 +116,22 @@ class FileContext:
         between line breaks, which lower-case the same in place."""
         return self.text_lf.lower()
 
+    def has_lower(self, phrase: str) -> bool:
+        """``phrase in text_lower`` for a lower-case ASCII phrase without a
+        line break, without lower-casing the text when it can: the only
+        characters beyond ASCII whose lower case holds an ASCII letter are
+        "İ" ("i" and a combining dot) and the Kelvin sign ("k"); without
+        them, the raw bytes with A-Z lower-cased (``bytes.lower``) hold the
+        phrase exactly when the lower-cased text does."""
+        text = self.doc.text
+        if "\u0130" in text or "\u212a" in text:
+            return phrase in self.text_lower
+        return phrase.encode("ascii") in self._raw_lower
+
+    @cached_property
+    def _raw_lower(self) -> bytes:
+        return self.doc.raw.lower()
+
     @property
     def text(self) -> str:
         return self.doc.text

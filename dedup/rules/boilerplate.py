@@ -186,9 +186,7 @@ def _may_have_cookie(ctx: FileContext) -> bool:
     match "i" (and "K", the Kelvin sign, "k"). The characters that match
     "c", "o" and "k" all lower-case to them, so without "cook" in the
     lower-cased text there is none; in ASCII text, "cookie" in it decides."""
-    if ctx.text.isascii():
-        return "cookie" in ctx.text_lower
-    return "cook" in ctx.text_lower
+    return ctx.has_lower("cookie" if ctx.text.isascii() else "cook")
 
 
 def _normalise(text: str) -> str:

@@ -77,7 +77,7 @@ class LoremIpsum(_C4Rule):
     def check(self, ctx: FileContext) -> Iterator[Finding]:
         # The phrase has no line break: it is in a line exactly when it is
         # in the whole lower-cased text (see FileContext.text_lower).
-        if "lorem ipsum" not in ctx.text_lower:
+        if not ctx.has_lower("lorem ipsum"):
             return
         for line in ctx.lines:
             if "lorem ipsum" in line.text.lower():
@@ -139,7 +139,7 @@ class JavascriptLine(_C4Rule):
     )
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:
-        if "javascript" not in ctx.text_lower:
+        if not ctx.has_lower("javascript"):
             return
         limit = self.value("max_chars")
         for i, text in _prose_blocks(ctx):
@@ -166,8 +166,7 @@ class PolicyLine(_C4Rule):
     )
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:
-        whole = ctx.text_lower
-        if not any(p in whole for p in POLICY_SUBSTRINGS):
+        if not any(map(ctx.has_lower, POLICY_SUBSTRINGS)):
             return
         limit = self.value("max_chars")
         for i, text in _prose_blocks(ctx):
