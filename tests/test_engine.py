@@ -150,3 +150,25 @@ def test_split_run_reports_a_file_that_changed_between_passes(
     with pytest.raises(DedupError, match="file changed while dedup was running") as raised:
         check_paths(corpus, Settings(workers=2), RuleSettings())
     assert raised.value.path == corpus[3]
+
+
+@pytest.mark.parametrize("rules", ["DUP", None])
+def test_pool_reports_bad_files_among_good_ones(
+    corpus: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, rules: str | None
+) -> None:
+    """A worker's batch mixes files with tables and files that failed; each
+    outcome gets its own rows back (and a split run's quality pass too)."""
+    from dedup.rules.registry import RuleSettings
+
+    binary = tmp_path / "zz-binary.txt"
+    binary.write_bytes(b"\x00\x01 not text")
+    empty = tmp_path / "doc05-empty.txt"
+    empty.write_text("")
+    paths = [*corpus, str(binary), str(empty)]
+    settings = RuleSettings(select=(rules,)) if rules else RuleSettings()
+    alone = render_json(check_paths(paths, Settings(workers=1), settings))
+    monkeypatch.setattr(engine, "POOL_MIN_BYTES", 0)
+    pooled = check_paths(paths, Settings(workers=2), settings)
+    assert render_json(pooled) == alone
+    assert [e.path for e in pooled.errors] == [str(empty), str(binary)]
+    assert '"DUP001"' in alone
