@@ -303,6 +303,7 @@ def test_token_arrays_are_simple_words() -> None:
         assert arrays is not None
         words = ts.simple_words(text)
         assert arrays.words() == words, repr(text[:80])
+        assert arrays.longest_chunk == max(map(len, text.split()), default=0)
         assert len(arrays) == len(words)
         counts = arrays.counts()
         assert counts == Counter(words) and list(counts) == list(Counter(words))

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
+from itertools import compress
 from typing import ClassVar
 
 from dedup.models import BlockKind, Finding, Severity
@@ -219,9 +220,13 @@ class LongWord(_C4Rule):
         limit = self.value("max_word_length")
         if limit is None:
             return
-        for i, text in enumerate(ctx.block_texts):
-            if len(text) <= limit:
-                continue  # no word is longer than its paragraph
+        arrays = ctx.token_arrays
+        if arrays is not None and arrays.longest_chunk <= limit:
+            return  # no whitespace-separated piece of the text is that long
+        texts = ctx.block_texts
+        # No word is longer than its paragraph: only the longer ones are split.
+        for i in compress(range(len(texts)), map(limit.__lt__, map(len, texts))):
+            text = texts[i]
             longest = max(map(len, text.split()), default=0)
             if longest > limit:
                 yield self.block_finding(

@@ -107,7 +107,7 @@ class DuplicateLineChars(_FineWebRule):
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:
         lines = ctx.nonblank_lines
-        size = len(ctx.text_lf.replace("\n", ""))
+        size = len(ctx.text_lf) - ctx.text_lf.count("\n")
         if not lines or not size:
             return
         frac = ts.duplicates(lines)[1] / size

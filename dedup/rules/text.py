@@ -483,11 +483,13 @@ class TokenArrays:
     indices into them, and where each token starts among the tokens joined
     without separator."""
 
-    def __init__(self, vocab: list[str], ids: Any, codes: Any, starts: Any) -> None:
+    def __init__(self, vocab: list[str], ids: Any, codes: Any, starts: Any, longest_chunk: int = 0) -> None:
         self.vocab = vocab
         self.ids = ids
         self.starts = starts
         self._codes = codes
+        #: The length of the longest ``str.split()`` piece of the text.
+        self.longest_chunk = longest_chunk
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -583,7 +585,7 @@ def token_arrays(text: str) -> TokenArrays | None:
 
     codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype="<u4")
     found = token_kernel.tokenize(codes, _space_table(), *_exception_hashes())
-    refs, counts, token_groups, token_starts, token_ends, other_starts, other_ends = found
+    refs, counts, token_groups, token_starts, token_ends, other_starts, other_ends, longest = found
     vocab = list(map(text.__getitem__, map(slice, token_starts.tolist(), token_ends.tolist())))
     index = dict(zip(vocab, range(len(vocab)), strict=True))
     if len(_CHUNK_CACHE) > _CHUNK_CACHE_SIZE:
@@ -601,7 +603,7 @@ def token_arrays(text: str) -> TokenArrays | None:
     np.cumsum(np.fromiter(map(len, tokens), dtype=np.int64, count=len(tokens)), out=other_offsets[1:])
     lengths = np.fromiter(map(len, vocab), dtype=np.int64, count=len(vocab))
     ids, order, starts = token_kernel.assemble(refs, counts, token_groups, other_offsets, other_ids, lengths)
-    return TokenArrays(list(map(vocab.__getitem__, order.tolist())), ids, codes, starts)
+    return TokenArrays(list(map(vocab.__getitem__, order.tolist())), ids, codes, starts, longest)
 
 
 def _ngram_kernel() -> Any:

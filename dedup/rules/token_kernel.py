@@ -299,15 +299,15 @@ def _intern(
 @njit(cache=True)
 def tokenize(
     codes: U32, space: B8, contractions: U64, abbreviations: U64
-) -> tuple[I64, I64, I64, I64, I64, I64, I64]:
+) -> tuple[I64, I64, I64, I64, I64, I64, I64, int]:
     """Tokens of the plain chunks and groups of the other chunks.
 
     Returns, per chunk in text order, ``refs``: ``g >= 0`` for "the next
     ``counts[k]`` tokens are plain tokens" (their groups follow in
     ``token_groups``), ``-1 - g`` for "other chunk of group g"; ``counts``;
     ``token_groups`` (plain token groups, in text order); the first
-    occurrence (start, end) of each plain token group; and of each other
-    chunk group.
+    occurrence (start, end) of each plain token group; of each other
+    chunk group; and the length of the longest chunk.
     """
     size = len(codes)
     refs = np.empty(size // 2 + 1, dtype=np.int64)
@@ -328,6 +328,7 @@ def tokenize(
     chunk_shift = np.uint64(64 - _TABLE_BITS)
     chunks = 0
     tokens = 0
+    longest = 0
     i = 0
     while i < size:
         c = codes[i]
@@ -338,6 +339,7 @@ def tokenize(
         while i < size and not (codes[i] < len(space) and space[codes[i]]):
             i += 1
         b = i
+        longest = max(longest, b - a)
         n = -1
         if b - a < 60:
             n = _parse(codes, a, b, contractions, abbreviations, out)
@@ -366,6 +368,7 @@ def tokenize(
         tok_end[:tok_groups],
         chunk_start[:chunk_groups],
         chunk_end[:chunk_groups],
+        longest,
     )
 
 
