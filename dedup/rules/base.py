@@ -123,13 +123,17 @@ class FileContext:
         "İ" ("i" and a combining dot) and the Kelvin sign ("k"); without
         them, the raw bytes with A-Z lower-cased (``bytes.lower``) hold the
         phrase exactly when the lower-cased text does."""
-        text = self.doc.text
-        if "\u0130" in text or "\u212a" in text:
+        if self._raw_lower is None:
             return phrase in self.text_lower
         return phrase.encode("ascii") in self._raw_lower
 
     @cached_property
-    def _raw_lower(self) -> bytes:
+    def _raw_lower(self) -> bytes | None:
+        """The raw bytes with A-Z lower-cased, or None when the text holds
+        "İ" or the Kelvin sign (see :meth:`has_lower`)."""
+        text = self.doc.text
+        if "\u0130" in text or "\u212a" in text:
+            return None
         return self.doc.raw.lower()
 
     @property
