@@ -7,6 +7,11 @@ the text is dropped. The global stages (:mod:`dedup.cluster`) then run on the
 concatenated arrays and re-read only the blocks they need through
 :class:`FileTexts`.
 
+With quality rules and a worker pool the run is split (:class:`Run`): the
+workers build every table first, then read each file again for the quality
+rules, while the parent runs the global stages on the tables, so the two
+overlap instead of following each other.
+
 Determinism: files are processed in path order and results are collected in
 that order (``Pool.imap`` keeps it), so any number of workers gives
 byte-identical output. The compiled kernel (:mod:`dedup.kernels`) and the

@@ -6,6 +6,8 @@ import json
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from integration_helpers import PARA_A, PARA_B, PARA_C, run_dedup, write
 
 from dedup.api import check_texts
@@ -130,3 +132,21 @@ def test_fix_diff_and_unsafe_fixes(tmp_path: Path) -> None:
     assert again.code == 0
     both = run_dedup("check", "a.txt", "--fix", "--diff", cwd=tmp_path)
     assert both.code == 2 and "choose one of --fix and --diff" in both.err
+
+
+_JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=5), inner, max_size=4),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_JSON_VALUES)
+def test_report_items_are_encoded_as_json_dumps_does(value: object) -> None:
+    """The JSON report encodes items with one reused C encoder."""
+    import json
+
+    from dedup.report import _compact
+
+    assert _compact(value) == json.dumps(value, ensure_ascii=False)

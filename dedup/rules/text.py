@@ -19,7 +19,7 @@ import sys
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from functools import cached_property, lru_cache
-from itertools import accumulate, chain
+from itertools import accumulate, chain, compress
 from typing import Any, overload
 
 from dedup.errors import DedupError
@@ -503,7 +503,9 @@ class TokenArrays:
         import numpy as np
 
         counts = np.bincount(self.ids, minlength=len(self.vocab)).tolist()
-        return Counter(dict(zip(self.vocab, counts, strict=True)))
+        counter: Counter[str] = Counter()
+        dict.update(counter, zip(self.vocab, counts, strict=True))  # one pass, no intermediate dict
+        return counter
 
     def ngrams(self) -> WordNgrams:
         """``WordNgrams(self.words())``, the word list made only if a
@@ -587,7 +589,6 @@ def token_arrays(text: str) -> TokenArrays | None:
     found = token_kernel.tokenize(codes, _space_table(), *_exception_hashes())
     refs, counts, token_groups, token_starts, token_ends, other_starts, other_ends, longest = found
     vocab = list(map(text.__getitem__, map(slice, token_starts.tolist(), token_ends.tolist())))
-    index = dict(zip(vocab, range(len(vocab)), strict=True))
     if len(_CHUNK_CACHE) > _CHUNK_CACHE_SIZE:
         _CHUNK_CACHE.clear()
     others = list(map(text.__getitem__, map(slice, other_starts.tolist(), other_ends.tolist())))
@@ -595,13 +596,18 @@ def token_arrays(text: str) -> TokenArrays | None:
     if list(map("".join, tokens)) != others:
         return None
     flat = list(chain.from_iterable(tokens))
+    # Ids of the other chunks' tokens: the plain tokens' ids are looked up
+    # only for the (few) distinct tokens the other chunks have.
+    wanted = set(flat)
+    index = {token: i for i, token in compress(enumerate(vocab), map(wanted.__contains__, vocab))}
     new = [token for token in dict.fromkeys(flat) if token not in index]
     index.update(zip(new, range(len(vocab), len(vocab) + len(new)), strict=True))
     vocab += new
     other_ids = np.fromiter(map(index.__getitem__, flat), dtype=np.int64, count=len(flat))
     other_offsets = np.zeros(len(others) + 1, dtype=np.int64)
     np.cumsum(np.fromiter(map(len, tokens), dtype=np.int64, count=len(tokens)), out=other_offsets[1:])
-    lengths = np.fromiter(map(len, vocab), dtype=np.int64, count=len(vocab))
+    new_lengths = np.fromiter(map(len, new), dtype=np.int64, count=len(new))
+    lengths = np.concatenate((token_ends - token_starts, new_lengths))
     ids, order, starts = token_kernel.assemble(refs, counts, token_groups, other_offsets, other_ids, lengths)
     return TokenArrays(list(map(vocab.__getitem__, order.tolist())), ids, codes, starts, longest)
 
