@@ -32,6 +32,7 @@ import sys
 import tempfile
 import time
 import unicodedata
+from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -762,6 +763,12 @@ def segment_table_fast(doc: Document, mode: str, bands: int) -> BlockTable:
     _check_mode(doc, mode)
     data: U8 = np.frombuffer(doc.raw, dtype=np.uint8)
     first, last, starts, stops, kind, _ = _segment(data, len(doc.bom), _MODES[mode], _lower_table())
+    return _unfingerprinted(first, last, starts, stops, kind, bands)
+
+
+def _unfingerprinted(first: I64, last: I64, starts: I64, stops: I64, kind: U8, bands: int) -> BlockTable:
+    """A table of these blocks with zero fingerprint columns (to be filled
+    in place by :func:`_fingerprint`)."""
     n = len(first)
     if n == 0:
         return empty_table(bands)
@@ -798,14 +805,12 @@ def build_table_fast(doc: Document, mode: str, params: LshParams) -> BlockTable:
     first, last, starts, stops, kind, ascii_blocks = _segment(
         data, len(doc.bom), _MODES[mode], _lower_table()
     )
-    n = len(first)
+    table = _unfingerprinted(first, last, starts, stops, kind, params.bands)
+    n = len(table)
     if n == 0:
-        return empty_table(params.bands)
+        return table
     a, b = permutations(params.num_perm, params.seed)
-    key_hash = np.zeros((n, 2), dtype=np.uint64)
-    key_chars = np.zeros(n, dtype=np.int64)
-    words = np.zeros(n, dtype=np.int64)
-    band_keys = np.zeros((n, params.bands), dtype=np.uint32)
+    key_hash, key_chars, words, band_keys = table.key_hash, table.key_chars, table.words, table.band_keys
     fallback = np.zeros(n, dtype=np.bool_)
     map_len, map_off, map_bytes, map_space = _bmp_tables()
     _fingerprint(
@@ -852,15 +857,4 @@ def build_table_fast(doc: Document, mode: str, params: LshParams) -> BlockTable:
             band_keys,
         )
     LAST_STATS.update(blocks=n, fallback_blocks=len(left), fallback_seconds=time.perf_counter() - started)
-    return BlockTable(
-        first_line=first,
-        last_line=last,
-        start=starts,
-        stop=stops,
-        kind=kind,
-        key_hash=key_hash,
-        key_chars=key_chars,
-        words=words,
-        has_shingles=words > 0,
-        band_keys=band_keys,
-    )
+    return replace(table, has_shingles=words > 0)
