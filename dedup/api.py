@@ -322,10 +322,15 @@ def _collect(
         # The workers run the quality rules while this process clusters.
         from concurrent.futures import ThreadPoolExecutor
 
-        with ThreadPoolExecutor(1) as thread:
+        thread = ThreadPoolExecutor(1)
+        try:
             clustering = thread.submit(analyse, table, doc_of, paths, settings, texts)
             outcomes = _add_quality(outcomes, running, files, progress)
             analysis = clustering.result()
+        finally:
+            # On an error or Ctrl-C in the quality pass, do not wait for the
+            # clustering (a minute on a large corpus) before reporting it.
+            thread.shutdown(wait=False)
     else:
         analysis = analyse(table, doc_of, paths, settings, texts)
     quality = QualityResult()
