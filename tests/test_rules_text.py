@@ -408,3 +408,41 @@ def test_has_lower_is_a_search_of_the_lower_cased_text(text: str, phrase: str, b
 
     ctx = FileContext(document(("\ufeff" if bom else "") + text), [])
     assert ctx.has_lower(phrase) == (phrase in ctx.text_lf.lower())
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["a", "b", "c", "ab", "the", "of", "x."]), min_size=0, max_size=80))
+def test_top_ngrams_among_frequent_words_are_the_plain_ones(words: list[str]) -> None:
+    """Long texts with word ids look for the top n-gram only among n-grams
+    of frequent words; made to do so on short texts here, it gives the
+    plain numbers, ties to the first included."""
+    import pytest as _pytest
+
+    from dedup.rules import ngram_kernel  # noqa: F401 - loads numba, as the engine does
+
+    text = " ".join(words)
+    arrays = ts.token_arrays(text)
+    assert arrays is not None
+    plain = ts.simple_words(text)
+    with _pytest.MonkeyPatch.context() as patch:
+        patch.setattr(ts.WordNgrams, "bound_words", 0)
+        ngrams = arrays.ngrams()
+        for n in (2, 3, 4):
+            assert ngrams.top_chars(n) == ts.top_ngram_chars(plain, n), n
+
+
+def test_top_ngrams_of_a_long_text_use_the_frequent_words() -> None:
+    from dedup.rules import ngram_kernel  # noqa: F401 - loads numba, as the engine does
+
+    rng = random.Random(5)
+    vocabulary = [f"w{i}" for i in range(3000)]
+    # Word frequencies as in prose (Zipf): a few words make most of the text.
+    text = " ".join(rng.choices(vocabulary, [1 / (i + 1) for i in range(3000)], k=20_000))
+    arrays = ts.token_arrays(text)
+    assert arrays is not None and len(arrays) >= ts.WordNgrams.bound_words
+    ngrams = arrays.ngrams()
+    words = ts.simple_words(text)
+    # The most frequent pair is frequent: most pairs are ruled out.
+    assert 0 < len(ngrams._frequent_positions(2)) < len(words) // 4
+    for n in (2, 3, 4):
+        assert ngrams.top_chars(n) == ts.top_ngram_chars(words, n), n

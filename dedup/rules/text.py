@@ -199,12 +199,19 @@ class WordNgrams:
     #: Below this many words the plain functions are faster.
     min_words = 2000
 
-    def __init__(self, words: Sequence[str], hashed: _HashedWords | None = None) -> None:
+    #: From this many words, when the word ids are known, the compiled top
+    #: n-gram looks only among the n-grams of frequent words (see
+    #: :meth:`_frequent_positions`).
+    bound_words = 10_000
+
+    def __init__(self, words: Sequence[str], hashed: _HashedWords | None = None, ids: Any = None) -> None:
+        """``ids``: each word's id (equal words, equal ids), when known."""
         self.words = words
         self._hashed = hashed
+        self._ids = ids
         self._joined: dict[str, tuple[str, list[int]]] = {}
-        #: Per n done by the compiled top n-gram: where the n-grams that
-        #: occur more than once start.
+        #: Per n done by the compiled top n-gram over every position that
+        #: can repeat: where the n-grams that occur more than once start.
         self._repeated: dict[int, Any] = {}
 
     @property
@@ -240,11 +247,16 @@ class WordNgrams:
         return top_ngram_chars(self.words, n) if found is None else found
 
     def _top_kernel(self, kernel: Any, n: int) -> int:
-        """The compiled top n-gram, looking only where an (n-1)-gram that
-        repeats is followed by one that repeats when ``n - 1`` was done."""
+        """The compiled top n-gram, looking only among the n-grams of
+        frequent words (long texts with word ids), or else only where an
+        (n-1)-gram that repeats is followed by one that repeats when
+        ``n - 1`` was done."""
         import numpy as np
 
         codes, starts, word_keys = self.hashed.top_arrays
+        if self._ids is not None and len(self._ids) >= self.bound_words:
+            found: int = kernel.top_chars_among(codes, starts, word_keys, n, self._frequent_positions(n))[0]
+            return found
         shorter = self._repeated.get(n - 1)
         if shorter is None:
             candidates = np.arange(len(self.words) - n + 1, dtype=np.int64)
@@ -256,6 +268,38 @@ class WordNgrams:
         if chars >= 0:
             self._repeated[n] = repeated
         return int(chars)
+
+    @cached_property
+    def _frequencies(self) -> tuple[Any, Any]:
+        """How often each word id occurs, and each word's count."""
+        import numpy as np
+
+        counts = np.bincount(self._ids)
+        return counts, counts[self._ids]
+
+    def _frequent_positions(self, n: int) -> Any:
+        """Where the n-grams start whose words each occur at least as often
+        as some n-gram does. An n-gram occurs at most as often as its least
+        frequent word, so the most frequent n-gram (and every n-gram tied
+        with it) starts at one of them. The n-gram counted is found from the
+        most frequent word, following its most frequent next word n - 1
+        times; its occurrences are counted exactly, by word ids."""
+        import numpy as np
+
+        ids = self._ids
+        counts, frequency = self._frequencies
+        count = len(ids) - n + 1
+        positions = np.flatnonzero(ids[:count] == counts.argmax())
+        for k in range(1, n):
+            if not len(positions):
+                break
+            following = ids[positions + k]
+            positions = positions[following == np.bincount(following).argmax()]
+        least = len(positions)
+        smallest = frequency[:count].copy()
+        for k in range(1, n):
+            np.minimum(smallest, frequency[k : k + count], out=smallest)
+        return np.flatnonzero(smallest >= least)
 
     def duplicated_chars(self, n: int) -> int:
         """Same as ``duplicated_ngram_chars(words, n)``."""
@@ -521,7 +565,7 @@ class TokenArrays:
         joined, prefix = ngram_kernel.joined_prefix(self._codes, _space_table(), inverse)
         hashed = _HashedWords(words, joined, self.starts, prefix)
         hashed.has_space = False
-        return WordNgrams(words, hashed)
+        return WordNgrams(words, hashed, self.ids)
 
 
 class _LazyWords(Sequence[str]):
