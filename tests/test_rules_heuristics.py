@@ -122,3 +122,10 @@ def test_clean_news_story_has_no_warning() -> None:
 
     text = (Path(__file__).parent / "fixtures" / "quality" / "clean_news.txt").read_bytes()
     assert [f for f in run(text, "ALL") if f.severity > Severity.INFO] == []
+
+
+def test_every_policy_phrase_holds_an_anchor() -> None:
+    """C4004 skips a file without any of its anchors."""
+    from dedup.rules.c4 import _POLICY_ANCHORS, POLICY_SUBSTRINGS
+
+    assert all(any(a in phrase for a in _POLICY_ANCHORS) for phrase in POLICY_SUBSTRINGS)

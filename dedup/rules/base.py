@@ -123,9 +123,19 @@ class FileContext:
         "İ" ("i" and a combining dot) and the Kelvin sign ("k"); without
         them, the raw bytes with A-Z lower-cased (``bytes.lower``) hold the
         phrase exactly when the lower-cased text does."""
-        if self._raw_lower is None:
-            return phrase in self.text_lower
-        return phrase.encode("ascii") in self._raw_lower
+        found = self._has_lower.get(phrase)
+        if found is None:
+            if self._raw_lower is None:
+                found = phrase in self.text_lower
+            else:
+                found = phrase.encode("ascii") in self._raw_lower
+            self._has_lower[phrase] = found
+        return found
+
+    @cached_property
+    def _has_lower(self) -> dict[str, bool]:
+        """:meth:`has_lower`'s answers so far (rules share phrases)."""
+        return {}
 
     @cached_property
     def _raw_lower(self) -> bytes | None:
