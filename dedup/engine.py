@@ -284,7 +284,6 @@ class Run:
         workers: int,
         sources: dict[str, bytes] | None = None,
         sizes: Sequence[int] | None = None,
-        split: bool = True,
     ) -> None:
         self.items = items
         self.job = job
@@ -297,7 +296,7 @@ class Run:
             if i.path not in self.sources and i.path != "-"
         ]
         self.use_pool = self.workers > 1 and len(self.pooled) > 1 and sum(self.sizes) >= POOL_MIN_BYTES
-        self.split = split and self.use_pool and job.quality
+        self.split = self.use_pool and job.quality
         self._stack = contextlib.ExitStack()
         self._tables: Iterator[FileOutcome] | None = None
         self._checks: Iterator[FileOutcome] | None = None
@@ -360,19 +359,6 @@ class Run:
         if self._checks is not None:
             yield from self._checks
         self._stack.close()
-
-
-def run(
-    items: Sequence[InputFile],
-    job: Job,
-    workers: int,
-    sources: dict[str, bytes] | None = None,
-    sizes: Sequence[int] | None = None,
-) -> Iterator[FileOutcome]:
-    """Process ``items`` (sorted by path; ``sizes``: their :func:`input_sizes`)
-    and yield complete outcomes (table and quality) in that order."""
-    with Run(items, job, workers, sources, sizes, split=False) as whole:
-        yield from whole.outcomes()
 
 
 def input_sizes(items: Iterable[InputFile], sources: dict[str, bytes]) -> list[int]:

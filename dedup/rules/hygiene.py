@@ -147,15 +147,13 @@ class Mojibake(_PerLineRule):
             from ftfy.badness import is_bad
         except ImportError:  # pragma: no cover - ftfy is a dependency
             self._is_bad: Callable[[str], bool] = lambda s: bool(self._fallback.search(s))
-            self._may_be_bad: Callable[[str], object] = bool
         else:
             self._is_bad = is_bad
-            self._may_be_bad = bool
             prefilter = mojibake_prefilter()
             if prefilter is not None:
                 from ftfy.badness import BADNESS_RE
 
-                self._may_be_bad = prefilter.search
+                # No prefilter match, no window: most lines cost one scan.
                 self._is_bad = partial(bad_near_prefilter, prefilter, BADNESS_RE)
         yield from super().check(ctx)
 
@@ -163,7 +161,7 @@ class Mojibake(_PerLineRule):
         return not text.isascii()
 
     def bad(self, number: int, text: str) -> bool:
-        return not text.isascii() and bool(self._may_be_bad(text)) and self._is_bad(text)
+        return not text.isascii() and self._is_bad(text)
 
 
 #: SHA-256 of the text of ftfy's ``BADNESS_RE`` that :func:`mojibake_prefilter`

@@ -268,6 +268,20 @@ def _span_hash(codes: U32, a: int, b: int) -> np.uint64:
     return h
 
 
+@njit(cache=True)
+def _new_table() -> tuple[U64, I64, I64, I64]:
+    """An empty grouping table (keys, slots; see :func:`_find`) of
+    ``2**_TABLE_BITS`` slots, and room for as many groups' first
+    occurrences (starts, ends)."""
+    size = 1 << _TABLE_BITS
+    return (
+        np.zeros(size, dtype=np.uint64),
+        np.full(size, -1, dtype=np.int64),
+        np.empty(size, dtype=np.int64),
+        np.empty(size, dtype=np.int64),
+    )
+
+
 @njit(cache=True, inline="always")
 def _intern(
     codes: U32, a: int, b: int, keys: U64, slots: I64, starts: I64, ends: I64, groups: int, shift: np.uint64
@@ -314,16 +328,10 @@ def tokenize(
     counts = np.zeros(size // 2 + 1, dtype=np.int64)
     token_groups = np.empty(size + 1, dtype=np.int64)
     out = np.empty(64, dtype=np.int64)
-    tok_keys = np.zeros(1 << _TABLE_BITS, dtype=np.uint64)
-    tok_slots = np.full(1 << _TABLE_BITS, -1, dtype=np.int64)
-    tok_start = np.empty(1 << _TABLE_BITS, dtype=np.int64)
-    tok_end = np.empty(1 << _TABLE_BITS, dtype=np.int64)
+    tok_keys, tok_slots, tok_start, tok_end = _new_table()
     tok_groups = 0
     tok_shift = np.uint64(64 - _TABLE_BITS)
-    chunk_keys = np.zeros(1 << _TABLE_BITS, dtype=np.uint64)
-    chunk_slots = np.full(1 << _TABLE_BITS, -1, dtype=np.int64)
-    chunk_start = np.empty(1 << _TABLE_BITS, dtype=np.int64)
-    chunk_end = np.empty(1 << _TABLE_BITS, dtype=np.int64)
+    chunk_keys, chunk_slots, chunk_start, chunk_end = _new_table()
     chunk_groups = 0
     chunk_shift = np.uint64(64 - _TABLE_BITS)
     chunks = 0
