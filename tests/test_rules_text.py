@@ -315,6 +315,31 @@ def test_token_arrays_are_simple_words() -> None:
         assert len(ngrams.words) == len(words) and list(ngrams.words) == words
 
 
+def test_token_arrays_survive_the_next_text(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The tokenizer works in one array reused from text to text (and a
+    fresh one for texts too long to keep it): what it returned for one text
+    is unchanged after the next, longer or shorter, is tokenized."""
+    from dedup.rules import ngram_kernel  # noqa: F401 - loads numba, as the engine does
+
+    monkeypatch.setattr(ts, "_SCRATCH_KEEP", 3000)
+    texts = _token_texts()
+    ordered = sorted(texts, key=len) + sorted(texts, key=len, reverse=True)
+    kept = [(text, ts.token_arrays(text)) for text in ordered]
+    for text, arrays in kept:
+        assert arrays is not None
+        assert arrays.words() == ts.simple_words(text), repr(text[:80])
+    from dedup.rules import token_kernel
+
+    def tokenize(text: str) -> tuple[object, ...]:
+        codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype="<u4")
+        return token_kernel.tokenize(codes, ts._space_table(), *ts._exception_hashes(), ts._scratch(len(codes)))
+
+    first = tokenize("one two, two (three) one")
+    copy = [np.array(x, copy=True) for x in first]
+    tokenize("four five; six (seven) eight nine ten " * 20)
+    assert all(np.array_equal(a, b) for a, b in zip(first, copy, strict=True))
+
+
 def test_token_arrays_need_numba(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(ts, "_ngram_kernel", lambda: None)
     assert ts.token_arrays("some words") is None

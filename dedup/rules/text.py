@@ -613,6 +613,29 @@ def _exception_hashes() -> tuple[Any, Any]:
     return hash_set({fnv(k) for k in _BARE_CONTRACTIONS}), hash_set({fnv(k) for k in _ABBREVIATIONS})
 
 
+#: The tokenizer's work array, kept for the next text (see
+#: :func:`dedup.rules.token_kernel.tokenize`) when the text has at most
+#: this many code points (8 MB of int64 per million).
+_SCRATCH_KEEP = 1 << 21
+_scratch_kept: list[Any] = []
+
+
+def _scratch(size: int) -> Any:
+    """A work array for :func:`dedup.rules.token_kernel.tokenize` on a text
+    of ``size`` code points."""
+    import numpy as np
+
+    from dedup.rules.token_kernel import scratch_size
+
+    needed = scratch_size(size)
+    if _scratch_kept and len(_scratch_kept[0]) >= needed:
+        return _scratch_kept[0]
+    scratch = np.empty(needed, dtype=np.int64)
+    if size <= _SCRATCH_KEEP:
+        _scratch_kept[:] = [scratch]
+    return scratch
+
+
 def token_arrays(text: str) -> TokenArrays | None:
     """:func:`simple_words` of ``text`` as :class:`TokenArrays`, or None
     when numba is not loaded (see :func:`_ngram_kernel`).
@@ -630,7 +653,7 @@ def token_arrays(text: str) -> TokenArrays | None:
     from dedup.rules import token_kernel
 
     codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype="<u4")
-    found = token_kernel.tokenize(codes, _space_table(), *_exception_hashes())
+    found = token_kernel.tokenize(codes, _space_table(), *_exception_hashes(), _scratch(len(codes)))
     refs, counts, token_groups, token_starts, token_ends, other_starts, other_ends, longest = found
     vocab = list(map(text.__getitem__, map(slice, token_starts.tolist(), token_ends.tolist())))
     if len(_CHUNK_CACHE) > _CHUNK_CACHE_SIZE:

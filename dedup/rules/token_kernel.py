@@ -8,10 +8,11 @@ tokenized here, by a hand-written parser of the same pattern; every other
 chunk, and every plain chunk whose letters might be a bare contraction or
 an abbreviation (a hash of the candidate is in the given hash sets, so
 a hash collision only sends a chunk to Python), is left to
-Python's tokenizer. The plain tokens and the other chunks are grouped by
-content in open-addressing tables that compare characters when hashes
-agree, in order of first occurrence, so that Python makes one string per
-distinct token and tokenizes one copy of each distinct other chunk.
+Python's tokenizer. The chunks, and the tokens of the plain ones, are
+grouped by content in open-addressing tables that compare characters when
+hashes agree, in order of first occurrence: a chunk is parsed once per
+text, Python makes one string per distinct token and tokenizes one copy of
+each distinct other chunk.
 :func:`assemble` then lays out the token ids of the text in order, the
 tokens joined without separator and where each starts.
 
@@ -85,7 +86,7 @@ def _member(hash_set: U64, h: np.uint64) -> bool:
     return bool(i < len(hash_set) and hash_set[i] == h)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _parse(codes: U32, a: int, b: int, contractions: U64, abbreviations: U64, out: I64) -> int:
     """Token boundaries of the plain chunk ``codes[a:b]`` into ``out`` (token
     k is ``out[k]..out[k + 1]``), returning the number of tokens, or -1 when
@@ -209,7 +210,7 @@ def _parse(codes: U32, a: int, b: int, contractions: U64, abbreviations: U64, ou
     return n
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _find(
     codes: U32,
     a: int,
@@ -260,7 +261,7 @@ def _rehash(keys: U64, slots: I64) -> tuple[U64, I64]:
     return new_keys, new_slots
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _span_hash(codes: U32, a: int, b: int) -> np.uint64:
     h = _FNV_OFFSET ^ np.uint64(b - a)
     for i in range(a, b):
@@ -268,51 +269,30 @@ def _span_hash(codes: U32, a: int, b: int) -> np.uint64:
     return h
 
 
-@njit(cache=True)
-def _new_table() -> tuple[U64, I64, I64, I64]:
-    """An empty grouping table (keys, slots; see :func:`_find`) of
-    ``2**_TABLE_BITS`` slots, and room for as many groups' first
-    occurrences (starts, ends)."""
-    size = 1 << _TABLE_BITS
-    return (
-        np.zeros(size, dtype=np.uint64),
-        np.full(size, -1, dtype=np.int64),
-        np.empty(size, dtype=np.int64),
-        np.empty(size, dtype=np.int64),
-    )
-
-
 @njit(cache=True, inline="always")
-def _intern(
-    codes: U32, a: int, b: int, keys: U64, slots: I64, starts: I64, ends: I64, groups: int, shift: np.uint64
-) -> tuple[int, U64, I64, I64, I64, int, np.uint64]:
-    """The group of span ``codes[a:b]`` in a table of ``groups`` groups
-    (``starts``/``ends``: each group's first occurrence; ``shift``: see
-    :func:`_find`), a new one if no group holds the same characters; with
-    the table, arrays and shift, changed when the table grows, and the new
-    number of groups."""
-    h = _span_hash(codes, a, b)
-    slot = _find(codes, a, b, h, keys, slots, starts, ends, shift)
-    g = slots[slot]
-    if g == -1:
-        g = groups
-        if g == len(starts):
-            starts = np.concatenate((starts, np.empty(g, dtype=np.int64)))
-            ends = np.concatenate((ends, np.empty(g, dtype=np.int64)))
-        starts[g] = a
-        ends[g] = b
-        keys[slot] = h
-        slots[slot] = g
-        groups += 1
-        if 2 * groups >= len(keys):
-            keys, slots = _rehash(keys, slots)
-            shift -= np.uint64(1)
-    return g, keys, slots, starts, ends, groups, shift
+def _claim(
+    keys: U64, slots: I64, starts: I64, ends: I64, slot: int, h: np.uint64, g: int, a: int, b: int
+) -> bool:
+    """Make ``g`` the group at the empty ``slot`` (:func:`_find`) of span
+    ``codes[a:b]`` (hash ``h``); whether the table is now half full (then
+    the caller grows it with :func:`_rehash`)."""
+    starts[g] = a
+    ends[g] = b
+    keys[slot] = h
+    slots[slot] = g
+    return 2 * (g + 1) >= len(keys)
+
+
+def scratch_size(size: int) -> int:
+    """How many int64 slots :func:`tokenize` needs for ``size`` code points:
+    per chunk (at most ``size // 2 + 1``) eight numbers, per token (at most
+    ``size``) four."""
+    return 8 * (size // 2 + 1) + 4 * (size + 1)
 
 
 @njit(cache=True)
 def tokenize(
-    codes: U32, space: B8, contractions: U64, abbreviations: U64
+    codes: U32, space: B8, contractions: U64, abbreviations: U64, scratch: I64
 ) -> tuple[I64, I64, I64, I64, I64, I64, I64, int]:
     """Tokens of the plain chunks and groups of the other chunks.
 
@@ -322,18 +302,47 @@ def tokenize(
     ``token_groups`` (plain token groups, in text order); the first
     occurrence (start, end) of each plain token group; of each other
     chunk group; and the length of the longest chunk.
+
+    Chunks repeat (a text of 160,000 chunks has about 35,000 distinct
+    ones), so each chunk is first looked up among the distinct chunks, with
+    a hash computed while it is scanned: only a chunk not seen before is
+    parsed and its tokens grouped; a repeat copies its first occurrence's
+    token groups. The work arrays are views of ``scratch`` (at least
+    :func:`scratch_size` long, reused from text to text: fresh memory for
+    each text cost more than the tokenizing), so the results are copies.
+    The tables are arrays that only a rare growth replaces: arrays
+    reassigned in the loop, or returned from a helper, cost reference
+    counting on every chunk.
     """
     size = len(codes)
-    refs = np.empty(size // 2 + 1, dtype=np.int64)
-    counts = np.zeros(size // 2 + 1, dtype=np.int64)
-    token_groups = np.empty(size + 1, dtype=np.int64)
+    half = size // 2 + 1
+    full = size + 1
+    refs = scratch[:half]
+    counts = scratch[half : 2 * half]
+    # Every distinct chunk: its first occurrence, and either its number of
+    # tokens and where their groups start in `chunk_tokens`, or (`-1 - k`)
+    # that it is other chunk k.
+    chunk_start = scratch[2 * half : 3 * half]
+    chunk_end = scratch[3 * half : 4 * half]
+    chunk_count = scratch[4 * half : 5 * half]
+    chunk_first = scratch[5 * half : 6 * half]
+    other_start = scratch[6 * half : 7 * half]
+    other_end = scratch[7 * half : 8 * half]
+    token_groups = scratch[8 * half : 8 * half + full]
+    chunk_tokens = scratch[8 * half + full : 8 * half + 2 * full]
+    tok_start = scratch[8 * half + 2 * full : 8 * half + 3 * full]
+    tok_end = scratch[8 * half + 3 * full : 8 * half + 4 * full]
     out = np.empty(64, dtype=np.int64)
-    tok_keys, tok_slots, tok_start, tok_end = _new_table()
-    tok_groups = 0
-    tok_shift = np.uint64(64 - _TABLE_BITS)
-    chunk_keys, chunk_slots, chunk_start, chunk_end = _new_table()
-    chunk_groups = 0
+    chunk_keys = np.zeros(1 << _TABLE_BITS, dtype=np.uint64)
+    chunk_slots = np.full(1 << _TABLE_BITS, -1, dtype=np.int64)
     chunk_shift = np.uint64(64 - _TABLE_BITS)
+    tok_keys = chunk_keys.copy()
+    tok_slots = chunk_slots.copy()
+    tok_shift = chunk_shift
+    chunk_groups = 0
+    chunk_token_count = 0
+    tok_groups = 0
+    others = 0
     chunks = 0
     tokens = 0
     longest = 0
@@ -344,38 +353,69 @@ def tokenize(
             i += 1
             continue
         a = i
-        while i < size and not (codes[i] < len(space) and space[codes[i]]):
+        h = _FNV_OFFSET
+        while i < size:
+            c = codes[i]
+            if c < len(space) and space[c]:
+                break
+            h = (h ^ np.uint64(c)) * _FNV_PRIME
             i += 1
         b = i
+        h ^= np.uint64(b - a) * _MIX
         longest = max(longest, b - a)
-        n = -1
-        if b - a < 60:
-            n = _parse(codes, a, b, contractions, abbreviations, out)
+        slot = _find(codes, a, b, h, chunk_keys, chunk_slots, chunk_start, chunk_end, chunk_shift)
+        g = chunk_slots[slot]
+        if g == -1:
+            g = chunk_groups
+            chunk_groups += 1
+            if _claim(chunk_keys, chunk_slots, chunk_start, chunk_end, slot, h, g, a, b):
+                chunk_keys, chunk_slots = _rehash(chunk_keys, chunk_slots)
+                chunk_shift -= np.uint64(1)
+            n = -1
+            if b - a < 60:
+                n = _parse(codes, a, b, contractions, abbreviations, out)
+            if n > 0:
+                chunk_count[g] = n
+                chunk_first[g] = chunk_token_count
+                for t in range(n):
+                    ta = out[t]
+                    tb = out[t + 1]
+                    th = _span_hash(codes, ta, tb)
+                    tslot = _find(codes, ta, tb, th, tok_keys, tok_slots, tok_start, tok_end, tok_shift)
+                    tg = tok_slots[tslot]
+                    if tg == -1:
+                        tg = tok_groups
+                        tok_groups += 1
+                        if _claim(tok_keys, tok_slots, tok_start, tok_end, tslot, th, tg, ta, tb):
+                            tok_keys, tok_slots = _rehash(tok_keys, tok_slots)
+                            tok_shift -= np.uint64(1)
+                    chunk_tokens[chunk_token_count] = tg
+                    chunk_token_count += 1
+            else:
+                other_start[others] = a
+                other_end[others] = b
+                chunk_count[g] = -1 - others
+                others += 1
+        n = chunk_count[g]
         if n > 0:
+            first = chunk_first[g]
             for t in range(n):
-                ta = out[t]
-                tb = out[t + 1]
-                g, tok_keys, tok_slots, tok_start, tok_end, tok_groups, tok_shift = _intern(
-                    codes, ta, tb, tok_keys, tok_slots, tok_start, tok_end, tok_groups, tok_shift
-                )
-                token_groups[tokens] = g
-                tokens += 1
+                token_groups[tokens + t] = chunk_tokens[first + t]
+            tokens += n
             refs[chunks] = 0
             counts[chunks] = n
         else:
-            g, chunk_keys, chunk_slots, chunk_start, chunk_end, chunk_groups, chunk_shift = _intern(
-                codes, a, b, chunk_keys, chunk_slots, chunk_start, chunk_end, chunk_groups, chunk_shift
-            )
-            refs[chunks] = -1 - g
+            refs[chunks] = n
+            counts[chunks] = 0
         chunks += 1
     return (
-        refs[:chunks],
-        counts[:chunks],
-        token_groups[:tokens],
-        tok_start[:tok_groups],
-        tok_end[:tok_groups],
-        chunk_start[:chunk_groups],
-        chunk_end[:chunk_groups],
+        refs[:chunks].copy(),
+        counts[:chunks].copy(),
+        token_groups[:tokens].copy(),
+        tok_start[:tok_groups].copy(),
+        tok_end[:tok_groups].copy(),
+        other_start[:others].copy(),
+        other_end[:others].copy(),
         longest,
     )
 
