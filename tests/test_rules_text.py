@@ -332,7 +332,9 @@ def test_token_arrays_survive_the_next_text(monkeypatch: pytest.MonkeyPatch) -> 
 
     def tokenize(text: str) -> tuple[object, ...]:
         codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype="<u4")
-        return token_kernel.tokenize(codes, ts._space_table(), *ts._exception_hashes(), ts._scratch(len(codes)))
+        return token_kernel.tokenize(
+            codes, ts._space_table(), *ts._exception_hashes(), ts._scratch(len(codes))
+        )
 
     first = tokenize("one two, two (three) one")
     copy = [np.array(x, copy=True) for x in first]
