@@ -224,7 +224,7 @@ def test_ngram_kernel_on_words_that_never_repeat() -> None:
 
 
 def test_has_letter_is_any_isalpha() -> None:
-    from dedup.rules.gopher import _has_letter
+    _has_letter = ts.has_letter
 
     words = [
         *generated_chunks(),
@@ -340,6 +340,33 @@ def test_token_arrays_survive_the_next_text(monkeypatch: pytest.MonkeyPatch) -> 
     copy = [np.array(x, copy=True) for x in first]
     tokenize("four five; six (seven) eight nine ten " * 20)
     assert all(np.array_equal(a, b) for a, b in zip(first, copy, strict=True))
+
+
+def test_token_array_statistics_are_those_of_the_word_list() -> None:
+    """GQ001/2/6/7 count over the arrays without making the tokens'
+    strings; every count is the word list's, for texts with symbols, words
+    without letters, other chunks whose tokens are also plain tokens, and
+    characters beyond the letter table (then the strings are tested)."""
+    from dedup.rules import ngram_kernel  # noqa: F401 - loads numba, as the engine does
+
+    texts = _token_texts()
+    texts += [
+        "the (the) “the” -- ... 1,000 #tag #tag the,the a.b.c to-do 'quoted' to",
+        "\U00040000x the \U000e0041",
+    ]
+    stop = {"the", "to", "of", "and", "that", "have", "with", "be", "--", "#tag", "zzz"}
+    for text in texts:
+        arrays = ts.token_arrays(text)
+        assert arrays is not None
+        words = ts.simple_words(text)
+        symbols = [w for w in words if ts.is_symbol(w)]
+        assert arrays.symbol_totals() == (len(symbols), sum(map(len, symbols))), repr(text[:80])
+        assert arrays.letterless() == sum(not ts.has_letter(w) for w in words), repr(text[:80])
+        assert arrays.distinct_of(stop) == len(stop.intersection(words)), repr(text[:80])
+        beyond = any(ord(c) >= 0x40000 for c in text)
+        assert ("vocab" in arrays.__dict__) == beyond, repr(text[:80])  # strings only when needed
+        assert arrays.vocab == list(dict.fromkeys(words))
+        assert arrays.distinct_of(stop) == len(stop.intersection(words))
 
 
 def test_token_arrays_need_numba(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import enum
 import re
 from collections import Counter
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from itertools import filterfalse
@@ -238,21 +238,48 @@ class FileContext:
         return list(filterfalse(symbols.__contains__, self.words))
 
     @cached_property
+    def _symbol_totals(self) -> tuple[int, int]:
+        """How many words are symbols, and their characters."""
+        arrays = self.token_arrays
+        if arrays is not None:
+            return arrays.symbol_totals()
+        counts = self.word_counts
+        symbols = self._symbols
+        return sum(counts[w] for w in symbols), sum(len(w) * counts[w] for w in symbols)
+
+    @cached_property
     def content_word_count(self) -> int:
         """``len(content_words)``, counted over the distinct words."""
-        counts = self.word_counts
-        return self.word_total - sum(counts[w] for w in self._symbols)
+        return self.word_total - self._symbol_totals[0]
 
     @cached_property
     def content_word_chars(self) -> int:
         """The characters of ``content_words``, counted over the distinct words."""
-        counts = self.word_counts
         arrays = self.token_arrays
         # The token arrays know the length of all the words joined.
         everything: int = (
-            int(arrays.starts[-1]) if arrays is not None else sum(map(mul, map(len, counts), counts.values()))
+            int(arrays.starts[-1])
+            if arrays is not None
+            else sum(map(mul, map(len, self.word_counts), self.word_counts.values()))
         )
-        return everything - sum(len(w) * counts[w] for w in self._symbols)
+        return everything - self._symbol_totals[1]
+
+    @cached_property
+    def letterless_word_count(self) -> int:
+        """How many words have no alphabetic character."""
+        arrays = self.token_arrays
+        if arrays is not None:
+            return arrays.letterless()
+        counts = self.word_counts
+        # Most words are all letters (str.isalpha, in C); the others are tested.
+        return sum(counts[w] for w in filterfalse(str.isalpha, counts) if not textstats.has_letter(w))
+
+    def distinct_words_of(self, words: Iterable[str]) -> int:
+        """How many of the distinct ``words`` occur among the words."""
+        arrays = self.token_arrays
+        if arrays is not None:
+            return arrays.distinct_of(words)
+        return len(set(words).intersection(self.word_counts))
 
     def lines_matching(self, pattern: re.Pattern[str]) -> list[tuple[int, str]]:
         """``(number, text)`` of each line in which ``pattern`` matches, in

@@ -11,9 +11,7 @@ separated text are exactly Gopher's ``\\n\\n+`` paragraphs.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator, Mapping
-from itertools import filterfalse
 from operator import methodcaller
 from typing import ClassVar
 
@@ -198,19 +196,6 @@ class EllipsisLines(_GopherRule):
             )
 
 
-_ASCII_LETTER = re.compile("[A-Za-z]")
-
-
-def _has_letter(word: str) -> bool:
-    """Whether some character of ``word`` is alphabetic (``str.isalpha``);
-    an ASCII word is searched for an ASCII letter in one call."""
-    if word.isalpha():
-        return True
-    if word.isascii():
-        return _ASCII_LETTER.search(word) is not None
-    return any(c.isalpha() for c in word)
-
-
 class AlphaWords(_GopherRule):
     code = "GQ006"
     name = "gopher-alpha-words"
@@ -232,10 +217,7 @@ class AlphaWords(_GopherRule):
         total = ctx.word_total
         if not total:
             return
-        counts = ctx.word_counts
-        # Most words are all letters (str.isalpha, in C); the others are tested.
-        others = [w for w in filterfalse(str.isalpha, counts) if not _has_letter(w)]
-        frac = (total - sum(map(counts.__getitem__, others))) / total
+        frac = (total - ctx.letterless_word_count) / total
         ctx.metrics["alpha_words_ratio"] = frac
         limit = self.value("min_ratio")
         if limit is not None and frac < limit:
@@ -263,7 +245,7 @@ class StopWords(_GopherRule):
     def check(self, ctx: FileContext) -> Iterator[Finding]:
         raw = self.values["stop_words"]
         stop = set(raw) if isinstance(raw, (tuple, list)) else set(ts.GOPHER_STOP_WORDS)
-        found = len(stop.intersection(ctx.word_counts))
+        found = ctx.distinct_words_of(stop)
         ctx.metrics["stop_words"] = float(found)
         limit = self.value("min_stop_words")
         if limit is not None and found < limit:

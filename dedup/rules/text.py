@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 import sys
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import cached_property, lru_cache
 from itertools import accumulate, chain, compress
 from typing import Any, overload
@@ -153,6 +153,19 @@ def nonblank_lines(text: str) -> list[str]:
 def is_symbol(word: str) -> bool:
     """A token made only of punctuation characters."""
     return all(ch in PUNCTUATION for ch in word)
+
+
+_ASCII_LETTER = re.compile("[A-Za-z]")
+
+
+def has_letter(word: str) -> bool:
+    """Whether some character of ``word`` is alphabetic (``str.isalpha``);
+    an ASCII word is searched for an ASCII letter in one call."""
+    if word.isalpha():
+        return True
+    if word.isascii():
+        return _ASCII_LETTER.search(word) is not None
+    return any(c.isalpha() for c in word)
 
 
 def duplicates(items: Sequence[str]) -> tuple[int, int]:
@@ -521,22 +534,109 @@ class _HashedWords:
         return repeated
 
 
+class _Vocab:
+    """The distinct tokens of :func:`token_arrays`, by id, as strings made
+    on demand: id ``k`` is the plain token group ``order[k]`` (a slice of
+    ``text``) or, from ``len(starts)`` on, one of ``extra``."""
+
+    def __init__(
+        self,
+        text: str,
+        codes: Any,
+        starts: Any,
+        ends: Any,
+        table: tuple[Any, Any],
+        extra: list[str],
+        order: Any,
+    ) -> None:
+        """``codes``: the code points of ``text``; ``table``: the plain
+        tokens' (:func:`dedup.rules.token_kernel.lookup`)."""
+        self.text = text
+        self.codes = codes
+        self.keys, self.slots = table
+        self.starts = starts
+        self.ends = ends
+        self.extra = extra
+        self.order = order
+
+    def __getitem__(self, k: int) -> str:
+        old = int(self.order[k])
+        if old < len(self.starts):
+            return self.text[int(self.starts[old]) : int(self.ends[old])]
+        return self.extra[old - len(self.starts)]
+
+    def count_of(self, words: Iterable[str]) -> int:
+        """How many of the distinct ``words`` are tokens: looked up in the
+        plain tokens' table (``keys``, ``slots``) and among ``extra``."""
+        import numpy as np
+
+        from dedup.rules import token_kernel
+
+        wanted = [w for w in set(words) if w]  # a token is never empty
+        lengths = np.fromiter(map(len, wanted), dtype=np.int64, count=len(wanted))
+        offsets = np.zeros(len(wanted) + 1, dtype=np.int64)
+        np.cumsum(lengths, out=offsets[1:])
+        queries = np.frombuffer("".join(wanted).encode("utf-32-le", "surrogatepass"), dtype="<u4")
+        found = token_kernel.lookup(
+            self.codes, self.starts, self.ends, self.keys, self.slots, queries, offsets
+        )
+        extra = set(self.extra)
+        return sum(g >= 0 or w in extra for w, g in zip(wanted, found.tolist(), strict=True))
+
+    def all(self) -> list[str]:
+        plain = list(map(self.text.__getitem__, map(slice, self.starts.tolist(), self.ends.tolist())))
+        plain += self.extra
+        return list(map(plain.__getitem__, self.order.tolist()))
+
+
 class TokenArrays:
     """The word tokens of one text as arrays (:func:`token_arrays`): the
-    distinct tokens in order of first occurrence, the token sequence as
-    indices into them, and where each token starts among the tokens joined
-    without separator."""
+    token sequence as ids of the distinct tokens (numbered in order of
+    first occurrence), where each token starts among the tokens joined
+    without separator, and per distinct token whether it is a symbol
+    (punctuation only) and whether it has a letter. The distinct tokens'
+    strings (:attr:`vocab`) are made only when something reads them: the
+    rules' counts come from the arrays."""
 
-    def __init__(self, vocab: list[str], ids: Any, codes: Any, starts: Any, longest_chunk: int = 0) -> None:
-        self.vocab = vocab
+    def __init__(
+        self,
+        vocab: _Vocab,
+        ids: Any,
+        codes: Any,
+        starts: Any,
+        longest_chunk: int = 0,
+        lengths: Any = None,
+        flags: Any = None,
+    ) -> None:
+        """``lengths``: of each distinct token, by id; ``flags``: per id,
+        :data:`dedup.rules.token_kernel.SYMBOL` and ``LETTER`` bits."""
+        import numpy as np
+
+        self._vocab = vocab
         self.ids = ids
         self.starts = starts
         self._codes = codes
+        self._lengths = (
+            lengths if lengths is not None else np.array([len(w) for w in vocab.all()], dtype=np.int64)
+        )
+        self._flags = flags
         #: The length of the longest ``str.split()`` piece of the text.
         self.longest_chunk = longest_chunk
 
     def __len__(self) -> int:
         return len(self.ids)
+
+    @cached_property
+    def vocab(self) -> list[str]:
+        """The distinct tokens, in order of first occurrence."""
+        return self._vocab.all()
+
+    @cached_property
+    def frequencies(self) -> Any:
+        """How often each distinct token occurs, by id."""
+        import numpy as np
+
+        return np.bincount(self.ids, minlength=len(self._lengths))
 
     def words(self) -> list[str]:
         """The tokens, as :func:`simple_words` gives them."""
@@ -544,12 +644,43 @@ class TokenArrays:
 
     def counts(self) -> Counter[str]:
         """``Counter(words)``, in the same order."""
+        counter: Counter[str] = Counter()
+        # One pass, no intermediate dict.
+        dict.update(counter, zip(self.vocab, self.frequencies.tolist(), strict=True))
+        return counter
+
+    def _flagged(self, bit: int) -> Any:
+        """Which distinct tokens have flag ``bit``, by id."""
         import numpy as np
 
-        counts = np.bincount(self.ids, minlength=len(self.vocab)).tolist()
-        counter: Counter[str] = Counter()
-        dict.update(counter, zip(self.vocab, counts, strict=True))  # one pass, no intermediate dict
-        return counter
+        from dedup.rules import token_kernel
+
+        if self._flags is None:
+            test = is_symbol if bit == token_kernel.SYMBOL else has_letter
+            return np.fromiter(map(test, self.vocab), dtype=np.bool_, count=len(self.vocab))
+        return (self._flags & bit) != 0
+
+    def symbol_totals(self) -> tuple[int, int]:
+        """How many tokens are symbols (punctuation only, :func:`is_symbol`)
+        and their characters."""
+        from dedup.rules import token_kernel
+
+        symbols = self._flagged(token_kernel.SYMBOL)
+        counts = self.frequencies[symbols]
+        return int(counts.sum()), int((counts * self._lengths[symbols]).sum())
+
+    def letterless(self) -> int:
+        """How many tokens have no alphabetic character (``str.isalpha``)."""
+        from dedup.rules import token_kernel
+
+        return int(self.frequencies[~self._flagged(token_kernel.LETTER)].sum())
+
+    def distinct_of(self, words: Iterable[str]) -> int:
+        """How many of ``words`` (distinct strings) are tokens of the text,
+        found without making the tokens' strings."""
+        if "vocab" in self.__dict__:
+            return len(set(words).intersection(self.vocab))
+        return self._vocab.count_of(words)
 
     def ngrams(self) -> WordNgrams:
         """``WordNgrams(self.words())``, the word list made only if a
@@ -641,10 +772,12 @@ def token_arrays(text: str) -> TokenArrays | None:
     when numba is not loaded (see :func:`_ngram_kernel`).
 
     :mod:`dedup.rules.token_kernel` tokenizes the plain chunks (most of
-    them) and groups equal tokens, so Python makes one string per distinct
-    token; the other chunks are grouped too, and one copy of each is
-    tokenized here through the chunk cache. None too in the (never seen)
-    case of a chunk whose tokens do not spell it.
+    them) and groups equal tokens; the other chunks are grouped too, and
+    one copy of each is tokenized here through the chunk cache. Their
+    distinct tokens are looked up among the plain tokens (the same string
+    is the same id) and the rest get new ids. No string is made for a
+    plain token. None too in the (never seen) case of a chunk whose tokens
+    do not spell it.
     """
     if _ngram_kernel() is None:
         return None
@@ -654,8 +787,9 @@ def token_arrays(text: str) -> TokenArrays | None:
 
     codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype="<u4")
     found = token_kernel.tokenize(codes, _space_table(), *_exception_hashes(), _scratch(len(codes)))
-    refs, counts, token_groups, token_starts, token_ends, other_starts, other_ends, longest = found
-    vocab = list(map(text.__getitem__, map(slice, token_starts.tolist(), token_ends.tolist())))
+    refs, counts, token_groups, token_starts, token_ends, other_starts, other_ends, longest, keys, slots = (
+        found
+    )
     if len(_CHUNK_CACHE) > _CHUNK_CACHE_SIZE:
         _CHUNK_CACHE.clear()
     others = list(map(text.__getitem__, map(slice, other_starts.tolist(), other_ends.tolist())))
@@ -663,20 +797,53 @@ def token_arrays(text: str) -> TokenArrays | None:
     if list(map("".join, tokens)) != others:
         return None
     flat = list(chain.from_iterable(tokens))
-    # Ids of the other chunks' tokens: the plain tokens' ids are looked up
-    # only for the (few) distinct tokens the other chunks have.
-    wanted = set(flat)
-    index = {token: i for i, token in compress(enumerate(vocab), map(wanted.__contains__, vocab))}
-    new = [token for token in dict.fromkeys(flat) if token not in index]
-    index.update(zip(new, range(len(vocab), len(vocab) + len(new)), strict=True))
-    vocab += new
+    distinct = list(dict.fromkeys(flat))
+    distinct_lengths = np.fromiter(map(len, distinct), dtype=np.int64, count=len(distinct))
+    offsets = np.zeros(len(distinct) + 1, dtype=np.int64)
+    np.cumsum(distinct_lengths, out=offsets[1:])
+    joined = np.frombuffer("".join(distinct).encode("utf-32-le", "surrogatepass"), dtype="<u4")
+    groups = token_kernel.lookup(codes, token_starts, token_ends, keys, slots, joined, offsets)
+    new = groups < 0
+    plain = len(token_starts)
+    groups[new] = np.arange(plain, plain + int(new.sum()), dtype=np.int64)
+    extra = list(compress(distinct, new.tolist()))
+    index = dict(zip(distinct, groups.tolist(), strict=True))
     other_ids = np.fromiter(map(index.__getitem__, flat), dtype=np.int64, count=len(flat))
     other_offsets = np.zeros(len(others) + 1, dtype=np.int64)
     np.cumsum(np.fromiter(map(len, tokens), dtype=np.int64, count=len(tokens)), out=other_offsets[1:])
-    new_lengths = np.fromiter(map(len, new), dtype=np.int64, count=len(new))
-    lengths = np.concatenate((token_ends - token_starts, new_lengths))
+    lengths = np.concatenate((token_ends - token_starts, distinct_lengths[new]))
     ids, order, starts = token_kernel.assemble(refs, counts, token_groups, other_offsets, other_ids, lengths)
-    return TokenArrays(list(map(vocab.__getitem__, order.tolist())), ids, codes, starts, longest)
+    symbol, letter = _flag_tables()
+    flags = None
+    if not len(codes) or int(codes.max()) < len(letter):  # else: flags from the strings
+        plain_flags = token_kernel.token_flags(codes, token_starts, token_ends, symbol, letter)
+        extra_flags = np.fromiter(
+            (
+                (token_kernel.SYMBOL if is_symbol(w) else 0) | (token_kernel.LETTER if has_letter(w) else 0)
+                for w in extra
+            ),
+            dtype=np.uint8,
+            count=len(extra),
+        )
+        flags = np.concatenate((plain_flags, extra_flags))[order]
+    vocab = _Vocab(text, codes, token_starts, token_ends, (keys, slots), extra, order)
+    return TokenArrays(vocab, ids, codes, starts, longest, lengths[order], flags)
+
+
+@lru_cache(maxsize=1)
+def _flag_tables() -> tuple[Any, Any]:
+    """Per code point, whether it is punctuation (:data:`PUNCTUATION`) and
+    whether it is alphabetic (``str.isalpha``), for the first four planes
+    (:func:`token_arrays` tests the strings of a text with characters
+    beyond them)."""
+    import numpy as np
+
+    symbol = np.zeros(max(map(ord, PUNCTUATION)) + 1, dtype=np.bool_)
+    symbol[list(map(ord, PUNCTUATION))] = True
+    size = 0x40000
+    characters = "".join(map(chr, range(size)))
+    letter = np.fromiter(map(str.isalpha, characters), dtype=np.bool_, count=size)
+    return symbol, letter
 
 
 def _ngram_kernel() -> Any:

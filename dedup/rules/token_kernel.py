@@ -293,7 +293,7 @@ def scratch_size(size: int) -> int:
 @njit(cache=True)
 def tokenize(
     codes: U32, space: B8, contractions: U64, abbreviations: U64, scratch: I64
-) -> tuple[I64, I64, I64, I64, I64, I64, I64, int]:
+) -> tuple[I64, I64, I64, I64, I64, I64, I64, int, U64, I64]:
     """Tokens of the plain chunks and groups of the other chunks.
 
     Returns, per chunk in text order, ``refs``: ``g >= 0`` for "the next
@@ -301,7 +301,8 @@ def tokenize(
     ``token_groups``), ``-1 - g`` for "other chunk of group g"; ``counts``;
     ``token_groups`` (plain token groups, in text order); the first
     occurrence (start, end) of each plain token group; of each other
-    chunk group; and the length of the longest chunk.
+    chunk group; the length of the longest chunk; and the plain tokens'
+    table (keys and slots, for :func:`lookup`).
 
     Chunks repeat (a text of 160,000 chunks has about 35,000 distinct
     ones), so each chunk is first looked up among the distinct chunks, with
@@ -417,7 +418,65 @@ def tokenize(
         other_start[:others].copy(),
         other_end[:others].copy(),
         longest,
+        tok_keys,
+        tok_slots,
     )
+
+
+@njit(cache=True)
+def lookup(codes: U32, starts: I64, ends: I64, keys: U64, slots: I64, queries: U32, offsets: I64) -> I64:
+    """The group of each span ``queries[offsets[k]:offsets[k + 1]]`` in the
+    plain tokens' table :func:`tokenize` returned for ``codes`` (``starts``,
+    ``ends``: its groups' first occurrences), or -1 for a span that is no
+    plain token."""
+    shift = np.uint64(64 - int(np.log2(len(keys))))
+    found = np.empty(len(offsets) - 1, dtype=np.int64)
+    for k in range(len(found)):
+        a = offsets[k]
+        b = offsets[k + 1]
+        h = _span_hash(queries, a, b)
+        mask = len(keys) - 1
+        slot = np.int64((h * _MIX) >> shift)
+        group = -1
+        while slots[slot] != -1:
+            g = slots[slot]
+            if keys[slot] == h and ends[g] - starts[g] == b - a:
+                same = True
+                for i in range(b - a):
+                    if codes[starts[g] + i] != queries[a + i]:
+                        same = False
+                        break
+                if same:
+                    group = g
+                    break
+            slot = (slot + 1) & mask
+        found[k] = group
+    return found
+
+
+#: Bits of :func:`token_flags`.
+SYMBOL = 1
+LETTER = 2
+
+
+@njit(cache=True)
+def token_flags(codes: U32, starts: I64, ends: I64, symbol: B8, letter: B8) -> npt.NDArray[np.uint8]:
+    """Per span ``codes[starts[k]:ends[k]]``: SYMBOL when every character is
+    one of ``symbol``, LETTER when some character is one of ``letter``
+    (tables per code point below their length: a code point beyond a
+    table is not in it)."""
+    flags = np.zeros(len(starts), dtype=np.uint8)
+    for k in range(len(starts)):
+        all_symbols = True
+        any_letter = False
+        for i in range(starts[k], ends[k]):
+            c = codes[i]
+            if not (c < len(symbol) and symbol[c]):
+                all_symbols = False
+            if c < len(letter) and letter[c]:
+                any_letter = True
+        flags[k] = (SYMBOL if all_symbols else 0) | (LETTER if any_letter else 0)
+    return flags
 
 
 @njit(cache=True)
