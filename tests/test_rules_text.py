@@ -33,6 +33,20 @@ CORES = [
     *["well-known", "a-b", "co-op", "x-co", "x-a", "x-www", "A-B", "a-B", "re-id", "e.g", "U.S"],
     *["5", "12", "1990", "1990-91", "3.14", "1,000", "1–2", "5pm", "12a.m", "http://x.org", "www.x.org"],
     *["naïve", "Ünïcode", "ab_cd", "x~y", "a:b", "b=c", "1/2", "and/or", "w/o", "don't", "I'm", "it's"],
+    *["Milutinović", "Jász-Nagykun", "attaché", "é", "éa", "Ωmega-x", "\u212aant", "\u0130d", "x²", "straße"],
+    *[
+        "輪舞",
+        "a\u0301b",
+        "İstanbul",
+        "well—known",
+        "ab–cd",
+        "ab——cd",
+        "ab-–cd",
+        "Zürich—Nord",
+        "x—Mr",
+        "ex–co",
+    ],
+    *["1887-1948", "1,000-2,000", "3.5-4", "1-2-3", "5-year", "1--2", "1-", "12-1.5", "1990–91", "w—www"],
 ]
 
 
@@ -262,7 +276,7 @@ def test_token_kernel_parses_plain_chunks_as_plain_tokens() -> None:
     parsed = plain = 0
     for chunk in chunks:
         codes = np.frombuffer(chunk.encode("utf-32-le", "surrogatepass"), dtype="<u4")
-        n = token_kernel._parse(codes, 0, len(codes), contractions, abbreviations, out)
+        n = token_kernel._parse(codes, 0, len(codes), ts._flag_tables()[1], contractions, abbreviations, out)
         expected = ts._plain_tokens(chunk)
         plain += expected is not None
         if n > 0:
@@ -332,8 +346,9 @@ def test_token_arrays_survive_the_next_text(monkeypatch: pytest.MonkeyPatch) -> 
 
     def tokenize(text: str) -> tuple[object, ...]:
         codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype="<u4")
+        letter = ts._flag_tables()[1]
         return token_kernel.tokenize(
-            codes, ts._space_table(), *ts._exception_hashes(), ts._scratch(len(codes))
+            codes, ts._space_table(), letter, *ts._exception_hashes(), ts._scratch(len(codes))
         )
 
     first = tokenize("one two, two (three) one")

@@ -786,7 +786,8 @@ def token_arrays(text: str) -> TokenArrays | None:
     from dedup.rules import token_kernel
 
     codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype="<u4")
-    found = token_kernel.tokenize(codes, _space_table(), *_exception_hashes(), _scratch(len(codes)))
+    letter = _flag_tables()[1]
+    found = token_kernel.tokenize(codes, _space_table(), letter, *_exception_hashes(), _scratch(len(codes)))
     refs, counts, token_groups, token_starts, token_ends, other_starts, other_ends, longest, keys, slots = (
         found
     )
@@ -813,18 +814,12 @@ def token_arrays(text: str) -> TokenArrays | None:
     np.cumsum(np.fromiter(map(len, tokens), dtype=np.int64, count=len(tokens)), out=other_offsets[1:])
     lengths = np.concatenate((token_ends - token_starts, distinct_lengths[new]))
     ids, order, starts = token_kernel.assemble(refs, counts, token_groups, other_offsets, other_ids, lengths)
-    symbol, letter = _flag_tables()
+    symbol = _flag_tables()[0]
     flags = None
     if not len(codes) or int(codes.max()) < len(letter):  # else: flags from the strings
         plain_flags = token_kernel.token_flags(codes, token_starts, token_ends, symbol, letter)
-        extra_flags = np.fromiter(
-            (
-                (token_kernel.SYMBOL if is_symbol(w) else 0) | (token_kernel.LETTER if has_letter(w) else 0)
-                for w in extra
-            ),
-            dtype=np.uint8,
-            count=len(extra),
-        )
+        # The other chunks' new tokens are pieces of the text too.
+        extra_flags = token_kernel.token_flags(joined, offsets[:-1][new], offsets[1:][new], symbol, letter)
         flags = np.concatenate((plain_flags, extra_flags))[order]
     vocab = _Vocab(text, codes, token_starts, token_ends, (keys, slots), extra, order)
     return TokenArrays(vocab, ids, codes, starts, longest, lengths[order], flags)
@@ -1265,17 +1260,21 @@ def _split_chunk(chunk: str) -> list[str]:
     return merged
 
 
-# Most chunks are an ASCII word (maybe hyphenated, maybe with 's) or number,
-# maybe with an opening bracket or quote and closing punctuation; for them
-# the rules above reduce to this pattern (checked against ``_split_chunk`` on
-# the shared corpora and on generated chunks by tests/test_rules_text.py).
+# Most chunks are a word (maybe joined to others by hyphens or dashes, maybe
+# with 's) or a number (or a range of numbers), maybe with an opening bracket
+# or quote and closing punctuation; for them the rules above reduce to this
+# pattern (checked against ``_split_chunk`` on the shared corpora and on
+# generated chunks by tests/test_rules_text.py). The words' letters are
+# ``str.isalpha``; a word with other than ASCII letters takes no clitic or
+# dot here.
 _PLAIN_CHUNK = re.compile(
     r"([(\"“‘])?"  # opening bracket or quote
-    r"(?:([A-Za-z]+(?:-[A-Za-z]+)*)|([0-9]+(?:[.,][0-9]+)*))"  # word | number
+    r"(?:([^\W\d_]+(?:[-–—][^\W\d_]+)*)|([0-9]+(?:[.,][0-9]+)*(?:-[0-9]+(?:[.,][0-9]+)*)*))"  # word | number
     r"(['’][sS])?"  # possessive clitic
     r"(\.)?"
     r"((?:[,;:!?)\"”]\.?){0,3})"  # closing punctuation
 )
+_DASHES = re.compile("([-–—])")
 
 
 def _plain_tokens(chunk: str) -> tuple[str, ...] | None:
@@ -1289,25 +1288,30 @@ def _plain_tokens(chunk: str) -> tuple[str, ...] | None:
     if letters is None:
         if clitic:
             return None
+    elif not _DASHES.sub("", letters).isascii():
+        # Only letters (not every word character, "²"), and none whose
+        # lower case is ASCII (U+0130, U+212A).
+        if (
+            clitic
+            or dot
+            or not _DASHES.sub("", letters).isalpha()
+            or "\u0130" in letters
+            or "\u212a" in letters
+        ):
+            return None
     elif letters.lower() in _BARE_CONTRACTIONS:
         return None
     elif dot:
         # "Mr.", "F.", "USA." and "www.)" have their own rules; "word." splits.
-        last = letters[letters.rfind("-") + 1 :]
+        last = _DASHES.split(letters)[-1]
         if clitic:
             if clitic[1] != "s":
                 return None
         elif len(last) < 2 or not last[-1].islower() or last + "." in _ABBREVIATIONS or last == "www":
             return None
     tokens: list[str] = [opener] if opener else []
-    if letters is None:
-        tokens.append(number)
-    elif "-" in letters:
-        for part in letters.split("-"):
-            tokens += (part, "-")
-        tokens.pop()
-    else:
-        tokens.append(letters)
+    core = letters if letters is not None else number
+    tokens += _DASHES.split(core) if "-" in core or "–" in core or "—" in core else [core]
     if clitic:
         tokens.append(clitic)
     if dot:

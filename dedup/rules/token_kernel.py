@@ -2,8 +2,9 @@
 
 :func:`tokenize` splits a text (as code points) at whitespace exactly like
 ``str.split()``. A chunk that :func:`dedup.rules.text._plain_tokens` would
-tokenize (a word or number, maybe hyphenated, with an opening bracket or
-quote, a possessive ``'s``, a final dot and up to three closing marks) is
+tokenize (a word, maybe joined to others by hyphens or dashes, or a number
+or range of numbers, with an opening bracket or quote, a possessive ``'s``,
+a final dot and up to three closing marks) is
 tokenized here, by a hand-written parser of the same pattern; every other
 chunk, and every plain chunk whose letters might be a bare contraction or
 an abbreviation (a hash of the candidate is in the given hash sets, so
@@ -58,6 +59,23 @@ def _digit(c: int) -> bool:
     return 0x30 <= c <= 0x39
 
 
+@njit(cache=True, inline="always")
+def _alpha(c: int, letter: B8) -> bool:
+    """An ASCII letter, or an alphabetic code point (``letter``: a table of
+    ``str.isalpha`` per code point below its length) other than the two
+    whose lower case is ASCII (U+0130, U+212A: bare contractions are
+    tested lower-cased)."""
+    if c < 0x80:
+        return _letter(c)
+    return c < len(letter) and letter[c] and c != 0x130 and c != 0x212A
+
+
+@njit(cache=True, inline="always")
+def _dash(c: int) -> bool:
+    """A hyphen, en dash or em dash: between two letters, a token."""
+    return c == 0x2D or c == 0x2013 or c == 0x2014
+
+
 #: The grouping tables start with 2**this many slots.
 _TABLE_BITS = 10
 
@@ -87,7 +105,7 @@ def _member(hash_set: U64, h: np.uint64) -> bool:
 
 
 @njit(cache=True, inline="always")
-def _parse(codes: U32, a: int, b: int, contractions: U64, abbreviations: U64, out: I64) -> int:
+def _parse(codes: U32, a: int, b: int, letter: B8, contractions: U64, abbreviations: U64, out: I64) -> int:
     """Token boundaries of the plain chunk ``codes[a:b]`` into ``out`` (token
     k is ``out[k]..out[k + 1]``), returning the number of tokens, or -1 when
     the chunk is not plain (or may be an exception)."""
@@ -102,28 +120,39 @@ def _parse(codes: U32, a: int, b: int, contractions: U64, abbreviations: U64, ou
         if pos == b:
             return -1
     core = pos
-    letters = _letter(codes[pos])
+    letters = _alpha(codes[pos], letter)
     hyphens = 0
     last_part = pos
     if letters:
-        while pos < b and _letter(codes[pos]):
+        while pos < b and _alpha(codes[pos], letter):
             pos += 1
-        while pos + 1 < b and codes[pos] == 0x2D and _letter(codes[pos + 1]):
+        while pos + 1 < b and _dash(codes[pos]) and _alpha(codes[pos + 1], letter):
             hyphens += 1
             pos += 1
             last_part = pos
-            while pos < b and _letter(codes[pos]):
+            while pos < b and _alpha(codes[pos], letter):
                 pos += 1
     elif _digit(codes[pos]):
-        while pos < b and _digit(codes[pos]):
-            pos += 1
-        while pos + 1 < b and (codes[pos] == 0x2E or codes[pos] == 0x2C) and _digit(codes[pos + 1]):
-            pos += 1
+        while True:
             while pos < b and _digit(codes[pos]):
                 pos += 1
+            while pos + 1 < b and (codes[pos] == 0x2E or codes[pos] == 0x2C) and _digit(codes[pos + 1]):
+                pos += 1
+                while pos < b and _digit(codes[pos]):
+                    pos += 1
+            if not (pos + 1 < b and codes[pos] == 0x2D and _digit(codes[pos + 1])):
+                break
+            hyphens += 1  # a range: "1887-1948"
+            pos += 1
     else:
         return -1
     core_end = pos
+    ascii_word = True
+    if letters:
+        for i in range(core, core_end):
+            if codes[i] >= 0x80 and not _dash(codes[i]):
+                ascii_word = False
+                break
     clitic = 0
     if pos + 1 < b and (codes[pos] == _APOSTROPHES[0] or codes[pos] == _APOSTROPHES[1]):
         s = codes[pos + 1]
@@ -154,6 +183,8 @@ def _parse(codes: U32, a: int, b: int, contractions: U64, abbreviations: U64, ou
         pos += 1
         if pos < b and codes[pos] == 0x2E:
             pos += 1
+    if not ascii_word and (clitic or dot):
+        return -1  # Python's: the clitic and dot rules look at the letters
     if letters:
         # Bare contractions ("dont") are Python's: the letters, lower-cased.
         h = _FNV_OFFSET
@@ -185,10 +216,10 @@ def _parse(codes: U32, a: int, b: int, contractions: U64, abbreviations: U64, ou
         return -1
     # The tokens: the word's parts and hyphens (or the number), the clitic,
     # the dot, and each closing mark.
-    if letters and hyphens:
+    if hyphens:
         i = core
         while i < core_end:
-            if codes[i] == 0x2D:
+            if _dash(codes[i]):
                 n += 1
                 out[n] = i
                 n += 1
@@ -292,7 +323,7 @@ def scratch_size(size: int) -> int:
 
 @njit(cache=True)
 def tokenize(
-    codes: U32, space: B8, contractions: U64, abbreviations: U64, scratch: I64
+    codes: U32, space: B8, letter: B8, contractions: U64, abbreviations: U64, scratch: I64
 ) -> tuple[I64, I64, I64, I64, I64, I64, I64, int, U64, I64]:
     """Tokens of the plain chunks and groups of the other chunks.
 
@@ -374,7 +405,7 @@ def tokenize(
                 chunk_shift -= np.uint64(1)
             n = -1
             if b - a < 60:
-                n = _parse(codes, a, b, contractions, abbreviations, out)
+                n = _parse(codes, a, b, letter, contractions, abbreviations, out)
             if n > 0:
                 chunk_count[g] = n
                 chunk_first[g] = chunk_token_count
