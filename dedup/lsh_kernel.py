@@ -18,67 +18,30 @@ I64 = npt.NDArray[np.int64]
 
 
 @njit(cache=True, inline="always")
-def _add(table: npt.NDArray[np.int64], code: int) -> bool:
-    """Insert ``code`` (>= 0) into an open-addressing set; True if it was new."""
-    mask = len(table) - 1
+def _push(code: int, seen: I64, out: I64, used: int) -> int:
+    """Append ``code`` (>= 0) to ``out[:used]`` unless the open-addressing
+    set ``seen`` holds it; the new number of codes, or -1 when ``out`` or
+    ``seen`` (kept at most half full) has no room. The arrays are changed
+    in place: a helper that returned them would cost reference counting on
+    every pair."""
+    mask = len(seen) - 1
     h = np.int64((np.uint64(code) * np.uint64(0x9E3779B97F4A7C15)) >> np.uint64(20)) & mask
-    while table[h] != -1:
-        if table[h] == code:
-            return False
+    while seen[h] != -1:
+        if seen[h] == code:
+            return used
         h = (h + 1) & mask
-    table[h] = code
-    return True
+    if used == len(out) or 2 * (used + 1) > len(seen):
+        return -1
+    seen[h] = code
+    out[used] = code
+    return used + 1
 
 
 @njit(cache=True)
-def _grow(table: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
-    bigger = np.full(2 * len(table), -1, dtype=np.int64)
-    for code in table:
-        if code != -1:
-            _add(bigger, code)
-    return bigger
-
-
-@njit(cache=True, inline="always")
-def _push(
-    first: int, second: int, n: int, seen: I64, stored: int, out: I64, used: int
-) -> tuple[I64, int, I64, int]:
-    """Append the pair ``(first, second)`` unless it was seen before."""
-    if 2 * (stored + 1) > len(seen):
-        seen = _grow(seen)
-    if _add(seen, first * n + second):
-        stored += 1
-        if used == out.shape[0]:
-            grown = np.empty((2 * out.shape[0], 2), dtype=np.int64)
-            grown[:used] = out[:used]
-            out = grown
-        out[used, 0] = first
-        out[used, 1] = second
-        used += 1
-    return seen, stored, out, used
-
-
-@njit(cache=True, inline="always")
-def _emit(
-    members: I64, m: int, cap: int, n: int, seen: I64, stored: int, out: I64, used: int
-) -> tuple[I64, int, I64, int]:
-    """The pairs of one bucket (``members[:m]``, in row order): all of them in a
-    small bucket; in a large one, each member with the first member and with
-    its predecessor (linear in the bucket)."""
-    if m <= cap:
-        for x in range(1, m):
-            for y in range(x):
-                seen, stored, out, used = _push(members[y], members[x], n, seen, stored, out, used)
-    else:
-        for x in range(1, m):
-            seen, stored, out, used = _push(members[0], members[x], n, seen, stored, out, used)
-            if x > 1:
-                seen, stored, out, used = _push(members[x - 1], members[x], n, seen, stored, out, used)
-    return seen, stored, out, used
-
-
-@njit(cache=True)
-def _band_pairs(keys: npt.NDArray[np.uint32], rows: I64, cap: int) -> I64:
+def _band_pairs(keys: npt.NDArray[np.uint32], rows: I64, cap: int, seen: I64, out: I64) -> int:
+    """The pairs' codes ``i * n + j`` into ``out`` (``seen``: an empty set,
+    all -1, a power of two long), each pair once; their number, or -1 when
+    the arrays are too small (see :func:`band_pairs`)."""
     n = len(rows)
     bands = keys.shape[1]
     # Per band, the rows are first split by the key's top 8 bits (a stable
@@ -100,11 +63,6 @@ def _band_pairs(keys: npt.NDArray[np.uint32], rows: I64, cap: int) -> I64:
     bucket_count = np.empty(n, dtype=np.int64)
     next_member = np.empty(n, dtype=np.int64)
     members = np.empty(n, dtype=np.int64)
-    # Pairs seen so far, as codes i * n + j: a pair found in several bands is
-    # kept once, so memory follows the distinct pairs, not pairs x bands.
-    seen = np.full(1 << 16, -1, dtype=np.int64)
-    stored = 0
-    out = np.empty((max(16, n), 2), dtype=np.int64)
     used = 0
     for band in range(bands):
         for i in range(n):
@@ -164,15 +122,38 @@ def _band_pairs(keys: npt.NDArray[np.uint32], rows: I64, cap: int) -> I64:
                     members[m] = i
                     m += 1
                     i = next_member[i]
-                seen, stored, out, used = _emit(members, m, cap, n, seen, stored, out, used)
-    return out[:used]
+                # All the pairs of a small bucket; in a large one, each member
+                # with the first member and with its predecessor (linear).
+                for x in range(1, m):
+                    if m <= cap:
+                        for y in range(x):
+                            used = _push(members[y] * n + members[x], seen, out, used)
+                            if used < 0:
+                                return -1
+                    else:
+                        used = _push(members[0] * n + members[x], seen, out, used)
+                        if used >= 0 and x > 1:
+                            used = _push(members[x - 1] * n + members[x], seen, out, used)
+                        if used < 0:
+                            return -1
+    return used
 
 
 def band_pairs(keys: npt.NDArray[np.uint32], rows: I64, cap: int) -> I64:
     """Distinct pairs of positions in ``rows`` (``i < j``) whose rows of ``keys``
-    share a band key, as one sorted array of codes ``i * len(rows) + j``."""
+    share a band key, as one sorted array of codes ``i * len(rows) + j``.
+
+    A pair found in several bands is kept once, so memory follows the
+    distinct pairs, not pairs x bands: the kernel starts with room for two
+    pairs per row and runs again with four times more in the rare case
+    that it needs more."""
     keys = np.ascontiguousarray(keys, dtype=np.uint32)
     rows = np.ascontiguousarray(rows, dtype=np.int64)
-    # Each pair comes out once (the kernel's seen-set): sorting is all that is left.
-    pairs = _band_pairs(keys, rows, cap)
-    return np.sort(pairs[:, 0] * np.int64(len(rows)) + pairs[:, 1])
+    size = 1 << max(16, (4 * len(rows)).bit_length())
+    while True:
+        seen = np.full(size, -1, dtype=np.int64)
+        out = np.empty(size // 2, dtype=np.int64)
+        used = _band_pairs(keys, rows, cap, seen, out)
+        if used >= 0:
+            return np.sort(out[:used])
+        size *= 4

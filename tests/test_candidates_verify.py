@@ -50,6 +50,17 @@ def test_heavy_buckets_stay_linear_and_equal(monkeypatch: pytest.MonkeyPatch) ->
     assert len(fast) < 4 * n  # not n**2 / 2
 
 
+def test_more_pairs_than_the_kernel_first_has_room_for(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The kernel starts with room for two pairs per row; buckets of 64 rows
+    (all their pairs) need 31 per row, so it runs again with more room,
+    twice, and gives the same pairs."""
+    n = 20_000
+    keys = (np.arange(n, dtype=np.uint32) // 64).reshape(n, 1)
+    fast, slow = _both(keys, np.arange(n, dtype=np.int64), monkeypatch)
+    assert len(fast) == (n // 64) * (64 * 63 // 2) + (n % 64) * (n % 64 - 1) // 2
+    assert np.array_equal(fast, slow)
+
+
 # Capitalised function words and the marks before them decide whether a word
 # is a name ("rated A", "is May 7") or opens a sentence (". The", "(A").
 WORDS = ["the", "museum", "Paris", "1998", "opened", "river", "a", "and", "Smith", "42", "of", "new", "It"]
