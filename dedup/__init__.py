@@ -6,3 +6,9 @@ the ``dedup`` command is a thin layer over it.
 
 __version__ = "0.1.0"
 __all__ = ["__version__"]
+
+#: True in the process of the ``dedup`` command (:func:`dedup.cli.run`),
+#: which runs nothing else: set-up that would change third-party libraries
+#: for other code in the process is done only there (see
+#: :func:`dedup.kernels._skip_blas_probe`).
+OWN_PROCESS = False

@@ -622,6 +622,9 @@ def run() -> NoReturn:
     joined), so the process skips the interpreter's teardown, which spends
     0.2-0.3 s freeing the objects of a large run.
     """
+    import dedup
+
+    dedup.OWN_PROCESS = True
     code = main()
     for stream in (sys.stdout, sys.stderr):
         with contextlib.suppress(BrokenPipeError, ValueError):  # reader gone, or stream closed

@@ -41,11 +41,37 @@ import numpy as np
 import numpy.typing as npt
 from numba import njit
 
+import dedup
 from dedup.fingerprint import permutations
 from dedup.models import BlockKind, Document
 from dedup.normalize import _FOLD, normalize
 from dedup.segment import MARKDOWN_SUFFIXES, SENTENCE_END, WRAP_LIMIT
 from dedup.table import KIND_CODES, BlockTable, LshParams, empty_table
+
+
+def _skip_blas_probe() -> None:
+    """Tell numba that no BLAS is at hand, without looking.
+
+    numba's array support imports ``scipy.linalg`` (0.13 s of the start-up
+    of every large run) only to learn whether ``np.dot`` and friends can be
+    compiled, and no kernel of dedup's calls them. In the ``dedup``
+    command's own process (:data:`dedup.OWN_PROCESS`) that import is made
+    to fail while numba's array support loads, then allowed again; a
+    library user's process is left alone, as their own numba code may need
+    BLAS.
+    """
+    if "numba.np.arraymath" in sys.modules or "scipy.linalg.cython_blas" in sys.modules:
+        return  # too late, or nothing to save
+    sys.modules["scipy.linalg.cython_blas"] = None  # type: ignore[assignment]  # import raises ImportError
+    try:
+        import numba.np.arraymath  # noqa: F401
+    finally:
+        del sys.modules["scipy.linalg.cython_blas"]
+
+
+if dedup.OWN_PROCESS:
+    _skip_blas_probe()
+
 
 U8 = npt.NDArray[np.uint8]
 I64 = npt.NDArray[np.int64]

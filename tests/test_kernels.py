@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 import unicodedata
 from pathlib import Path
 
@@ -384,3 +386,28 @@ def test_largest_expansion_of_the_normalisation_table() -> None:
     for cp in np.flatnonzero(length > 0).tolist():
         worst = max(worst, -(-int(length[cp]) // len(chr(cp).encode("utf-8"))))
     assert kernels._max_expansion() == worst + 1
+
+
+_BLAS_PROBE = """
+import sys
+import dedup
+dedup.OWN_PROCESS = {own}
+from dedup import kernels
+from dedup.table import LshParams
+kernels.warm_up(LshParams(2, 128, 1, 32, 4))
+import numba.np.arraymath
+print(int("scipy.linalg" in sys.modules), int(numba.np.arraymath._HAVE_BLAS))
+import scipy.linalg.cython_blas  # still importable afterwards
+"""
+
+
+@pytest.mark.parametrize("own", [True, False])
+def test_blas_probe_is_skipped_only_in_the_commands_process(own: bool) -> None:
+    """The dedup command does not import scipy.linalg just for numba's BLAS
+    probe; a library user's numba keeps its BLAS."""
+    pytest.importorskip("scipy.linalg.cython_blas")
+    done = subprocess.run(
+        [sys.executable, "-c", _BLAS_PROBE.format(own=own)], capture_output=True, text=True, check=True
+    )
+    linalg, blas = map(int, done.stdout.split())
+    assert (linalg, blas) == ((0, 0) if own else (1, 1))
