@@ -23,6 +23,8 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
+import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from functools import partial
@@ -209,31 +211,68 @@ def process_batch(items: Sequence[InputFile], job: Job) -> list[FileOutcome]:
 @dataclass(frozen=True)
 class _Packed:
     """A batch's outcomes as a worker sends them: the tables joined into
-    one (ten arrays to pickle, not ten per file: a batch of 2,000 small
-    files took 0.2 s to send), and each outcome's number of rows (-1 for
-    an outcome without a table)."""
+    one (ten arrays, not ten per file: a batch of 2,000 small files took
+    0.2 s to send), and each outcome's number of rows (-1 for an outcome
+    without a table). The table itself is written to a file in ``spill``,
+    when the run has such a directory, and ``table`` is None: 80 MB of
+    tables through the pool's pipes kept each worker waiting 30-50 ms per
+    batch while the parent read them; a file in the page cache is written
+    and read in one copy each."""
 
     outcomes: list[FileOutcome]
-    table: BlockTable
+    table: BlockTable | None
     rows: list[int]
+    path: str = ""
+    layout: tuple[tuple[str, tuple[int, ...]], ...] = ()
 
 
-def process_packed(items: Sequence[InputFile], job: Job) -> _Packed:
+def process_packed(items: Sequence[InputFile], job: Job, spill: str = "") -> _Packed:
     outcomes = process_batch(items, job)
     tables = [o.table for o in outcomes if o.table is not None]
     rows = [len(o.table) if o.table is not None else -1 for o in outcomes]
-    return _Packed(
-        [replace(o, table=None) for o in outcomes], BlockTable.concatenate(tables, job.params.bands), rows
-    )
+    table = BlockTable.concatenate(tables, job.params.bands)
+    stripped = [replace(o, table=None) for o in outcomes]
+    if spill:
+        arrays = [np.ascontiguousarray(getattr(table, name)) for name in BlockTable.__dataclass_fields__]
+        try:
+            with tempfile.NamedTemporaryFile(dir=spill, delete=False) as out:
+                for array in arrays:
+                    if array.size:  # (an empty view cannot be cast to bytes)
+                        out.write(array.data.cast("B"))
+        except OSError:
+            pass  # no room there: through the pipe after all
+        else:
+            layout = tuple((array.dtype.str, array.shape) for array in arrays)
+            return _Packed(stripped, None, rows, out.name, layout)
+    return _Packed(stripped, table, rows)
+
+
+def _table_of(packed: _Packed) -> BlockTable:
+    """The batch's table, read back (and its file removed) if it was spilled."""
+    if packed.table is not None:
+        return packed.table
+    try:
+        data = np.fromfile(packed.path, dtype=np.uint8)
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(packed.path)
+    arrays = []
+    offset = 0
+    for dtype, shape in packed.layout:
+        size = int(np.prod(shape, dtype=np.int64)) * np.dtype(dtype).itemsize
+        arrays.append(data[offset : offset + size].view(dtype).reshape(shape))
+        offset += size
+    return BlockTable(*arrays)
 
 
 def _unpacked(packed: _Packed) -> Iterator[FileOutcome]:
+    table = _table_of(packed)
     start = 0
     for outcome, rows in zip(packed.outcomes, packed.rows, strict=True):
         if rows < 0:
             yield outcome
         else:
-            yield replace(outcome, table=packed.table.rows(start, start + rows))
+            yield replace(outcome, table=table.rows(start, start + rows))
             start += rows
 
 
@@ -312,6 +351,12 @@ class Run:
 
             warm_up(job.params)  # before the fork: workers inherit the loaded code
         context = multiprocessing.get_context("fork")
+        # Where the workers leave their tables (see _Packed); removed with
+        # the pool, whatever happens.
+        spill = ""
+        with contextlib.suppress(OSError):
+            spill = tempfile.mkdtemp(prefix="dedup-tables-")
+            self._stack.callback(shutil.rmtree, spill, ignore_errors=True)
         pool = self._stack.enter_context(context.Pool(self.workers))
         items = [i for i, _ in self.pooled]
         sizes = [n for _, n in self.pooled]
@@ -327,7 +372,7 @@ class Run:
             first = replace(job, quality_rules=(), drop=())
             self._tables = (
                 o
-                for packed in pool.imap(partial(process_packed, job=first), tables_batches)
+                for packed in pool.imap(partial(process_packed, job=first, spill=spill), tables_batches)
                 for o in _unpacked(packed)
             )
             self._checks = (
@@ -336,7 +381,7 @@ class Run:
         else:
             self._tables = (
                 o
-                for packed in pool.imap(partial(process_packed, job=job), batches)
+                for packed in pool.imap(partial(process_packed, job=job, spill=spill), batches)
                 for o in _unpacked(packed)
             )
         return self

@@ -79,6 +79,57 @@ def test_workers_and_file_order_do_not_change_the_output(
     assert '"DUP002"' in one and '"DUP001"' in one
 
 
+def test_tables_come_back_through_files_or_pipes_alike(
+    corpus: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Workers leave their tables in a directory of the run, which is gone
+    afterwards; without one (no temporary directory) or when a file cannot
+    be written there, the tables come through the pool's pipes: the same
+    report each way."""
+    import tempfile
+
+    monkeypatch.setattr(engine, "POOL_MIN_BYTES", 0)
+    one = _report(corpus, 1)
+    spills = tmp_path / "tmp"
+    spills.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(spills))
+    made: list[str] = []
+    mkdtemp = tempfile.mkdtemp
+
+    def recorded(*args: object, **kwargs: object) -> str:
+        made.append(mkdtemp(*args, **kwargs))  # type: ignore[call-overload]
+        return made[-1]
+
+    monkeypatch.setattr(tempfile, "mkdtemp", recorded)
+    spilled: list[bool] = []
+    table_of = engine._table_of
+
+    def read_back(packed: engine._Packed) -> object:
+        spilled.append(packed.table is None)
+        return table_of(packed)
+
+    monkeypatch.setattr(engine, "_table_of", read_back)  # runs in this process
+    assert _report(corpus, 2) == one
+    assert made and spilled and all(spilled)
+    assert not any(spills.iterdir())  # the files and the directory are gone
+    spilled.clear()
+
+    def unwritable(*args: object, **kwargs: object) -> object:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(tempfile, "NamedTemporaryFile", unwritable)  # the forked workers inherit it
+    assert _report(corpus, 2) == one
+    assert spilled and not any(spilled)
+    monkeypatch.undo()
+    monkeypatch.setattr(engine, "POOL_MIN_BYTES", 0)
+
+    def no_directory(*args: object, **kwargs: object) -> str:
+        raise OSError("no room")
+
+    monkeypatch.setattr(tempfile, "mkdtemp", no_directory)
+    assert _report(corpus, 2) == one
+
+
 def test_kernel_and_reference_paths_give_the_same_report(
     corpus: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
