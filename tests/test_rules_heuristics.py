@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from rules_helpers import PROSE, codes, run
 
 from dedup.rules.boilerplate import BoilerplateParagraph
@@ -129,3 +131,16 @@ def test_every_policy_phrase_holds_an_anchor() -> None:
     from dedup.rules.c4 import _POLICY_ANCHORS, POLICY_SUBSTRINGS
 
     assert all(any(a in phrase for a in _POLICY_ANCHORS) for phrase in POLICY_SUBSTRINGS)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["a", "{", "b{", "\n", "\r\n", "\r", "\n\n", " "]), max_size=30).map("".join))
+def test_curly_bracket_line_is_the_first_line_holding_one(text: str) -> None:
+    """C4002 reports the first physical line with a '{' (any line ending)."""
+    from rules_helpers import document
+
+    from dedup.rules.base import split_lines
+
+    found = run(text, "C4002")
+    lines = [line.number for line in split_lines(document(text)) if "{" in line.text]
+    assert [(f.line, f.end_line) for f in found] == ([(lines[0], lines[0])] if lines else [])

@@ -106,17 +106,14 @@ class CurlyBracket(_C4Rule):
     )
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:
-        if "{" not in ctx.text:
+        # The line of the first bracket, without splitting the file into
+        # lines: count the line breaks before it (as text_lf has them).
+        text = ctx.text_lf
+        first = text.find("{")
+        if first == -1:
             return
-        for line in ctx.lines:
-            if "{" in line.text:
-                yield self.file_finding(
-                    ctx,
-                    "curly bracket '{' (code or template)",
-                    line=line.number,
-                    end_line=line.number,
-                )
-                return
+        number = text.count("\n", 0, first) + 1
+        yield self.file_finding(ctx, "curly bracket '{' (code or template)", line=number, end_line=number)
 
 
 def _prose_blocks(ctx: FileContext) -> Iterator[tuple[int, str]]:
