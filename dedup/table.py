@@ -101,10 +101,11 @@ class BlockTable:
             ends_line = (self.stop > self.start) & (data[np.maximum(self.stop - 1, 0)] == 0x0A)
             stops = self.stop - bom - ends_line
             if len(document.text) != len(raw) - bom:
-                continuation = np.zeros(len(raw) - bom + 1, dtype=np.int64)
-                np.cumsum((data[bom:] & 0xC0) == 0x80, out=continuation[1:])
-                starts = starts - continuation[starts]
-                stops = stops - continuation[stops]
+                # The continuation bytes before an offset, counted by a
+                # binary search among their positions (fewer than the bytes).
+                continuation = np.flatnonzero((data[bom:] & 0xC0) == 0x80)
+                starts = starts - np.searchsorted(continuation, starts)
+                stops = stops - np.searchsorted(continuation, stops)
             text = document.text
             return list(map(text.__getitem__, map(slice, starts.tolist(), stops.tolist())))
         out = []
