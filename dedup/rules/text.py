@@ -753,7 +753,8 @@ _scratch_kept: list[Any] = []
 
 def _scratch(size: int) -> Any:
     """A work array for :func:`dedup.rules.token_kernel.tokenize` on a text
-    of ``size`` code points."""
+    of ``size`` code points. Threads may share it: the kernel holds the GIL
+    while it runs and returns copies, so no two calls use it at once."""
     import numpy as np
 
     from dedup.rules.token_kernel import scratch_size
