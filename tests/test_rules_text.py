@@ -384,6 +384,19 @@ def test_token_array_statistics_are_those_of_the_word_list() -> None:
         assert arrays.distinct_of(stop) == len(stop.intersection(words))
 
 
+def test_token_arrays_from_many_threads() -> None:
+    """Threads share the tokenizer's work array; each gets its own text's tokens."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from dedup.rules import ngram_kernel  # noqa: F401 - loads numba, as the engine does
+
+    texts = [t * 3 for t in _token_texts() if t.strip()] * 4
+    with ThreadPoolExecutor(4) as pool:
+        found = list(pool.map(ts.token_arrays, texts))
+    for text, arrays in zip(texts, found, strict=True):
+        assert arrays is not None and arrays.words() == ts.simple_words(text), repr(text[:80])
+
+
 def test_token_arrays_need_numba(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(ts, "_ngram_kernel", lambda: None)
     assert ts.token_arrays("some words") is None
