@@ -234,13 +234,18 @@ def process_packed(items: Sequence[InputFile], job: Job, spill: str = "") -> _Pa
     stripped = [replace(o, table=None) for o in outcomes]
     if spill:
         arrays = [np.ascontiguousarray(getattr(table, name)) for name in BlockTable.__dataclass_fields__]
+        name = ""
         try:
             with tempfile.NamedTemporaryFile(dir=spill, delete=False) as out:
+                name = out.name
                 for array in arrays:
                     if array.size:  # (an empty view cannot be cast to bytes)
                         out.write(array.data.cast("B"))
         except OSError:
-            pass  # no room there: through the pipe after all
+            # No room there: through the pipe after all.
+            if name:
+                with contextlib.suppress(OSError):
+                    os.unlink(name)
         else:
             layout = tuple((array.dtype.str, array.shape) for array in arrays)
             return _Packed(stripped, None, rows, out.name, layout)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from dedup import engine
@@ -128,6 +129,47 @@ def test_tables_come_back_through_files_or_pipes_alike(
 
     monkeypatch.setattr(tempfile, "mkdtemp", no_directory)
     assert _report(corpus, 2) == one
+
+
+def test_a_table_file_that_cannot_be_written_is_removed(corpus: list[str], tmp_path: Path) -> None:
+    """A worker whose table file fails half-way (disk full) removes it and
+    sends the table through the pipe."""
+    import tempfile
+
+    from dedup.rules.registry import RuleSettings
+
+    spill = tmp_path / "spill"
+    spill.mkdir()
+    items = [InputFile(path, path, Path(path).name) for path in corpus[:3]]
+    job = engine.make_job(Settings(workers=1), RuleSettings(), (), 1 << 30)
+    real = tempfile.NamedTemporaryFile
+
+    class Full:
+        def __init__(self, *args: object, **kwargs: object) -> None:
+            self.file = real(*args, **kwargs)  # type: ignore[call-overload]
+            self.name = self.file.name
+
+        def __enter__(self) -> Full:
+            return self
+
+        def __exit__(self, *exc: object) -> None:
+            self.file.close()
+
+        def write(self, data: object) -> int:
+            raise OSError(28, "No space left on device")
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(tempfile, "NamedTemporaryFile", Full)
+        packed = engine.process_packed(items, job, str(spill))
+    assert packed.table is not None and not packed.path
+    assert not any(spill.iterdir())
+    assert len(packed.table) == sum(rows for rows in packed.rows if rows > 0)
+    spilled = engine.process_packed(items, job, str(spill))
+    assert spilled.table is None and len(list(spill.iterdir())) == 1
+    read = engine._table_of(spilled)
+    assert not any(spill.iterdir())  # read back once, then removed
+    for name in packed.table.__dataclass_fields__:
+        assert np.array_equal(getattr(read, name), getattr(packed.table, name)), name
 
 
 def test_kernel_and_reference_paths_give_the_same_report(
