@@ -115,9 +115,14 @@ def test_tables_come_back_through_files_or_pipes_alike(
     assert not any(spills.iterdir())  # the files and the directory are gone
     spilled.clear()
 
-    def unwritable(*args: object, **kwargs: object) -> object:
-        raise OSError("disk full")
+    named = tempfile.NamedTemporaryFile
 
+    def unwritable(*args: object, **kwargs: object) -> object:
+        if str(kwargs.get("dir", "")).startswith(made[0]):
+            raise OSError("disk full")
+        return named(*args, **kwargs)  # type: ignore[call-overload]
+
+    made.clear()
     monkeypatch.setattr(tempfile, "NamedTemporaryFile", unwritable)  # the forked workers inherit it
     assert _report(corpus, 2) == one
     assert spilled and not any(spilled)
@@ -158,8 +163,14 @@ def test_a_table_file_that_cannot_be_written_is_removed(corpus: list[str], tmp_p
         def write(self, data: object) -> int:
             raise OSError(28, "No space left on device")
 
+    def only_there(*args: object, **kwargs: object) -> object:
+        # Other temporary files (the kernels' cached tables) are written as usual.
+        if kwargs.get("dir") == str(spill):
+            return Full(*args, **kwargs)
+        return real(*args, **kwargs)  # type: ignore[call-overload]
+
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(tempfile, "NamedTemporaryFile", Full)
+        mp.setattr(tempfile, "NamedTemporaryFile", only_there)
         packed = engine.process_packed(items, job, str(spill))
     assert packed.table is not None and not packed.path
     assert not any(spill.iterdir())
