@@ -305,8 +305,10 @@ class FileContext:
         return found
 
     def line_of_offset(self, char_offset: int) -> int:
-        """1-based line number of a character offset into ``text``."""
-        return self.doc.text.count("\n", 0, char_offset) + 1
+        """1-based line number (as :attr:`lines` numbers them) of a
+        character offset into :attr:`text_lf`, without splitting the file
+        into lines."""
+        return self.text_lf.count("\n", 0, char_offset) + 1
 
 
 class Rule:

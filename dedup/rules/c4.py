@@ -106,13 +106,10 @@ class CurlyBracket(_C4Rule):
     )
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:
-        # The line of the first bracket, without splitting the file into
-        # lines: count the line breaks before it (as text_lf has them).
-        text = ctx.text_lf
-        first = text.find("{")
+        first = ctx.text_lf.find("{")
         if first == -1:
             return
-        number = text.count("\n", 0, first) + 1
+        number = ctx.line_of_offset(first)
         yield self.file_finding(ctx, "curly bracket '{' (code or template)", line=number, end_line=number)
 
 

@@ -402,11 +402,7 @@ class _HashedWords:
 
         self.words = words
         if joined is None or starts is None:
-            text = "".join(words)
-            joined = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype="<u4")
-            lengths = np.fromiter(map(len, words), dtype=np.int64, count=len(words))
-            starts = np.zeros(len(words) + 1, dtype=np.int64)
-            np.cumsum(lengths, out=starts[1:])
+            joined, starts, _ = _code_spans(words)
         self.codes = joined
         self.starts = starts
         self.lengths = np.diff(starts)
@@ -534,6 +530,18 @@ class _HashedWords:
         return repeated
 
 
+def _code_spans(strings: Sequence[str]) -> tuple[Any, Any, Any]:
+    """``strings`` joined as code points, with where each starts (one more
+    entry for the end) and each one's length."""
+    import numpy as np
+
+    lengths = np.fromiter(map(len, strings), dtype=np.int64, count=len(strings))
+    offsets = np.zeros(len(strings) + 1, dtype=np.int64)
+    np.cumsum(lengths, out=offsets[1:])
+    codes = np.frombuffer("".join(strings).encode("utf-32-le", "surrogatepass"), dtype="<u4")
+    return codes, offsets, lengths
+
+
 class _Vocab:
     """The distinct tokens of :func:`token_arrays`, by id, as strings made
     on demand: id ``k`` is the plain token group ``order[k]`` (a slice of
@@ -568,15 +576,10 @@ class _Vocab:
     def count_of(self, words: Iterable[str]) -> int:
         """How many of the distinct ``words`` are tokens: looked up in the
         plain tokens' table (``keys``, ``slots``) and among ``extra``."""
-        import numpy as np
-
         from dedup.rules import token_kernel
 
         wanted = [w for w in set(words) if w]  # a token is never empty
-        lengths = np.fromiter(map(len, wanted), dtype=np.int64, count=len(wanted))
-        offsets = np.zeros(len(wanted) + 1, dtype=np.int64)
-        np.cumsum(lengths, out=offsets[1:])
-        queries = np.frombuffer("".join(wanted).encode("utf-32-le", "surrogatepass"), dtype="<u4")
+        queries, offsets, _ = _code_spans(wanted)
         found = token_kernel.lookup(
             self.codes, self.starts, self.ends, self.keys, self.slots, queries, offsets
         )
@@ -604,21 +607,18 @@ class TokenArrays:
         ids: Any,
         codes: Any,
         starts: Any,
-        longest_chunk: int = 0,
-        lengths: Any = None,
+        longest_chunk: int,
+        lengths: Any,
         flags: Any = None,
     ) -> None:
         """``lengths``: of each distinct token, by id; ``flags``: per id,
-        :data:`dedup.rules.token_kernel.SYMBOL` and ``LETTER`` bits."""
-        import numpy as np
-
+        :data:`dedup.rules.token_kernel.SYMBOL` and ``LETTER`` bits (None:
+        the strings are tested)."""
         self._vocab = vocab
         self.ids = ids
         self.starts = starts
         self._codes = codes
-        self._lengths = (
-            lengths if lengths is not None else np.array([len(w) for w in vocab.all()], dtype=np.int64)
-        )
+        self._lengths = lengths
         self._flags = flags
         #: The length of the longest ``str.split()`` piece of the text.
         self.longest_chunk = longest_chunk
@@ -787,7 +787,7 @@ def token_arrays(text: str) -> TokenArrays | None:
     from dedup.rules import token_kernel
 
     codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype="<u4")
-    letter = _flag_tables()[1]
+    symbol, letter = _flag_tables()
     found = token_kernel.tokenize(codes, _space_table(), letter, *_exception_hashes(), _scratch(len(codes)))
     refs, counts, token_groups, token_starts, token_ends, other_starts, other_ends, longest, keys, slots = (
         found
@@ -800,10 +800,7 @@ def token_arrays(text: str) -> TokenArrays | None:
         return None
     flat = list(chain.from_iterable(tokens))
     distinct = list(dict.fromkeys(flat))
-    distinct_lengths = np.fromiter(map(len, distinct), dtype=np.int64, count=len(distinct))
-    offsets = np.zeros(len(distinct) + 1, dtype=np.int64)
-    np.cumsum(distinct_lengths, out=offsets[1:])
-    joined = np.frombuffer("".join(distinct).encode("utf-32-le", "surrogatepass"), dtype="<u4")
+    joined, offsets, distinct_lengths = _code_spans(distinct)
     groups = token_kernel.lookup(codes, token_starts, token_ends, keys, slots, joined, offsets)
     new = groups < 0
     plain = len(token_starts)
@@ -815,7 +812,6 @@ def token_arrays(text: str) -> TokenArrays | None:
     np.cumsum(np.fromiter(map(len, tokens), dtype=np.int64, count=len(tokens)), out=other_offsets[1:])
     lengths = np.concatenate((token_ends - token_starts, distinct_lengths[new]))
     ids, order, starts = token_kernel.assemble(refs, counts, token_groups, other_offsets, other_ids, lengths)
-    symbol = _flag_tables()[0]
     flags = None
     if not len(codes) or int(codes.max()) < len(letter):  # else: flags from the strings
         plain_flags = token_kernel.token_flags(codes, token_starts, token_ends, symbol, letter)
