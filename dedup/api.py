@@ -19,7 +19,7 @@ import numpy as np
 import numpy.typing as npt
 
 from dedup.cluster import Analysis, Cluster, analyse
-from dedup.engine import FileOutcome, FileTexts, Run, input_sizes, make_job
+from dedup.engine import FileOutcome, FileTexts, Run, input_sizes, make_job, paused_gc
 from dedup.errors import DedupError
 from dedup.models import Block, Document, Finding, Line, Location, Severity
 from dedup.quality import QualityResult
@@ -270,7 +270,7 @@ def _run(
     context_paths = {item.path for item in context}
     sizes = input_sizes(ordered, sources)
     job = make_job(settings, rules, drop, sum(sizes))
-    with Run(ordered, job, settings.workers, sources, sizes) as running:
+    with paused_gc(), Run(ordered, job, settings.workers, sources, sizes) as running:
         return _collect(running, items, errors, settings, rules, drop, progress, context, context_paths)
 
 

@@ -9,6 +9,7 @@ traceback is shown only with ``--debug``.
 from __future__ import annotations
 
 import contextlib
+import gc
 import os
 import sys
 import traceback
@@ -625,6 +626,9 @@ def run() -> NoReturn:
     import dedup
 
     dedup.OWN_PROCESS = True
+    # The process ends with os._exit and builds mostly acyclic objects: the
+    # cyclic collector only costs time here (see dedup.engine.paused_gc).
+    gc.disable()
     code = main()
     for stream in (sys.stdout, sys.stderr):
         with contextlib.suppress(BrokenPipeError, ValueError):  # reader gone, or stream closed

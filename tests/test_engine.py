@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import random
 from pathlib import Path
 
@@ -276,3 +277,41 @@ def test_pool_reports_bad_files_among_good_ones(
     assert render_json(pooled) == alone
     assert [e.path for e in pooled.errors] == [str(empty), str(binary)]
     assert '"DUP001"' in alone
+
+
+@pytest.mark.parametrize("fails", [False, True])
+def test_the_garbage_collector_is_paused_for_the_run_and_restored(
+    corpus: list[str], monkeypatch: pytest.MonkeyPatch, fails: bool
+) -> None:
+    """Clustering runs with the cyclic collector paused (millions of acyclic
+    objects on a large corpus); the caller's setting comes back afterwards,
+    also when the run fails, and a caller who paused it keeps it paused."""
+    import gc
+
+    from dedup import api
+
+    seen: list[bool] = []
+    from dedup.cluster import analyse
+
+    def spy(*args: object, **kwargs: object) -> object:
+        seen.append(gc.isenabled())
+        if fails:
+            raise RuntimeError("clustering failed")
+        return analyse(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(api, "analyse", spy)
+
+    def run() -> None:
+        with pytest.raises(RuntimeError) if fails else contextlib.nullcontext():
+            check_paths(corpus, Settings(workers=1))
+
+    assert gc.isenabled()
+    run()
+    assert seen == [False]
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        run()
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
