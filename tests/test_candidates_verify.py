@@ -103,6 +103,62 @@ def test_verification_kernel_equals_reference(texts: list[str], threshold: float
         assert (value >= threshold) == (other >= threshold) or threshold == 0.0
 
 
+# Letters with case, digits of other scripts, compatibility forms NFKC
+# rewrites, casefolds that change length, and the marks that open sentences.
+UNICODE_WORDS = ["\u00c4rger", "\u00fcber", "Stra\u00dfe", "\u0130stanbul", "\ufb01ve", "\u00bd", "\u216b"]
+UNICODE_WORDS += [
+    "\u03a3\u03af\u03c3\u03c5\u03c6\u03bf\u03c2",
+    "\u0661\u0662",
+    "\u00abThe",
+    "\u00bfA",
+    "\u2014It",
+    "\u00a0",
+]
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    texts=st.lists(
+        st.lists(
+            st.sampled_from(WORDS + UNICODE_WORDS)
+            | st.text(
+                st.characters(max_codepoint=0xFFFF, exclude_categories=("Cs",)), min_size=1, max_size=6
+            ),
+            max_size=20,
+        ).map(" ".join),
+        min_size=1,
+        max_size=6,
+    )
+)
+def test_compiled_unicode_tokeniser_equals_prepare(texts: list[str]) -> None:
+    """Words, hashes and weights of NFKC texts in the BMP, as the verification
+    kernel takes them, are prepare()'s words and weights."""
+    import unicodedata
+
+    from dedup.verify_kernel import (
+        _FUNCTION_HASHES,
+        NAME_WEIGHT,
+        NUMBER_WEIGHT,
+        _bmp_classes,
+        _bounds,
+        _fnv,
+        _tokenise_bmp,
+    )
+
+    normal = [unicodedata.normalize("NFKC", t) for t in texts]
+    if any(max(t, default="") >= "\U00010000" for t in normal):
+        return  # such texts go to prepare() itself
+    starts, ends = _bounds([t.encode("utf-32-le") for t in normal])
+    codes = np.frombuffer("".join(normal).encode("utf-32-le"), dtype=np.uint32)
+    hashes, weights, counts = _tokenise_bmp(
+        codes, starts // 4, ends // 4, *_bmp_classes(), _FUNCTION_HASHES, NAME_WEIGHT, NUMBER_WEIGHT
+    )
+    expected = [prepare(t) for t in texts]
+    assert counts.tolist() == [len(p.words) for p in expected]
+    assert hashes.tolist() == [_fnv(w.encode()) for p in expected for w in p.words]
+    assert weights.tolist() == [w for p in expected for w in p.weights]
+
+
 def test_lsh_parameters_equal_datasketchs_choice() -> None:
     from datasketch.lsh import _optimal_param
 
