@@ -6,6 +6,7 @@ import json
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from integration_helpers import PARA_A, PARA_B, PARA_C, run_dedup, write
@@ -13,6 +14,8 @@ from integration_helpers import PARA_A, PARA_B, PARA_C, run_dedup, write
 from dedup.api import check_texts
 from dedup.formats import FORMATS, render
 from dedup.formats.github import render_github
+from dedup.models import Finding, Location, Severity
+from dedup.report import finding_json, finding_to_dict
 
 
 def _project(root: Path) -> None:
@@ -150,3 +153,69 @@ def test_report_items_are_encoded_as_json_dumps_does(value: object) -> None:
     from dedup.report import _compact
 
     assert _compact(value) == json.dumps(value, ensure_ascii=False)
+
+
+_TEXT = st.text(max_size=12)  # quotes, backslashes, control characters, any script
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    rule=st.sampled_from(["DUP001", "DUP002", "GQ001"]),
+    severity=st.sampled_from(list(Severity)),
+    path=_TEXT,
+    lines=st.tuples(st.integers(0, 10**9), st.integers(0, 10**9)),
+    message=_TEXT,
+    cluster=st.none() | _TEXT,
+    similarity=st.none() | st.floats(allow_nan=False, allow_infinity=False) | st.integers(0, 1),
+    duplicate_of=st.none() | st.builds(Location, _TEXT, st.integers(0, 99), st.integers(0, 99)),
+    span=st.none() | st.tuples(st.integers(0, 99), st.integers(0, 99)),
+    column=st.none() | st.integers(1, 999),
+    metrics=st.dictionaries(_TEXT, st.floats(allow_nan=False), max_size=3),
+)
+def test_json_findings_are_written_as_the_json_encoder_writes_them(
+    rule: str,
+    severity: Severity,
+    path: str,
+    lines: tuple[int, int],
+    message: str,
+    cluster: str | None,
+    similarity: float | None,
+    duplicate_of: Location | None,
+    span: tuple[int, int] | None,
+    column: int | None,
+    metrics: dict[str, float],
+) -> None:
+    """The report writes each finding's JSON directly; it is what
+    json.dumps makes of finding_to_dict, byte for byte."""
+    finding = Finding(
+        rule,
+        severity,
+        path,
+        *lines,
+        message,
+        cluster,
+        similarity,
+        duplicate_of,
+        *(span or (None, None)),
+        column,
+        fingerprint=message[:4],
+        metrics=metrics,
+    )
+    assert finding_json(finding) == json.dumps(finding_to_dict(finding), ensure_ascii=False)
+
+
+def test_json_report_streams_items_in_batches(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Findings and clusters go out in batches; the report is the same
+    whatever the batch size, and parses to the contract's items."""
+    import dedup.report as report
+
+    texts = {f"d{i}.txt": f"{PARA_A}\n\n{PARA_B}\n\n{PARA_C} {i}\n" for i in range(7)}
+    result = check_texts(texts)
+    whole = report.render_json(result)
+    parsed = json.loads(whole)
+    assert len(parsed["findings"]) == 12 and len(parsed["clusters"]) == 2
+    for size in (1, 2, 5, 1000):
+        monkeypatch.setattr(report, "JSON_BATCH", size)
+        assert report.render_json(result) == whole
+    empty = report.render_json(check_texts({"a.txt": f"{PARA_A}\n"}))
+    assert '"findings": [],' in empty and json.loads(empty)["findings"] == []
