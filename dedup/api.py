@@ -170,7 +170,12 @@ class Result:
             selected, severity = decided[f.rule]
             if selected:
                 duplicates.append(f if f.severity == severity else replace(f, severity=severity))
-        found = sorted([*duplicates, *self.quality.findings], key=Finding.sort_key)
+        # Both lists come sorted; merged only when there is something to merge.
+        found = (
+            sorted([*duplicates, *self.quality.findings], key=Finding.sort_key)
+            if self.quality.findings
+            else duplicates
+        )
         if self.focus is not None:
             found = [f for f in found if f.path in self.focus]
         if self.suppressed:
