@@ -29,7 +29,7 @@ import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from functools import partial
-from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 import numpy.typing as npt
@@ -451,6 +451,10 @@ def input_sizes(items: Iterable[InputFile], sources: dict[str, bytes]) -> list[i
     return sizes
 
 
+# Spans of a file less than this far apart are read together (FileTexts).
+READ_GAP = 1 << 16
+
+
 class FileTexts:
     """Block texts by global id, re-read from the files (or kept sources)."""
 
@@ -461,18 +465,6 @@ class FileTexts:
         self.offsets = offsets
         self.table = table
 
-    def raw(self, file_index: int) -> bytes:
-        outcome = self.outcomes[file_index]
-        if outcome.source is not None:
-            return outcome.source
-        try:
-            data = Path(outcome.item.path).read_bytes()
-        except OSError as exc:
-            raise DedupError(f"cannot re-read: {exc.strerror or exc}", outcome.item.path) from None
-        if len(data) != outcome.size:
-            raise DedupError("file changed while dedup was running; run again", outcome.item.path)
-        return data
-
     def texts(self, ids: Iterable[int]) -> dict[int, str]:
         wanted = np.array(sorted(ids), dtype=np.int64)
         if len(wanted) == 0:
@@ -482,13 +474,63 @@ class FileTexts:
         out: dict[int, str] = {}
         for group in np.split(wanted, boundaries):
             file_index = int(files[np.searchsorted(wanted, group[0])])
-            raw = self.raw(file_index)
             starts = self.table.start[group].tolist()
             stops = self.table.stop[group].tolist()
-            for block, start, stop in zip(group.tolist(), starts, stops, strict=True):
-                try:
-                    out[block] = raw[start:stop].decode("utf-8")
-                except UnicodeDecodeError:
-                    path = self.outcomes[file_index].item.path
-                    raise DedupError("file changed while dedup was running; run again", path) from None
+            spans = self._read_spans(file_index, starts, stops)
+            try:
+                out.update(zip(group.tolist(), (span.decode("utf-8") for span in spans), strict=True))
+            except UnicodeDecodeError:
+                raise self._changed(file_index) from None
         return out
+
+    def _changed(self, file_index: int) -> DedupError:
+        return DedupError(
+            "file changed while dedup was running; run again", self.outcomes[file_index].item.path
+        )
+
+    def _read_spans(self, file_index: int, starts: list[int], stops: list[int]) -> list[bytes]:
+        """The bytes of these spans (increasing, not overlapping) of one file.
+
+        Kept sources are sliced. Files are read span by span (seek and read),
+        near spans together (a gap below READ_GAP is read and dropped), so
+        a few paragraphs of a large file cost a few reads, not the file.
+        """
+        outcome = self.outcomes[file_index]
+        if outcome.source is not None:
+            return [outcome.source[a:b] for a, b in zip(starts, stops, strict=True)]
+        path = outcome.item.path
+        try:
+            with open(path, "rb", buffering=0) as file:
+                if os.fstat(file.fileno()).st_size != outcome.size:
+                    raise self._changed(file_index)
+                spans: list[bytes] = []
+                first = 0
+                while first < len(starts):
+                    last = first
+                    while last + 1 < len(starts) and starts[last + 1] - stops[last] < READ_GAP:
+                        last += 1
+                    base = starts[first]
+                    file.seek(base)
+                    data = _read_exactly(file, stops[last] - base)
+                    if data is None:
+                        raise self._changed(file_index)
+                    spans.extend(
+                        data[a - base : b - base]
+                        for a, b in zip(starts[first : last + 1], stops[first : last + 1], strict=True)
+                    )
+                    first = last + 1
+                return spans
+        except OSError as exc:
+            raise DedupError(f"cannot re-read: {exc.strerror or exc}", path) from None
+
+
+def _read_exactly(file: BinaryIO, size: int) -> bytes | None:
+    """``size`` bytes from the file's position, or None at the end of the file first."""
+    parts = []
+    while size > 0:
+        part = file.read(size)
+        if not part:
+            return None
+        parts.append(part)
+        size -= len(part)
+    return parts[0] if len(parts) == 1 else b"".join(parts)

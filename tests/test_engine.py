@@ -315,3 +315,73 @@ def test_the_garbage_collector_is_paused_for_the_run_and_restored(
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def _spread_file(path: Path) -> str:
+    """Near copies of a few paragraphs far apart in one file (100 KB of other
+    paragraphs between them), so verification and clustering re-read spans
+    of it rather than all of it."""
+    rng = random.Random(3)
+    base = [" ".join(rng.choice(WORDS) for _ in range(30)) for _ in range(3)]
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    filler = iter(
+        " ".join("".join(rng.choice(letters) for _ in range(7)) for _ in range(40)).capitalize()
+        for _ in range(10**6)
+    )
+    parts: list[str] = []
+    for copy in range(4):
+        for b in base:
+            words = b.split()
+            words[copy * 3] = "changed"
+            parts.append(" ".join(words) + ".")
+        while sum(map(len, parts)) < (copy + 1) * 100_000:
+            parts.append(next(filler) + ".")
+    text = "\n\n".join(parts) + "\n"
+    path.write_text(text)
+    return text
+
+
+def test_texts_are_re_read_span_by_span(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from dedup.api import check_texts
+
+    path = tmp_path / "big.txt"
+    text = _spread_file(path)
+    reads: list[int] = []
+    read_exactly = engine._read_exactly
+
+    def counted(file: object, size: int) -> bytes | None:
+        reads.append(size)
+        return read_exactly(file, size)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(engine, "_read_exactly", counted)
+    from_file = check_paths([str(path)], Settings(workers=1))
+    assert len([c for c in from_file.clusters if len(c.members) >= 3]) == 3
+    assert len(reads) >= 4 and sum(reads) < len(text) // 10
+    # The same as from the text held in memory, and whatever spans are read together.
+    expected = render_json(check_texts({str(path): text}, Settings(workers=1)))
+    assert render_json(from_file) == expected
+    monkeypatch.setattr(engine, "READ_GAP", 10**9)
+    assert render_json(check_paths([str(path)], Settings(workers=1))) == expected
+
+
+@pytest.mark.parametrize("change", ["truncated", "rewritten"])
+def test_a_file_changed_before_it_is_re_read_is_reported(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, change: str
+) -> None:
+    from dedup.errors import DedupError
+
+    path = tmp_path / "big.txt"
+    text = _spread_file(path)
+    texts = engine.FileTexts.texts
+
+    def changed(self: engine.FileTexts, ids: list[int]) -> dict[int, str]:
+        if change == "truncated":
+            path.write_text(text[: len(text) // 2])
+        else:  # same size, no longer UTF-8 where the paragraphs were
+            path.write_bytes(b"\xff" * len(text.encode()))
+        return texts(self, ids)
+
+    monkeypatch.setattr(engine.FileTexts, "texts", changed)
+    with pytest.raises(DedupError, match="file changed while dedup was running") as raised:
+        check_paths([str(path)], Settings(workers=1))
+    assert raised.value.path == str(path)
