@@ -272,7 +272,9 @@ def verify_pairs(
             pass
         else:
             ids = np.array(sorted(texts), dtype=np.int64)
-            local = np.searchsorted(ids, pairs).astype(np.int64)
+            place = np.zeros(int(ids[-1]) + 1 if len(ids) else 0, dtype=np.int64)
+            place[ids] = np.arange(len(ids), dtype=np.int64)
+            local = place[pairs]
             values = similarities([texts[i] for i in ids.tolist()], local, threshold, threads)
             # Only pairs the kernel accepts below SLOT_SIMILARITY can be templates.
             low = np.flatnonzero((values >= threshold) & (values < SLOT_SIMILARITY))

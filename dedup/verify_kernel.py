@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import unicodedata
 from functools import lru_cache
-from itertools import chain
+from itertools import chain, compress
 
 import numpy as np
 import numpy.typing as npt
@@ -390,20 +390,21 @@ def similarities(texts: list[str], pairs: I64, threshold: float, threads: int = 
     releases the GIL); the result is the same.
     """
     n = len(texts)
-    ascii_ids: list[int] = []
-    bmp_ids: list[int] = []
-    bmp_texts: list[str] = []
-    other_ids: list[int] = []
-    for i, text in enumerate(texts):
-        if text.isascii():
-            ascii_ids.append(i)
-            continue
-        normal = unicodedata.normalize("NFKC", text)
-        if max(normal, default="") < "\U00010000":
-            bmp_ids.append(i)
-            bmp_texts.append(normal)
-        else:
-            other_ids.append(i)
+    is_ascii = [t.isascii() for t in texts]
+    ascii_ids = list(compress(range(n), is_ascii))
+    non_ascii = [i for i, a in enumerate(is_ascii) if not a]
+    # Non-ASCII texts in NFKC; those of BMP code points only go to the
+    # compiled tokeniser, the rest (rare) to prepare().
+    wide = [unicodedata.normalize("NFKC", texts[i]).encode("utf-32-le") for i in non_ascii]
+    beyond = np.zeros(len(wide), dtype=np.bool_)
+    if wide:
+        codes = np.frombuffer(b"".join(wide), dtype=np.uint32)
+        starts, ends = _bounds(wide)
+        if len(codes) and codes.max() >= 0x10000:
+            filled = ends > starts
+            beyond[filled] = np.maximum.reduceat(codes, starts[filled] // 4) >= 0x10000
+    bmp_ids = [i for i, b in zip(non_ascii, beyond.tolist(), strict=True) if not b]
+    other_ids = [i for i, b in zip(non_ascii, beyond.tolist(), strict=True) if b]
     # Texts are laid out ASCII first, then BMP, then the others: ``slot[i]`` is text i's place.
     slot = np.empty(n, dtype=np.int64)
     slot[ascii_ids + bmp_ids + other_ids] = np.arange(n, dtype=np.int64)
@@ -421,7 +422,7 @@ def similarities(texts: list[str], pairs: I64, threshold: float, threads: int = 
         weight_parts.append(weights)
         count_parts.append(counts)
     if bmp_ids:
-        encoded = [t.encode("utf-32-le") for t in bmp_texts]
+        encoded = list(compress(wide, (~beyond).tolist()))
         starts, ends = _bounds(encoded)
         codes = np.frombuffer(b"".join(encoded), dtype=np.uint32)
         flags, fold_offset, folded = _bmp_classes()

@@ -83,6 +83,12 @@ WORDS += ["The", "A", "May", ".", ",", "(", '"', "-", "In.", "end;", "\u201cThe"
 @example(texts=["It Smith", "the the the the the the the It Smith"], threshold=0.5)
 # The same words with other weights are still the same words.
 @example(texts=["It rained", ", It rained"], threshold=0.87)
+# ASCII, BMP and astral texts side by side (three tokenisers, one layout);
+# "\U0001d518" becomes "U" in NFKC, the emoji stays beyond the BMP.
+@example(
+    texts=["Caf\u00e9 \U0001f600 one two", "Caf\u00e9 one two", "\U0001d518 one two", "U one two", ""],
+    threshold=0.5,
+)
 def test_verification_kernel_equals_reference(texts: list[str], threshold: float) -> None:
     from dedup.verify_kernel import similarities
 
