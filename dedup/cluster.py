@@ -131,6 +131,10 @@ class ExactGroups:
         return np.diff(self.offsets)
 
 
+# From this many rows on, exact groups are found by the compiled kernel.
+KERNEL_MIN_ROWS = 20_000
+
+
 def exact_groups(
     table: BlockTable, eligible: npt.NDArray[np.bool_]
 ) -> tuple[npt.NDArray[np.int64], ExactGroups]:
@@ -139,6 +143,16 @@ def exact_groups(
     if len(ids) == 0:
         return ids, ExactGroups(ids, np.zeros(1, dtype=np.int64))
     h = table.key_hash[ids]
+    if len(ids) >= KERNEL_MIN_ROWS:
+        try:
+            from dedup.lsh_kernel import key_groups
+        except ImportError:
+            pass
+        else:
+            reps, members, offsets = key_groups(
+                ids, np.ascontiguousarray(h[:, 0]), np.ascontiguousarray(h[:, 1])
+            )
+            return reps, ExactGroups(members, offsets)
     order = np.lexsort((ids, h[:, 1], h[:, 0]))
     sorted_ids = ids[order]
     sh = h[order]

@@ -157,3 +157,50 @@ def band_pairs(keys: npt.NDArray[np.uint32], rows: I64, cap: int) -> I64:
         if used >= 0:
             return np.sort(out[:used])
         size *= 4
+
+
+@njit(cache=True)
+def key_groups(ids: I64, h0: npt.NDArray[np.uint64], h1: npt.NDArray[np.uint64]) -> tuple[I64, I64, I64]:
+    """Rows with equal keys ``(h0, h1)``, grouped in one pass of a hash table:
+    per group (in order of first occurrence) its first id, and all ids
+    group after group (in their order) with the groups' offsets. With
+    increasing ``ids`` this is :func:`dedup.cluster.exact_groups`'s layout."""
+    n = len(ids)
+    size = 16
+    while size < 2 * n:
+        size *= 2
+    mask = size - 1
+    slot_group = np.full(size, -1, dtype=np.int64)
+    first = np.empty(n, dtype=np.int64)
+    group_of = np.empty(n, dtype=np.int64)
+    groups = 0
+    for i in range(n):
+        h = np.int64((h0[i] * np.uint64(0x9E3779B97F4A7C15)) >> np.uint64(20)) & mask
+        while True:
+            g = slot_group[h]
+            if g == -1:
+                slot_group[h] = groups
+                first[groups] = i
+                group_of[i] = groups
+                groups += 1
+                break
+            f = first[g]
+            if h0[f] == h0[i] and h1[f] == h1[i]:
+                group_of[i] = g
+                break
+            h = (h + 1) & mask
+    offsets = np.zeros(groups + 1, dtype=np.int64)
+    for i in range(n):
+        offsets[group_of[i] + 1] += 1
+    for g in range(groups):
+        offsets[g + 1] += offsets[g]
+    fill = offsets[:groups].copy()
+    members = np.empty(n, dtype=np.int64)
+    for i in range(n):
+        g = group_of[i]
+        members[fill[g]] = ids[i]
+        fill[g] += 1
+    reps = np.empty(groups, dtype=np.int64)
+    for g in range(groups):
+        reps[g] = ids[first[g]]
+    return reps, members, offsets

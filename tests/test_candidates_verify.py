@@ -267,3 +267,29 @@ def test_threads_give_the_same_similarities() -> None:
     assert (one >= 0.5).sum() > 10
     for threads in (2, 3):
         assert np.array_equal(similarities(texts, pairs, 0.5, threads=threads), one)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    keys=st.lists(st.tuples(st.integers(0, 5), st.integers(0, 2)), min_size=1, max_size=300),
+    eligible=st.data(),
+)
+def test_exact_groups_kernel_equals_sorting(keys: list[tuple[int, int]], eligible: st.DataObject) -> None:
+    """Groups of equal keys from the hash-table kernel and from sorting: the
+    same representatives (smallest id, increasing) and members (in id
+    order). Few distinct halves, so keys share h0 with another h1."""
+    from types import SimpleNamespace
+
+    from dedup import cluster
+
+    key_hash = np.array(keys, dtype=np.uint64) * np.uint64(0x9E3779B97F4A7C15)
+    mask = np.array(eligible.draw(st.lists(st.booleans(), min_size=len(keys), max_size=len(keys))))
+    table = SimpleNamespace(key_hash=key_hash)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(cluster, "KERNEL_MIN_ROWS", 0)
+        reps, groups = cluster.exact_groups(table, mask)  # type: ignore[arg-type]
+        mp.setattr(cluster, "KERNEL_MIN_ROWS", 10**12)
+        sorted_reps, sorted_groups = cluster.exact_groups(table, mask)  # type: ignore[arg-type]
+    assert reps.tolist() == sorted_reps.tolist()
+    assert groups.members.tolist() == sorted_groups.members.tolist()
+    assert groups.offsets.tolist() == sorted_groups.offsets.tolist()
