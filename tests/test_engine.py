@@ -385,3 +385,31 @@ def test_a_file_changed_before_it_is_re_read_is_reported(
     with pytest.raises(DedupError, match="file changed while dedup was running") as raised:
         check_paths([str(path)], Settings(workers=1))
     assert raised.value.path == str(path)
+
+
+@pytest.mark.parametrize("own", [False, True])
+def test_the_commands_result_is_kept_until_its_process_ends(
+    corpus: list[str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], own: bool
+) -> None:
+    """In the dedup command's own process (which leaves with os._exit) the
+    run's result is kept rather than freed object by object when the check
+    returns; --fix checks again, and then only the new result is kept. A
+    library caller's results are never held."""
+    import dedup
+    from dedup import workflow
+    from dedup.cli import main
+
+    monkeypatch.setattr(dedup, "OWN_PROCESS", own)
+    monkeypatch.setattr(workflow, "_KEPT", [])
+    assert main(["check", "--select", "DUP", "-q", "-f", "json", *corpus]) == 1
+    capsys.readouterr()
+    if not own:
+        assert workflow._KEPT == []
+        return
+    [first] = workflow._KEPT
+    assert {f.rule for f in first.findings} == {"DUP001", "DUP002"}
+    assert main(["check", "--select", "DUP", "-q", "--fix", *corpus]) == 1
+    capsys.readouterr()
+    [second] = workflow._KEPT
+    assert second is not first
+    assert {f.rule for f in second.findings} == {"DUP002"}  # the exact copies were fixed
