@@ -39,6 +39,7 @@ version 1. A top-level object:
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Callable, Iterator
 from itertools import islice
 from typing import Any
@@ -190,7 +191,7 @@ def finding_json(f: Finding) -> str:
         ', "cluster": ',
         "null" if f.cluster is None else _quote(f.cluster),
         ', "similarity": ',
-        "null" if f.similarity is None else _compact(f.similarity),
+        "null" if f.similarity is None else _number(f.similarity),
         ', "duplicate_of": ',
         "null"
         if dup is None
@@ -207,6 +208,32 @@ def finding_json(f: Finding) -> str:
         parts += (', "metrics": ', _compact(f.metrics))
     parts.append("}")
     return "".join(parts)
+
+
+def _number(value: float) -> str:
+    """A number as the JSON encoder writes it: ``float.__repr__`` for a
+    finite float (the common case, without a call into the encoder)."""
+    if type(value) is float and math.isfinite(value):
+        return float.__repr__(value)
+    return _compact(value)
+
+
+def _clusters_json(result: Result) -> Iterator[str]:
+    """``_compact`` of each of :func:`_clusters`' items, written out directly."""
+    quoted: dict[str, str] = {}  # paths recur in every cluster
+
+    def place(where: dict[str, Any]) -> str:
+        path = quoted.get(where["path"])
+        if path is None:
+            path = quoted[where["path"]] = _quote(where["path"])
+        return f'"path": {path}, "line": {int.__repr__(where["line"])}, "end_line": {int.__repr__(where["end_line"])}'
+
+    for cluster in _clusters(result):
+        kept = "null" if cluster["kept"] is None else f"{{{place(cluster['kept'])}}}"
+        members = ", ".join(
+            f'{{{place(m)}, "similarity": {_number(m["similarity"])}}}' for m in cluster["members"]
+        )
+        yield f'{{"id": {_quote(cluster["id"])}, "kept": {kept}, "members": [{members}]}}'
 
 
 def _pretty(value: Any) -> str:
@@ -228,7 +255,7 @@ def iter_json(result: Result, findings: list[Finding] | None = None) -> Iterator
     yield f'  "summary": {_pretty(_summary(result, findings))},\n'
     for key, items in (
         ("findings", map(finding_json, findings)),
-        ("clusters", map(_compact, _clusters(result))),
+        ("clusters", _clusters_json(result)),
         ("errors", (_compact({"path": e.path, "message": e.message}) for e in result.errors)),
     ):
         yield f'  "{key}": ['

@@ -219,3 +219,25 @@ def test_json_report_streams_items_in_batches(monkeypatch: pytest.MonkeyPatch) -
         assert report.render_json(result) == whole
     empty = report.render_json(check_texts({"a.txt": f"{PARA_A}\n"}))
     assert '"findings": [],' in empty and json.loads(empty)["findings"] == []
+
+
+@pytest.mark.parametrize("keep", ["first", "none"])
+def test_json_clusters_are_written_as_the_json_encoder_writes_them(keep: str) -> None:
+    """Clusters are written out directly too; each is json.dumps of the
+    contract's cluster object, byte for byte (paths with quotes and any
+    script, similarities below 1, no kept copy with --keep none)."""
+    import dedup.report as report
+    from dedup.settings import Settings
+
+    edited = PARA_A.replace("the", "a", 1)
+    texts = {
+        'quote"d\\ dir/\u00e9t\u00e9.txt': f"{PARA_A}\n\n{PARA_B}\n",
+        "tab\there \U0001f600.md": f"{edited}\n\n{PARA_B}\n\n{PARA_A}\n",
+    }
+    result = check_texts(texts, Settings(keep=keep))
+    expected = [json.dumps(c, ensure_ascii=False) for c in report._clusters(result)]
+    assert any(0 < m["similarity"] < 1 for c in report._clusters(result) for m in c["members"])
+    assert all((c["kept"] is None) == (keep == "none") for c in report._clusters(result))
+    assert list(report._clusters_json(result)) == expected
+    for value in (1.0, 0.8765, 1e-7, 12345678912345.0, float("nan"), float("inf"), 1, True):
+        assert report._number(value) == json.dumps(value)
