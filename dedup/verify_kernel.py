@@ -3,9 +3,11 @@
 Same measure as :func:`dedup.verify.similarity` (maximum-weight common
 subsequence of casefolded words, names weigh 3 and numbers 4), computed in
 numba over flat arrays: every paragraph is a run of 64-bit word hashes and
-word weights. ASCII paragraphs are tokenised in the kernel; others go through
-:func:`dedup.verify.prepare` and only their words are hashed here. Imported
-lazily: numba costs ~0.2 s to import.
+word weights. Paragraphs are tokenised in the kernel, from their bytes when
+they are ASCII and from the code points of their NFKC form when those are in
+the BMP, with per-character tables of what :func:`dedup.verify.prepare` asks;
+the rare others go through ``prepare`` and only their words are hashed here.
+Imported lazily: numba costs ~0.2 s to import.
 """
 
 from __future__ import annotations
@@ -36,87 +38,26 @@ def _fnv(data: bytes) -> int:
 
 
 _FUNCTION_HASHES = np.array(sorted(_fnv(w.encode()) for w in FUNCTION_WORDS), dtype=np.uint64)
-# Per ASCII byte: does a word after it open a sentence (verify.OPENERS)?
-_OPENERS = np.zeros(256, dtype=np.bool_)
-_OPENERS[[ord(c) for c in OPENERS if ord(c) < 128]] = True
 
 
-@njit(cache=True)
-def _is_word_byte(c: np.uint8) -> bool:
-    return bool((48 <= c <= 57) or (65 <= c <= 90) or (97 <= c <= 122) or c == 95)
+# Character classes of _char_classes' flags.
+_WORD, _DIGIT, _UPPER, _SPACE, _OPENER = 1, 2, 4, 8, 16
 
 
-@njit(cache=True)
-def _tokenise_ascii(
-    data: npt.NDArray[np.uint8],
-    starts: I64,
-    ends: I64,
-    function_hashes: U64,
-    openers: npt.NDArray[np.bool_],
-    name_weight: float,
-    number_weight: float,
-) -> tuple[U64, F64, I64]:
-    """Word hashes, weights and per-text word counts of ASCII texts."""
-    n = len(starts)
-    counts = np.zeros(n, dtype=np.int64)
-    capacity = 0
-    for t in range(n):
-        capacity += (ends[t] - starts[t]) // 2 + 1
-    hashes = np.empty(capacity, dtype=np.uint64)
-    weights = np.empty(capacity, dtype=np.float64)
-    k = 0
-    for t in range(n):
-        i = starts[t]
-        end = ends[t]
-        opens = True  # the next word opens a sentence (verify.OPENERS)
-        while i < end:
-            if not _is_word_byte(data[i]):
-                c = data[i]
-                if not (c == 32 or 9 <= c <= 13 or 28 <= c <= 31):
-                    opens = openers[c]
-                i += 1
-                continue
-            h = _FNV_OFFSET
-            first = data[i]
-            digit = False
-            while i < end and _is_word_byte(data[i]):
-                c = data[i]
-                if 48 <= c <= 57:
-                    digit = True
-                if 65 <= c <= 90:
-                    c = c + 32
-                h = (h ^ np.uint64(c)) * _FNV_PRIME
-                i += 1
-            weight = 1.0
-            if digit:
-                weight = number_weight
-            elif 65 <= first <= 90:
-                weight = name_weight
-                if opens:
-                    pos = np.searchsorted(function_hashes, h)
-                    if pos < len(function_hashes) and function_hashes[pos] == h:
-                        weight = 1.0
-            opens = False
-            hashes[k] = h
-            weights[k] = weight
-            k += 1
-            counts[t] += 1
-    return hashes[:k], weights[:k], counts
-
-
-@lru_cache(maxsize=1)
-def _bmp_classes() -> tuple[npt.NDArray[np.uint8], I64, npt.NDArray[np.uint8]]:
-    """Per BMP code point, what :func:`dedup.verify.prepare` asks of it:
-    ``flags`` (WORD: ``\\w``, i.e. ``isalnum()`` or "_"; DIGIT: ``\\d``,
-    i.e. ``isdecimal()``; UPPER: ``isupper()``; SPACE: ``isspace()``, what
-    ``rstrip`` removes; OPENER: in verify.OPENERS), and its ``casefold()``
-    as UTF-8 bytes: ``folded[offset[cp]:offset[cp + 1]]``. ~0.05 s, once per
-    process that verifies non-ASCII paragraphs in bulk."""
-    flags = np.zeros(0x10000, dtype=np.uint8)
-    offset = np.zeros(0x10001, dtype=np.int64)
+@lru_cache(maxsize=2)
+def _char_classes(size: int) -> tuple[npt.NDArray[np.uint8], I64, npt.NDArray[np.uint8]]:
+    """Per code point below ``size``, what :func:`dedup.verify.prepare` asks
+    of it: ``flags`` (WORD: ``\\w``, i.e. ``isalnum()`` or "_"; DIGIT:
+    ``\\d``, i.e. ``isdecimal()``; UPPER: ``isupper()``; SPACE:
+    ``isspace()``, what ``rstrip`` removes; OPENER: in verify.OPENERS), and
+    its ``casefold()`` as UTF-8 bytes: ``folded[offset[cp]:offset[cp + 1]]``.
+    Built once per size: 0x80 for ASCII texts, 0x10000 (~0.05 s) for texts
+    of the BMP."""
+    flags = np.zeros(size, dtype=np.uint8)
+    offset = np.zeros(size + 1, dtype=np.int64)
     chunks: list[bytes] = []
     position = 0
-    for cp in range(0x10000):
+    for cp in range(size):
         offset[cp] = position
         if 0xD800 <= cp < 0xE000:
             continue  # surrogates: never in decoded text
@@ -131,16 +72,13 @@ def _bmp_classes() -> tuple[npt.NDArray[np.uint8], I64, npt.NDArray[np.uint8]]:
         folded = char.casefold().encode("utf-8")
         chunks.append(folded)
         position += len(folded)
-    offset[0x10000] = position
+    offset[size] = position
     return flags, offset, np.frombuffer(b"".join(chunks), dtype=np.uint8)
 
 
-_WORD, _DIGIT, _UPPER, _SPACE, _OPENER = 1, 2, 4, 8, 16
-
-
 @njit(cache=True)
-def _tokenise_bmp(
-    codes: npt.NDArray[np.uint32],
+def _tokenise(
+    codes: npt.NDArray[np.uint8] | npt.NDArray[np.uint32],
     starts: I64,
     ends: I64,
     flags: npt.NDArray[np.uint8],
@@ -150,9 +88,11 @@ def _tokenise_bmp(
     name_weight: float,
     number_weight: float,
 ) -> tuple[U64, F64, I64]:
-    """:func:`_tokenise_ascii` for NFKC texts of BMP code points: the words
-    of :func:`dedup.verify.prepare`, each hashed as FNV-1a of its casefolded
-    UTF-8 bytes (as :func:`_hash_spaced` hashes them), and their weights."""
+    """The words of :func:`dedup.verify.prepare` in texts given as code
+    points (ASCII bytes, or the code points of NFKC texts in the BMP, with
+    :func:`_char_classes` tables that cover them), each hashed as FNV-1a of
+    its casefolded UTF-8 bytes (as :func:`_hash_spaced` hashes them): word
+    hashes, weights and per-text word counts."""
     n = len(starts)
     counts = np.zeros(n, dtype=np.int64)
     capacity = 0
@@ -167,20 +107,20 @@ def _tokenise_bmp(
         opens = True  # the next word opens a sentence (verify.OPENERS)
         while i < end:
             f = flags[codes[i]]
-            if not f & 1:  # _WORD
-                if not f & 8:  # _SPACE: what rstrip() leaves decides
-                    opens = (f & 16) != 0  # _OPENER
+            if not f & _WORD:
+                if not f & _SPACE:  # what rstrip() leaves decides
+                    opens = (f & _OPENER) != 0
                 i += 1
                 continue
             h = _FNV_OFFSET
-            upper = (f & 4) != 0  # _UPPER: of the first character
+            upper = (f & _UPPER) != 0  # of the first character
             digit = False
             while i < end:
                 c = codes[i]
                 f = flags[c]
-                if not f & 1:
+                if not f & _WORD:
                     break
-                if f & 2:  # _DIGIT
+                if f & _DIGIT:
                     digit = True
                 for b in range(fold_offset[c], fold_offset[c + 1]):
                     h = (h ^ np.uint64(folded[b])) * _FNV_PRIME
@@ -415,8 +355,8 @@ def similarities(texts: list[str], pairs: I64, threshold: float, threads: int = 
         encoded = [texts[i].encode("ascii") for i in ascii_ids]
         starts, ends = _bounds(encoded)
         data = np.frombuffer(b"".join(encoded), dtype=np.uint8)
-        hashes, weights, counts = _tokenise_ascii(
-            data, starts, ends, _FUNCTION_HASHES, _OPENERS, NAME_WEIGHT, NUMBER_WEIGHT
+        hashes, weights, counts = _tokenise(
+            data, starts, ends, *_char_classes(0x80), _FUNCTION_HASHES, NAME_WEIGHT, NUMBER_WEIGHT
         )
         hash_parts.append(hashes)
         weight_parts.append(weights)
@@ -425,14 +365,11 @@ def similarities(texts: list[str], pairs: I64, threshold: float, threads: int = 
         encoded = list(compress(wide, (~beyond).tolist()))
         starts, ends = _bounds(encoded)
         codes = np.frombuffer(b"".join(encoded), dtype=np.uint32)
-        flags, fold_offset, folded = _bmp_classes()
-        hashes, weights, counts = _tokenise_bmp(
+        hashes, weights, counts = _tokenise(
             codes,
             starts // 4,
             ends // 4,
-            flags,
-            fold_offset,
-            folded,
+            *_char_classes(0x10000),
             _FUNCTION_HASHES,
             NAME_WEIGHT,
             NUMBER_WEIGHT,

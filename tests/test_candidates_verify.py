@@ -145,10 +145,10 @@ def test_compiled_unicode_tokeniser_equals_prepare(texts: list[str]) -> None:
         _FUNCTION_HASHES,
         NAME_WEIGHT,
         NUMBER_WEIGHT,
-        _bmp_classes,
         _bounds,
+        _char_classes,
         _fnv,
-        _tokenise_bmp,
+        _tokenise,
     )
 
     normal = [unicodedata.normalize("NFKC", t) for t in texts]
@@ -156,8 +156,8 @@ def test_compiled_unicode_tokeniser_equals_prepare(texts: list[str]) -> None:
         return  # such texts go to prepare() itself
     starts, ends = _bounds([t.encode("utf-32-le") for t in normal])
     codes = np.frombuffer("".join(normal).encode("utf-32-le"), dtype=np.uint32)
-    hashes, weights, counts = _tokenise_bmp(
-        codes, starts // 4, ends // 4, *_bmp_classes(), _FUNCTION_HASHES, NAME_WEIGHT, NUMBER_WEIGHT
+    hashes, weights, counts = _tokenise(
+        codes, starts // 4, ends // 4, *_char_classes(0x10000), _FUNCTION_HASHES, NAME_WEIGHT, NUMBER_WEIGHT
     )
     expected = [prepare(t) for t in texts]
     assert counts.tolist() == [len(p.words) for p in expected]
