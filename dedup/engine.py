@@ -451,8 +451,10 @@ def input_sizes(items: Iterable[InputFile], sources: dict[str, bytes]) -> list[i
     return sizes
 
 
-# Spans of a file less than this far apart are read together (FileTexts).
+# Spans of a file less than READ_GAP apart are read together (FileTexts), in
+# reads of at most READ_LIMIT bytes (or one span, if longer).
 READ_GAP = 1 << 16
+READ_LIMIT = 1 << 23
 
 
 class FileTexts:
@@ -492,8 +494,9 @@ class FileTexts:
         """The bytes of these spans (increasing, not overlapping) of one file.
 
         Kept sources are sliced. Files are read span by span (seek and read),
-        near spans together (a gap below READ_GAP is read and dropped), so
-        a few paragraphs of a large file cost a few reads, not the file.
+        near spans together (a gap below READ_GAP is read and dropped, a read
+        holds at most READ_LIMIT bytes), so a few paragraphs of a large file
+        cost a few reads, not the file, and no read needs the file in memory.
         """
         outcome = self.outcomes[file_index]
         if outcome.source is not None:
@@ -507,9 +510,13 @@ class FileTexts:
                 first = 0
                 while first < len(starts):
                     last = first
-                    while last + 1 < len(starts) and starts[last + 1] - stops[last] < READ_GAP:
-                        last += 1
                     base = starts[first]
+                    while (
+                        last + 1 < len(starts)
+                        and starts[last + 1] - stops[last] < READ_GAP
+                        and stops[last + 1] - base <= READ_LIMIT
+                    ):
+                        last += 1
                     file.seek(base)
                     data = _read_exactly(file, stops[last] - base)
                     if data is None:

@@ -362,6 +362,11 @@ def test_texts_are_re_read_span_by_span(tmp_path: Path, monkeypatch: pytest.Monk
     assert render_json(from_file) == expected
     monkeypatch.setattr(engine, "READ_GAP", 10**9)
     assert render_json(check_paths([str(path)], Settings(workers=1))) == expected
+    # Reads stay below the limit (or one paragraph), whatever the gaps.
+    monkeypatch.setattr(engine, "READ_LIMIT", 1000)
+    reads.clear()
+    assert render_json(check_paths([str(path)], Settings(workers=1))) == expected
+    assert reads and max(reads) <= 1000
 
 
 @pytest.mark.parametrize("change", ["truncated", "rewritten"])
