@@ -646,15 +646,30 @@ def _findings(
     firsts, lasts = table.first_line[blocks].tolist(), table.last_line[blocks].tolist()
     ref_firsts, ref_lasts = table.first_line[refs].tolist(), table.last_line[refs].tolist()
     starts, stops = table.start[blocks].tolist(), table.stop[blocks].tolist()
+    # What findings share is made once: the kept copy's place (one per
+    # cluster) and the fingerprint of exact copies (one key, one rule).
+    places: dict[int, tuple[Location, str]] = {}
+    fingerprints: dict[tuple[str, int, int], str] = {}
     out = []
-    for k, (_, _, cluster_id, near_sim, none_kept) in enumerate(entries):
+    for k, (_, ref, cluster_id, near_sim, none_kept) in enumerate(entries):
         rule = EXACT if exact[k] else NEAR
         sim = 1.0 if exact[k] else near_sim
-        ref_path = paths[ref_docs[k]]
-        where = f"{ref_path}:{ref_firsts[k]}"
+        place = places.get(ref)
+        if place is None:
+            ref_path = paths[ref_docs[k]]
+            place = places[ref] = (
+                Location(ref_path, ref_firsts[k], ref_lasts[k]),
+                f"{ref_path}:{ref_firsts[k]}",
+            )
+        reference, where = place
         message = (
             f"exact duplicate of {where}" if exact[k] else f"near duplicate ({sim:.0%} similar) of {where}"
         )
+        fingerprint = fingerprints.get((rule, h0s[k], h1s[k]))
+        if fingerprint is None:
+            fingerprint = fingerprints[rule, h0s[k], h1s[k]] = hashlib.blake2b(
+                f"{rule}:{h0s[k]:016x}{h1s[k]:016x}".encode(), digest_size=8
+            ).hexdigest()
         if none_kept:
             message += " (no copy kept: --keep none)"
         out.append(
@@ -667,12 +682,10 @@ def _findings(
                 message=message,
                 cluster=cluster_id,
                 similarity=round(sim, 4),
-                duplicate_of=Location(ref_path, ref_firsts[k], ref_lasts[k]),
+                duplicate_of=reference,
                 start=starts[k],
                 stop=stops[k],
-                fingerprint=hashlib.blake2b(
-                    f"{rule}:{h0s[k]:016x}{h1s[k]:016x}".encode(), digest_size=8
-                ).hexdigest(),
+                fingerprint=fingerprint,
             )
         )
     return out
