@@ -302,17 +302,38 @@ def _similarities(
                 continue
             if 2.0 * _plain_lcs(hashes, sorted_hashes, order, a0, na, b0, nb, v, match) / (na + nb) < plain:
                 continue
+        # A common prefix (then suffix) of the same words with the same
+        # weights is aligned in some best alignment (exchange argument: a
+        # first word aligned elsewhere, or not at all, can be aligned with
+        # the other first word for at least as much), so only the middle
+        # needs the dynamic programme. Weights are small integers: the sums
+        # are exact whatever their order.
+        head = 0
+        fixed = 0.0
+        while head < na and head < nb and hashes[a0 + head] == hashes[b0 + head]:
+            if weights[a0 + head] != weights[b0 + head]:
+                break
+            fixed += 2.0 * weights[a0 + head]
+            head += 1
+        tail = 0
+        while (
+            tail < na - head and tail < nb - head and hashes[a0 + na - 1 - tail] == hashes[b0 + nb - 1 - tail]
+        ):
+            if weights[a0 + na - 1 - tail] != weights[b0 + nb - 1 - tail]:
+                break
+            fixed += 2.0 * weights[a0 + na - 1 - tail]
+            tail += 1
         out[p] = (
-            _weighted_lcs(
-                hashes[a0 : a0 + na],
-                weights[a0 : a0 + na],
-                hashes[b0 : b0 + nb],
-                weights[b0 : b0 + nb],
+            fixed
+            + _weighted_lcs(
+                hashes[a0 + head : a0 + na - tail],
+                weights[a0 + head : a0 + na - tail],
+                hashes[b0 + head : b0 + nb - tail],
+                weights[b0 + head : b0 + nb - tail],
                 previous,
                 current,
             )
-            / total
-        )
+        ) / total
     return out
 
 

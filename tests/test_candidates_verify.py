@@ -83,6 +83,9 @@ WORDS += ["The", "A", "May", ".", ",", "(", '"', "-", "In.", "end;", "\u201cThe"
 @example(texts=["It Smith", "the the the the the the the It Smith"], threshold=0.5)
 # The same words with other weights are still the same words.
 @example(texts=["It rained", ", It rained"], threshold=0.87)
+# A common first (or last) word whose weights differ is left to the dynamic
+# programme: ", It" (a name) aligns better with the second "It" of "It It".
+@example(texts=[", It rained", "It It rained", "It rained. It", "It rained, It"], threshold=0.0)
 # ASCII, BMP and astral texts side by side (three tokenisers, one layout);
 # "\U0001d518" becomes "U" in NFKC, the emoji stays beyond the BMP.
 @example(
