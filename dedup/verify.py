@@ -47,7 +47,6 @@ import unicodedata
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
 from itertools import compress
 from operator import ne
 
@@ -200,14 +199,26 @@ def _weight(word: str) -> float:
     return 1.0
 
 
-@lru_cache(maxsize=1 << 16)
 def _word(word: str) -> tuple[str, float, float]:
     """A word's comparison form, its weight inside a sentence and its weight
-    opening one (words repeat: computed once each)."""
+    opening one."""
     folded = word.casefold()
     weight = _weight(word)
     opening = 1.0 if weight == NAME_WEIGHT and folded in FUNCTION_WORDS else weight
     return folded, weight, opening
+
+
+class _WordTable(dict[str, tuple[str, float, float]]):
+    """:func:`_word` of every word seen (words repeat: computed once each),
+    looked up as a dict; cleared when it holds WORDS_KEPT words."""
+
+    def __missing__(self, word: str) -> tuple[str, float, float]:
+        found = self[word] = _word(word)
+        return found
+
+
+_WORDS = _WordTable()
+WORDS_KEPT = 1 << 18
 
 
 # A word opens a sentence (or a quote, a bracket, a list item, a heading) when
@@ -222,7 +233,9 @@ def prepare(text: str) -> Prepared:
     parts = _SPLIT.split(unicodedata.normalize("NFKC", text))
     if len(parts) == 1:
         return Prepared((), (), 0)
-    words, inside, opening = zip(*map(_word, parts[1::2]), strict=True)
+    if len(_WORDS) >= WORDS_KEPT:
+        _WORDS.clear()
+    words, inside, opening = zip(*map(_WORDS.__getitem__, parts[1::2]), strict=True)
     weights = inside
     if inside != opening:
         # Only capitalised function words differ; look at what precedes them.

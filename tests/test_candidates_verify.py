@@ -296,3 +296,20 @@ def test_exact_groups_kernel_equals_sorting(keys: list[tuple[int, int]], eligibl
     assert reps.tolist() == sorted_reps.tolist()
     assert groups.members.tolist() == sorted_groups.members.tolist()
     assert groups.offsets.tolist() == sorted_groups.offsets.tolist()
+
+
+def test_prepare_gives_the_same_words_when_its_word_table_is_cleared(monkeypatch: pytest.MonkeyPatch) -> None:
+    """prepare() keeps each word's form and weights in a table it clears when
+    full; what it returns does not depend on what the table holds."""
+    from dedup import verify
+
+    texts = [
+        ", The Hague and A rated bonds. The end",
+        "It rained in Paris in 1998 (It did)",
+        "\u00c4rger \u00fcber Stra\u00dfe",
+    ]
+    expected = [prepare(t) for t in texts]
+    monkeypatch.setattr(verify, "WORDS_KEPT", 3)
+    verify._WORDS.clear()
+    assert [prepare(t) for t in texts * 2] == expected * 2
+    assert len(verify._WORDS) <= 3 + max(len(p.words) for p in expected)
