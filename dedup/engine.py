@@ -453,7 +453,7 @@ def input_sizes(items: Iterable[InputFile], sources: dict[str, bytes]) -> list[i
 
 # Spans of a file less than READ_GAP apart are read together (FileTexts), in
 # reads of at most READ_LIMIT bytes (or one span, if longer).
-READ_GAP = 1 << 16
+READ_GAP = 1 << 13
 READ_LIMIT = 1 << 23
 
 
