@@ -169,6 +169,22 @@ _compact = _compact_encoder()
 _quote: Callable[[str], str] = json.encoder.encode_basestring  # type: ignore[attr-defined]
 
 
+class _Quoted(dict[str, str]):
+    """JSON strings of the values findings repeat (paths, rule codes,
+    severities), quoted once; cleared when it holds QUOTED_KEPT strings."""
+
+    def __missing__(self, value: str) -> str:
+        if len(self) >= QUOTED_KEPT:
+            self.clear()
+        quoted = self[value] = _quote(value)
+        return quoted
+
+
+QUOTED_KEPT = 1 << 16
+_QUOTED = _Quoted()
+_SEVERITY_JSON = {severity: _quote(severity.label) for severity in Severity}
+
+
 def finding_json(f: Finding) -> str:
     """``json.dumps(finding_to_dict(f), ensure_ascii=False)``, written out
     directly (a third of the time: reports of millions of findings spend
@@ -177,11 +193,11 @@ def finding_json(f: Finding) -> str:
     dup = f.duplicate_of
     parts = [
         '{"rule": ',
-        _quote(f.rule),
+        _QUOTED[f.rule],
         ', "severity": ',
-        _quote(f.severity.label),
+        _SEVERITY_JSON[f.severity],
         ', "path": ',
-        _quote(f.path),
+        _QUOTED[f.path],
         ', "line": ',
         int.__repr__(f.line),
         ', "end_line": ',
@@ -195,12 +211,12 @@ def finding_json(f: Finding) -> str:
         ', "duplicate_of": ',
         "null"
         if dup is None
-        else f'{{"path": {_quote(dup.path)}, "line": {int.__repr__(dup.line)}, '
+        else f'{{"path": {_QUOTED[dup.path]}, "line": {int.__repr__(dup.line)}, '
         f'"end_line": {int.__repr__(dup.end_line)}}}',
         ', "fingerprint": ',
         _quote(f.fingerprint),
         ', "fixable": ',
-        "true" if f.fixable else "false",
+        "false" if f.start is None or f.stop is None else "true",  # Finding.fixable
     ]
     if f.column is not None:
         parts += (', "column": ', int.__repr__(f.column))
@@ -220,13 +236,9 @@ def _number(value: float) -> str:
 
 def _clusters_json(result: Result) -> Iterator[str]:
     """``_compact`` of each of :func:`_clusters`' items, written out directly."""
-    quoted: dict[str, str] = {}  # paths recur in every cluster
 
     def place(where: dict[str, Any]) -> str:
-        path = quoted.get(where["path"])
-        if path is None:
-            path = quoted[where["path"]] = _quote(where["path"])
-        return f'"path": {path}, "line": {int.__repr__(where["line"])}, "end_line": {int.__repr__(where["end_line"])}'
+        return f'"path": {_QUOTED[where["path"]]}, "line": {int.__repr__(where["line"])}, "end_line": {int.__repr__(where["end_line"])}'
 
     for cluster in _clusters(result):
         kept = "null" if cluster["kept"] is None else f"{{{place(cluster['kept'])}}}"

@@ -241,3 +241,21 @@ def test_json_clusters_are_written_as_the_json_encoder_writes_them(keep: str) ->
     assert list(report._clusters_json(result)) == expected
     for value in (1.0, 0.8765, 1e-7, 12345678912345.0, float("nan"), float("inf"), 1, True):
         assert report._number(value) == json.dumps(value)
+
+
+def test_json_report_is_the_same_when_its_quoted_strings_are_forgotten(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Paths, rule codes and severities are quoted once and kept in a table
+    that is cleared when full; the report does not depend on it."""
+    import dedup.report as report
+
+    texts = {f"d{i}/\u00e9\\t.txt": f"{PARA_A}\n\n{PARA_B}\n" for i in range(6)}
+    result = check_texts(texts)
+    report._QUOTED.clear()
+    whole = report.render_json(result)
+    monkeypatch.setattr(report, "QUOTED_KEPT", 2)
+    report._QUOTED.clear()
+    assert report.render_json(result) == whole
+    assert len(report._QUOTED) <= 2
+    assert json.loads(whole)["findings"][0]["path"] == "d1/\u00e9\\t.txt"  # d0 holds the kept copies
