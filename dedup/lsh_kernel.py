@@ -37,6 +37,10 @@ def _push(code: int, seen: I64, out: I64, used: int) -> int:
     return used + 1
 
 
+# Bands whose keys _band_pairs gathers in one pass over the rows.
+GATHER = 8
+
+
 @njit(cache=True)
 def _band_pairs(keys: npt.NDArray[np.uint32], rows: I64, cap: int, seen: I64, out: I64) -> int:
     """The pairs' codes ``i * n + j`` into ``out`` (``seen``: an empty set,
@@ -48,7 +52,10 @@ def _band_pairs(keys: npt.NDArray[np.uint32], rows: I64, cap: int, seen: I64, ou
     # counting sort), then each part is bucketed with a hash table small
     # enough to stay in cache.
     parts = 256
-    column = np.empty(n, dtype=np.uint32)
+    # Bands are read GATHER at a time: one pass over the rows fetches each
+    # row's keys for several bands from one cache line, instead of one
+    # strided pass over the whole key matrix per band.
+    columns = np.empty((GATHER, n), dtype=np.uint32)
     part_key = np.empty(n, dtype=np.uint32)
     part_row = np.empty(n, dtype=np.int64)
     bounds = np.zeros(parts + 1, dtype=np.int64)
@@ -65,8 +72,12 @@ def _band_pairs(keys: npt.NDArray[np.uint32], rows: I64, cap: int, seen: I64, ou
     members = np.empty(n, dtype=np.int64)
     used = 0
     for band in range(bands):
-        for i in range(n):
-            column[i] = keys[rows[i], band]
+        if band % GATHER == 0:
+            for i in range(n):
+                row = rows[i]
+                for k in range(min(GATHER, bands - band)):
+                    columns[k, i] = keys[row, band + k]
+        column = columns[band % GATHER]
         bounds[:] = 0
         for i in range(n):
             bounds[(column[i] >> np.uint32(24)) + 1] += 1
