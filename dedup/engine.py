@@ -273,7 +273,7 @@ def process_packed(items: Sequence[InputFile], job: Job, spill: str = "") -> _Pa
                     os.unlink(name)
         else:
             layout = tuple((array.dtype.str, array.shape) for array in arrays)
-            return _Packed(stripped, None, rows, out.name, layout)
+            return _Packed(stripped, None, rows, name, layout)
     return _Packed(stripped, table, rows)
 
 

@@ -6,6 +6,9 @@ bucket of at most ``cap`` rows yields all its pairs, a larger one yields each
 member with the first member and with its successor. Buckets are found with
 a counting sort on the key's top bits and then small open-addressing hash
 tables instead of a sort, so each band costs O(rows) and stays in cache.
+
+Also the step before it: the exact groups of a large run (:func:`key_groups`,
+the same layout as :func:`dedup.cluster.exact_groups`'s sort, tested).
 """
 
 from __future__ import annotations

@@ -46,6 +46,7 @@ from typing import Any
 
 from dedup import __version__
 from dedup.api import Result
+from dedup.memo import Memo
 from dedup.models import Finding, Severity
 from dedup.terminal import paint
 
@@ -169,19 +170,8 @@ _compact = _compact_encoder()
 _quote: Callable[[str], str] = json.encoder.encode_basestring  # type: ignore[attr-defined]
 
 
-class _Quoted(dict[str, str]):
-    """JSON strings of the values findings repeat (paths, rule codes,
-    severities), quoted once; cleared when it holds QUOTED_KEPT strings."""
-
-    def __missing__(self, value: str) -> str:
-        if len(self) >= QUOTED_KEPT:
-            self.clear()
-        quoted = self[value] = _quote(value)
-        return quoted
-
-
-QUOTED_KEPT = 1 << 16
-_QUOTED = _Quoted()
+# JSON strings of the values findings repeat (paths, rule codes), quoted once.
+_QUOTED: Memo[str, str] = Memo(_quote, 1 << 16)
 _SEVERITY_JSON = {severity: _quote(severity.label) for severity in Severity}
 
 
@@ -209,10 +199,7 @@ def finding_json(f: Finding) -> str:
         ', "similarity": ',
         "null" if f.similarity is None else _number(f.similarity),
         ', "duplicate_of": ',
-        "null"
-        if dup is None
-        else f'{{"path": {_QUOTED[dup.path]}, "line": {int.__repr__(dup.line)}, '
-        f'"end_line": {int.__repr__(dup.end_line)}}}',
+        "null" if dup is None else f"{{{_place_json(dup.path, dup.line, dup.end_line)}}}",
         ', "fingerprint": ',
         _quote(f.fingerprint),
         ', "fixable": ',
@@ -224,6 +211,11 @@ def finding_json(f: Finding) -> str:
         parts += (', "metrics": ', _compact(f.metrics))
     parts.append("}")
     return "".join(parts)
+
+
+def _place_json(path: str, line: int, end_line: int) -> str:
+    """The members of a location object (``path``, ``line``, ``end_line``) as JSON."""
+    return f'"path": {_QUOTED[path]}, "line": {int.__repr__(line)}, "end_line": {int.__repr__(end_line)}'
 
 
 def _number(value: float) -> str:
@@ -238,7 +230,7 @@ def _clusters_json(result: Result) -> Iterator[str]:
     """``_compact`` of each of :func:`_clusters`' items, written out directly."""
 
     def place(where: dict[str, Any]) -> str:
-        return f'"path": {_QUOTED[where["path"]]}, "line": {int.__repr__(where["line"])}, "end_line": {int.__repr__(where["end_line"])}'
+        return _place_json(where["path"], where["line"], where["end_line"])
 
     for cluster in _clusters(result):
         kept = "null" if cluster["kept"] is None else f"{{{place(cluster['kept'])}}}"

@@ -52,6 +52,8 @@ from operator import ne
 
 from rapidfuzz.distance import Indel, Levenshtein
 
+from dedup.memo import Memo
+
 NAME_WEIGHT = 3.0
 NUMBER_WEIGHT = 4.0
 # Below this similarity a filled-in template (see filled_template) is not a near duplicate.
@@ -208,17 +210,8 @@ def _word(word: str) -> tuple[str, float, float]:
     return folded, weight, opening
 
 
-class _WordTable(dict[str, tuple[str, float, float]]):
-    """:func:`_word` of every word seen (words repeat: computed once each),
-    looked up as a dict; cleared when it holds WORDS_KEPT words."""
-
-    def __missing__(self, word: str) -> tuple[str, float, float]:
-        found = self[word] = _word(word)
-        return found
-
-
-_WORDS = _WordTable()
-WORDS_KEPT = 1 << 18
+# _word of every word seen: words repeat, so each is computed once.
+_WORDS: Memo[str, tuple[str, float, float]] = Memo(_word, 1 << 18)
 
 
 # A word opens a sentence (or a quote, a bracket, a list item, a heading) when
@@ -233,8 +226,6 @@ def prepare(text: str) -> Prepared:
     parts = _SPLIT.split(unicodedata.normalize("NFKC", text))
     if len(parts) == 1:
         return Prepared((), (), 0)
-    if len(_WORDS) >= WORDS_KEPT:
-        _WORDS.clear()
     words, inside, opening = zip(*map(_WORDS.__getitem__, parts[1::2]), strict=True)
     weights = inside
     if inside != opening:

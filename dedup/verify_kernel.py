@@ -358,12 +358,11 @@ def similarities(texts: list[str], pairs: I64, threshold: float, threads: int = 
     # compiled tokeniser, the rest (rare) to prepare().
     wide = [unicodedata.normalize("NFKC", texts[i]).encode("utf-32-le") for i in non_ascii]
     beyond = np.zeros(len(wide), dtype=np.bool_)
-    if wide:
-        codes = np.frombuffer(b"".join(wide), dtype=np.uint32)
-        starts, ends = _bounds(wide)
-        if len(codes) and codes.max() >= 0x10000:
-            filled = ends > starts
-            beyond[filled] = np.maximum.reduceat(codes, starts[filled] // 4) >= 0x10000
+    codes = np.frombuffer(b"".join(wide), dtype=np.uint32)
+    wide_starts, wide_ends = _bounds(wide)
+    if len(codes) and codes.max() >= 0x10000:
+        filled = wide_ends > wide_starts
+        beyond[filled] = np.maximum.reduceat(codes, wide_starts[filled] // 4) >= 0x10000
     bmp_ids = [i for i, b in zip(non_ascii, beyond.tolist(), strict=True) if not b]
     other_ids = [i for i, b in zip(non_ascii, beyond.tolist(), strict=True) if b]
     # Texts are laid out ASCII first, then BMP, then the others: ``slot[i]`` is text i's place.
@@ -383,13 +382,12 @@ def similarities(texts: list[str], pairs: I64, threshold: float, threads: int = 
         weight_parts.append(weights)
         count_parts.append(counts)
     if bmp_ids:
-        encoded = list(compress(wide, (~beyond).tolist()))
-        starts, ends = _bounds(encoded)
-        codes = np.frombuffer(b"".join(encoded), dtype=np.uint32)
+        # The texts' code points as joined above, less any text beyond the BMP.
+        starts, ends = wide_starts[~beyond] // 4, wide_ends[~beyond] // 4
         hashes, weights, counts = _tokenise(
             codes,
-            starts // 4,
-            ends // 4,
+            starts,
+            ends,
             *_char_classes(0x10000),
             _FUNCTION_HASHES,
             NAME_WEIGHT,

@@ -309,7 +309,7 @@ def test_prepare_gives_the_same_words_when_its_word_table_is_cleared(monkeypatch
         "\u00c4rger \u00fcber Stra\u00dfe",
     ]
     expected = [prepare(t) for t in texts]
-    monkeypatch.setattr(verify, "WORDS_KEPT", 3)
+    monkeypatch.setattr(verify._WORDS, "limit", 3)
     verify._WORDS.clear()
     assert [prepare(t) for t in texts * 2] == expected * 2
     assert len(verify._WORDS) <= 3 + max(len(p.words) for p in expected)

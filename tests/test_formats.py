@@ -254,7 +254,7 @@ def test_json_report_is_the_same_when_its_quoted_strings_are_forgotten(
     result = check_texts(texts)
     report._QUOTED.clear()
     whole = report.render_json(result)
-    monkeypatch.setattr(report, "QUOTED_KEPT", 2)
+    monkeypatch.setattr(report._QUOTED, "limit", 2)
     report._QUOTED.clear()
     assert report.render_json(result) == whole
     assert len(report._QUOTED) <= 2

@@ -23,6 +23,7 @@ from itertools import accumulate, chain, compress
 from typing import Any, overload
 
 from dedup.errors import DedupError
+from dedup.memo import Memo
 
 # Characters that make a token a "symbol" rather than a word (Gopher's
 # non-symbol words). ASCII punctuation, C0/C1 controls other than tab and
@@ -792,8 +793,6 @@ def token_arrays(text: str) -> TokenArrays | None:
     refs, counts, token_groups, token_starts, token_ends, other_starts, other_ends, longest, keys, slots = (
         found
     )
-    if len(_CHUNK_CACHE) > _CHUNK_CACHE_SIZE:
-        _CHUNK_CACHE.clear()
     others = list(map(text.__getitem__, map(slice, other_starts.tolist(), other_ends.tolist())))
     tokens = list(map(_CHUNK_CACHE.__getitem__, others))
     if list(map("".join, tokens)) != others:
@@ -1323,28 +1322,14 @@ def chunk_tokens(chunk: str) -> tuple[str, ...]:
     return plain if plain is not None else tuple(_split_chunk(chunk))
 
 
-class _ChunkTokens(dict[str, tuple[str, ...]]):
-    """Tokens per chunk, computed on first use.
-
-    A chunk's tokens depend on the chunk alone, and the chunks of a text
-    repeat heavily (35,000 distinct chunks in 160,000 in 1 MB of Wikipedia),
-    so each distinct chunk is tokenized once.
-    """
-
-    def __missing__(self, chunk: str) -> tuple[str, ...]:
-        tokens = self[chunk] = chunk_tokens(chunk)
-        return tokens
-
-
-_CHUNK_CACHE = _ChunkTokens()
-#: The cache is emptied before a text when it holds more chunks than this.
-_CHUNK_CACHE_SIZE = 1 << 17
+# Tokens per chunk, computed on first use. A chunk's tokens depend on the
+# chunk alone, and the chunks of a text repeat heavily (35,000 distinct
+# chunks in 160,000 in 1 MB of Wikipedia), so each is tokenized once.
+_CHUNK_CACHE: Memo[str, tuple[str, ...]] = Memo(chunk_tokens, 1 << 17)
 
 
 def simple_words(text: str) -> list[str]:
     """Word tokens of ``text`` with the built-in spaCy-like tokenizer."""
-    if len(_CHUNK_CACHE) > _CHUNK_CACHE_SIZE:
-        _CHUNK_CACHE.clear()
     return list(chain.from_iterable(map(_CHUNK_CACHE.__getitem__, text.split())))
 
 
