@@ -25,17 +25,11 @@ seconds.
 
 from __future__ import annotations
 
-import contextlib
-import hashlib
-import os
 import sys
-import tempfile
 import time
 import unicodedata
 from dataclasses import replace
 from functools import lru_cache
-from pathlib import Path
-from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -47,6 +41,7 @@ from dedup.models import BlockKind, Document
 from dedup.normalize import _FOLD, normalize
 from dedup.segment import MARKDOWN_SUFFIXES, SENTENCE_END, WRAP_LIMIT
 from dedup.table import KIND_CODES, BlockTable, LshParams, empty_table
+from dedup.table_cache import Tables, load_tables
 
 
 def _skip_blas_probe() -> None:
@@ -130,55 +125,21 @@ def _compute_lower() -> npt.NDArray[np.bool_]:
     return np.array([chr(cp).islower() for cp in range(0x10000)], dtype=np.bool_)
 
 
-def _table_cache_files(key: str) -> list[Path]:
-    name = f"dedup-unicode-{key}.npz"
-    cache_home = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    return [Path(__file__).parent / "__pycache__" / name, cache_home / "dedup" / name]
-
-
 @lru_cache(maxsize=1)
-def _unicode_tables() -> dict[str, npt.NDArray[Any]]:
-    """The per-code-point tables, computed once (~0.4 s) and kept on disk.
+def _unicode_tables() -> Tables:
+    """The per-code-point tables, computed once (~0.4 s) and kept on disk
+    (:func:`dedup.table_cache.load_tables`)."""
+    return load_tables(
+        "unicode",
+        ("kernels.py", "normalize.py"),
+        ("lower", "length", "offset", "bytes", "space"),
+        _compute_unicode_tables,
+    )
 
-    Like numba's own cache: in ``__pycache__`` beside this module when it is
-    writable, else in ``$XDG_CACHE_HOME/dedup``. The file name carries a
-    hash of the code and the Unicode version the tables come from, so a
-    changed module or Python never reads a stale table.
-    """
-    here = Path(__file__).parent
-    digest = hashlib.sha256(unicodedata.unidata_version.encode())
-    for module in ("kernels.py", "normalize.py"):
-        digest.update((here / module).read_bytes())
-    key = digest.hexdigest()[:20]
-    candidates = _table_cache_files(key)
-    for path in candidates:
-        try:
-            with np.load(path) as stored:
-                return {name: stored[name] for name in stored.files}
-        except (OSError, ValueError, KeyError):
-            continue
+
+def _compute_unicode_tables() -> Tables:
     length, offset, mapped, is_space = _compute_bmp_tables()
-    tables: dict[str, Any] = {
-        "lower": _compute_lower(),
-        "length": length,
-        "offset": offset,
-        "bytes": mapped,
-        "space": is_space,
-    }
-    for path in candidates:
-        tmp_name = ""
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            with tempfile.NamedTemporaryFile(dir=path.parent, suffix=".tmp", delete=False) as tmp:
-                tmp_name = tmp.name
-                np.savez(tmp, **tables)
-            os.replace(tmp_name, path)
-            break
-        except OSError:
-            if tmp_name:
-                with contextlib.suppress(OSError):
-                    os.unlink(tmp_name)
-    return tables
+    return {"lower": _compute_lower(), "length": length, "offset": offset, "bytes": mapped, "space": is_space}
 
 
 def _composes_with_previous() -> set[int]:

@@ -20,6 +20,7 @@ import numpy as np
 import numpy.typing as npt
 from numba import njit
 
+from dedup.table_cache import load_tables
 from dedup.verify import FUNCTION_WORDS, NAME_WEIGHT, NUMBER_WEIGHT, OPENERS, Prepared, plain_needed, prepare
 
 F64 = npt.NDArray[np.float64]
@@ -44,15 +45,36 @@ _FUNCTION_HASHES = np.array(sorted(_fnv(w.encode()) for w in FUNCTION_WORDS), dt
 _WORD, _DIGIT, _UPPER, _SPACE, _OPENER = 1, 2, 4, 8, 16
 
 
-@lru_cache(maxsize=2)
-def _char_classes(size: int) -> tuple[npt.NDArray[np.uint8], I64, npt.NDArray[np.uint8]]:
+CharClasses = tuple[npt.NDArray[np.uint8], I64, npt.NDArray[np.uint8]]
+
+
+@lru_cache(maxsize=1)
+def _ascii_classes() -> CharClasses:
+    """:func:`_char_classes` of ASCII (built in 0.1 ms)."""
+    return _char_classes(0x80)
+
+
+@lru_cache(maxsize=1)
+def _bmp_classes() -> CharClasses:
+    """:func:`_char_classes` of the BMP, kept on disk (30 ms to build; see
+    :mod:`dedup.table_cache`)."""
+
+    names = ("flags", "offset", "folded")
+
+    def compute() -> dict[str, npt.NDArray[np.generic]]:
+        return dict(zip(names, _char_classes(0x10000), strict=True))
+
+    tables = load_tables("verify", ("verify_kernel.py", "verify.py"), names, compute)
+    return tables["flags"], tables["offset"], tables["folded"]
+
+
+def _char_classes(size: int) -> CharClasses:
     """Per code point below ``size``, what :func:`dedup.verify.prepare` asks
     of it: ``flags`` (WORD: ``\\w``, i.e. ``isalnum()`` or "_"; DIGIT:
     ``\\d``, i.e. ``isdecimal()``; UPPER: ``isupper()``; SPACE:
     ``isspace()``, what ``rstrip`` removes; OPENER: in verify.OPENERS), and
     its ``casefold()`` as UTF-8 bytes: ``folded[offset[cp]:offset[cp + 1]]``.
-    Built once per size: 0x80 for ASCII texts, 0x10000 (~0.05 s) for texts
-    of the BMP."""
+    0x80 for ASCII texts, 0x10000 for texts of the BMP."""
     flags = np.zeros(size, dtype=np.uint8)
     offset = np.zeros(size + 1, dtype=np.int64)
     chunks: list[bytes] = []
@@ -376,7 +398,7 @@ def similarities(texts: list[str], pairs: I64, threshold: float, threads: int = 
         starts, ends = _bounds(encoded)
         data = np.frombuffer(b"".join(encoded), dtype=np.uint8)
         hashes, weights, counts = _tokenise(
-            data, starts, ends, *_char_classes(0x80), _FUNCTION_HASHES, NAME_WEIGHT, NUMBER_WEIGHT
+            data, starts, ends, *_ascii_classes(), _FUNCTION_HASHES, NAME_WEIGHT, NUMBER_WEIGHT
         )
         hash_parts.append(hashes)
         weight_parts.append(weights)
@@ -388,7 +410,7 @@ def similarities(texts: list[str], pairs: I64, threshold: float, threads: int = 
             codes,
             starts,
             ends,
-            *_char_classes(0x10000),
+            *_bmp_classes(),
             _FUNCTION_HASHES,
             NAME_WEIGHT,
             NUMBER_WEIGHT,

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 pytest.importorskip("numba")
 
-from dedup import kernels
+from dedup import kernels, table_cache, verify_kernel
 from dedup.models import Document
 from dedup.normalize import normalize
 from dedup.segment import LIST_ITEM_RE
@@ -353,11 +353,11 @@ def test_unicode_tables_come_back_from_the_disk_cache_unchanged(
 ) -> None:
     """The tables are computed once and then read from disk: what is read is
     what would be computed, and an unreadable cache file is recomputed."""
-    monkeypatch.setattr(kernels, "_table_cache_files", lambda key: [tmp_path / f"t-{key}.npz"])
+    monkeypatch.setattr(table_cache, "cache_files", lambda name, key: [tmp_path / f"{name}-{key}.npz"])
     kernels._unicode_tables.cache_clear()
     try:
         first = kernels._unicode_tables()
-        (stored,) = tmp_path.glob("t-*.npz")
+        (stored,) = tmp_path.glob("unicode-*.npz")
         kernels._unicode_tables.cache_clear()
         again = kernels._unicode_tables()
         length, offset, data, space = kernels._compute_bmp_tables()
@@ -371,11 +371,41 @@ def test_unicode_tables_come_back_from_the_disk_cache_unchanged(
             assert np.array_equal(first[name], expected)
             assert np.array_equal(again[name], expected)
             assert again[name].dtype == expected.dtype
-        stored.write_bytes(b"not a numpy file")
-        kernels._unicode_tables.cache_clear()
-        assert np.array_equal(kernels._unicode_tables()["length"], length)
+        for broken in (b"not a numpy file", stored.read_bytes()[:1000]):
+            stored.write_bytes(broken)
+            kernels._unicode_tables.cache_clear()
+            assert np.array_equal(kernels._unicode_tables()["length"], length)
     finally:
         kernels._unicode_tables.cache_clear()
+
+
+def test_verification_tables_come_back_from_the_disk_cache_unchanged(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The verification tokeniser's BMP character classes: computed, stored,
+    read back equal; a cache file of other tables is not taken for them."""
+    monkeypatch.setattr(table_cache, "cache_files", lambda name, key: [tmp_path / f"{name}-{key}.npz"])
+    verify_kernel._bmp_classes.cache_clear()
+    try:
+        expected = verify_kernel._char_classes(0x10000)
+        first = verify_kernel._bmp_classes()
+        (stored,) = tmp_path.glob("verify-*.npz")
+        verify_kernel._bmp_classes.cache_clear()
+        again = verify_kernel._bmp_classes()
+        for got in (first, again):
+            for table, want in zip(got, expected, strict=True):
+                assert np.array_equal(table, want)
+                assert table.dtype == want.dtype
+        np.savez(stored, flags=expected[0])  # a file without every table
+        verify_kernel._bmp_classes.cache_clear()
+        assert np.array_equal(verify_kernel._bmp_classes()[2], expected[2])
+        # The ASCII tables are the BMP tables' first 128 code points.
+        flags, offset, folded = verify_kernel._ascii_classes()
+        assert np.array_equal(flags, expected[0][:0x80])
+        assert np.array_equal(offset, expected[1][:0x81])
+        assert np.array_equal(folded, expected[2][: expected[1][0x80]])
+    finally:
+        verify_kernel._bmp_classes.cache_clear()
 
 
 def test_largest_expansion_of_the_normalisation_table() -> None:

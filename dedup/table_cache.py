@@ -1,0 +1,71 @@
+"""Per-code-point tables computed once and kept on disk.
+
+The compiled kernels look characters up in tables built from
+:mod:`unicodedata` and ``str`` methods, a Python loop over the 65,536 code
+points of the BMP (30-400 ms each). Like numba's own cache they are kept in
+``__pycache__`` beside the package when it is writable, else in
+``$XDG_CACHE_HOME/dedup``. The file name carries a hash of the Unicode
+version and of the modules that define the tables, so a changed module or
+Python never reads a stale table; an unreadable file is computed again.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import tempfile
+import unicodedata
+import zipfile
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+Tables = dict[str, npt.NDArray[Any]]
+
+_HERE = Path(__file__).parent
+
+
+def cache_files(name: str, key: str) -> list[Path]:
+    """Where the tables ``name`` with this key are looked for, in order."""
+    file = f"dedup-{name}-{key}.npz"
+    cache_home = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return [_HERE / "__pycache__" / file, cache_home / "dedup" / file]
+
+
+def load_tables(
+    name: str, modules: Sequence[str], tables: Sequence[str], compute: Callable[[], Tables]
+) -> Tables:
+    """The tables ``compute()`` returns (named ``tables``), read from the
+    disk cache when a previous run stored them (``modules``: the package's
+    files that define them, part of the key). A file that cannot be read or
+    lacks one of the tables is computed again."""
+    digest = hashlib.sha256(unicodedata.unidata_version.encode())
+    for module in modules:
+        digest.update((_HERE / module).read_bytes())
+    candidates = cache_files(name, digest.hexdigest()[:20])
+    for path in candidates:
+        try:
+            with np.load(path) as stored:
+                return {table: stored[table] for table in tables}
+        except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
+            continue
+    computed = compute()
+    for path in candidates:
+        tmp_name = ""
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with tempfile.NamedTemporaryFile(dir=path.parent, suffix=".tmp", delete=False) as tmp:
+                tmp_name = tmp.name
+                arrays: dict[str, Any] = dict(computed)  # (savez's keyword stubs are too narrow)
+                np.savez(tmp, **arrays)
+            os.replace(tmp_name, path)
+            break
+        except OSError:
+            if tmp_name:
+                with contextlib.suppress(OSError):
+                    os.unlink(tmp_name)
+    return computed
