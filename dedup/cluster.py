@@ -131,6 +131,18 @@ class ExactGroups:
         return np.diff(self.offsets)
 
 
+def warm_up(bands: int) -> None:
+    """Load the compiled code :func:`analyse` uses on large inputs (exact
+    groups, LSH, verification): a process that has time to spare meanwhile
+    (the command's, while its workers build the tables) calls this first."""
+    try:
+        from dedup import lsh_kernel, verify_kernel
+    except ImportError:  # pragma: no cover - numba is a dependency
+        return
+    lsh_kernel.warm_up(bands)
+    verify_kernel.warm_up()
+
+
 # From this many rows on, exact groups are found by the compiled kernel.
 KERNEL_MIN_ROWS = 20_000
 

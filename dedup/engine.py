@@ -414,6 +414,11 @@ class Run:
                 for packed in pool.imap(partial(process_packed, job=job, spill=spill), batches)
                 for o in _unpacked(packed)
             )
+        if job.use_kernel and job.settings.near:
+            from dedup.cluster import warm_up as warm_up_analysis
+
+            # While the workers build the first tables (the tasks are queued).
+            warm_up_analysis(job.params.bands)
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -533,3 +533,17 @@ def aligned_weight(a: Prepared, b: Prepared) -> float:
     a_ids, a_weights = _arrays(a)
     b_ids, b_weights = _arrays(b)
     return float(_aligned(a_ids, a_weights, b_ids, b_weights))
+
+
+def warm_up() -> None:
+    """Load the compiled verification for every kind of text a run meets
+    (ASCII, the BMP, beyond it; a pair at a time) and its character tables."""
+    texts = [
+        "One two three.",
+        "One two four.",
+        "Caf\u00e9 one two.",
+        "Caf\u00e9 one three.",
+        "\U0001d49c one.",
+    ]
+    similarities(texts, np.array([[0, 1], [2, 3], [2, 4]], dtype=np.int64), 0.5)
+    aligned_weight(prepare(texts[0]), prepare(texts[1]))

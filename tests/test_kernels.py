@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import sys
@@ -441,3 +442,65 @@ def test_blas_probe_is_skipped_only_in_the_commands_process(own: bool) -> None:
     )
     linalg, blas = map(int, done.stdout.split())
     assert (linalg, blas) == ((0, 0) if own else (1, 1))
+
+
+_ANALYSIS_WARM_UP = """
+import json
+from dedup import api, candidates, cluster, lsh_kernel, verify_kernel
+from dedup.settings import Settings
+from dedup.table import LshParams
+
+
+def loaded():
+    return {
+        f"{module.__name__}.{name}": [str(s) for s in value.signatures]
+        for module in (lsh_kernel, verify_kernel)
+        for name, value in sorted(vars(module).items())
+        if hasattr(value, "signatures")
+    }
+
+
+settings = Settings()
+before = loaded()
+{warm}
+warmed = loaded()
+# Every kernel path of the analysis, even on this small input.
+cluster.KERNEL_MIN_ROWS = 0
+candidates.KERNEL_MIN_ROWS = 0
+cluster.verify_pairs.__defaults__ = (0, 1)
+calls = []
+similarities = verify_kernel.similarities
+verify_kernel.similarities = lambda *a, **k: calls.append(1) or similarities(*a, **k)
+base = [
+    "The river {w} flows north through the old valley past three small farming villages today.",
+    "Caf\\u00e9 owners in the {w} quarter met on Tuesday to discuss the new parking rules again.",
+    "The \\U0001d49c team {w} published its annual report on the coastal survey results this week.",
+]
+texts = {}
+for n, template in enumerate(base):
+    for k, word in enumerate(["quiet", "quiet", "calm"]):
+        texts[f"t{n}-{k}.txt"] = template.replace("{w}", word) + "\\n"
+result = api.check_texts(texts, settings)
+print(json.dumps([before, warmed, loaded(), len(calls), len(result.findings)]))
+"""
+
+
+@pytest.mark.parametrize("warm", [True, False])
+def test_analysis_warm_up_loads_every_kernel_the_analysis_uses(warm: bool) -> None:
+    """In a fresh process, cluster.warm_up loads the compiled code for the
+    very argument types the analysis passes: the analysis then loads
+    nothing more (without the warm-up it does load, so the check bites)."""
+    warm_code = "cluster.warm_up(LshParams.from_settings(settings).bands)" if warm else ""
+    done = subprocess.run(
+        [sys.executable, "-c", _ANALYSIS_WARM_UP.replace("{warm}", warm_code)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    before, warmed, after, calls, findings = json.loads(done.stdout)
+    assert calls == 1 and findings > 0
+    assert all(not signatures for signatures in before.values())
+    if warm:
+        assert after == warmed
+    else:
+        assert after != warmed
