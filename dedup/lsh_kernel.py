@@ -73,6 +73,17 @@ def _band_pairs(keys: npt.NDArray[np.uint32], rows: I64, cap: int, seen: I64, ou
     bucket_count = np.empty(n, dtype=np.int64)
     next_member = np.empty(n, dtype=np.int64)
     members = np.empty(n, dtype=np.int64)
+    # Most band keys occur once: two bit sets (about eight bits per row, so
+    # they stay in cache) mark each key's hash bit once and twice, and only
+    # the rows whose bit was marked twice (every row that shares its key,
+    # and a few that do not) are bucketed.
+    bits = 1 << 10
+    while bits < 8 * n and bits < 1 << 26:
+        bits *= 2
+    shift = np.uint64(64 - int(np.log2(bits)))
+    once = np.empty(bits >> 6, dtype=np.uint64)
+    twice = np.empty(bits >> 6, dtype=np.uint64)
+    shared = np.empty(n, dtype=np.int64)
     used = 0
     for band in range(bands):
         if band % GATHER == 0:
@@ -81,14 +92,31 @@ def _band_pairs(keys: npt.NDArray[np.uint32], rows: I64, cap: int, seen: I64, ou
                 for k in range(min(GATHER, bands - band)):
                     columns[k, i] = keys[row, band + k]
         column = columns[band % GATHER]
-        bounds[:] = 0
+        once[:] = 0
+        twice[:] = 0
         for i in range(n):
-            bounds[(column[i] >> np.uint32(24)) + 1] += 1
+            h = (np.uint64(column[i]) * np.uint64(0x9E3779B97F4A7C15)) >> shift
+            word = np.int64(h >> np.uint64(6))
+            bit = np.uint64(1) << (h & np.uint64(63))
+            if once[word] & bit:
+                twice[word] |= bit
+            else:
+                once[word] |= bit
+        m = 0
+        for i in range(n):
+            h = (np.uint64(column[i]) * np.uint64(0x9E3779B97F4A7C15)) >> shift
+            if twice[np.int64(h >> np.uint64(6))] & (np.uint64(1) << (h & np.uint64(63))):
+                shared[m] = i
+                m += 1
+        bounds[:] = 0
+        for q in range(m):
+            bounds[(column[shared[q]] >> np.uint32(24)) + 1] += 1
         for p in range(parts):
             bounds[p + 1] += bounds[p]
         for p in range(parts):
             fill[p] = bounds[p]
-        for i in range(n):
+        for q in range(m):
+            i = shared[q]
             p = column[i] >> np.uint32(24)
             part_key[fill[p]] = column[i]
             part_row[fill[p]] = i
