@@ -95,17 +95,17 @@ def _band_pairs(keys: npt.NDArray[np.uint32], rows: I64, cap: int, seen: I64, ou
         once[:] = 0
         twice[:] = 0
         for i in range(n):
-            h = (np.uint64(column[i]) * np.uint64(0x9E3779B97F4A7C15)) >> shift
-            word = np.int64(h >> np.uint64(6))
-            bit = np.uint64(1) << (h & np.uint64(63))
+            spot = (np.uint64(column[i]) * np.uint64(0x9E3779B97F4A7C15)) >> shift
+            word = np.int64(spot >> np.uint64(6))
+            bit = np.uint64(1) << (spot & np.uint64(63))
             if once[word] & bit:
                 twice[word] |= bit
             else:
                 once[word] |= bit
         m = 0
         for i in range(n):
-            h = (np.uint64(column[i]) * np.uint64(0x9E3779B97F4A7C15)) >> shift
-            if twice[np.int64(h >> np.uint64(6))] & (np.uint64(1) << (h & np.uint64(63))):
+            spot = (np.uint64(column[i]) * np.uint64(0x9E3779B97F4A7C15)) >> shift
+            if twice[np.int64(spot >> np.uint64(6))] & (np.uint64(1) << (spot & np.uint64(63))):
                 shared[m] = i
                 m += 1
         bounds[:] = 0
