@@ -285,20 +285,27 @@ def _hash_key(
     ulen = np.uint64(size)
     key_hash[0] = _fmix64(h1 ^ ulen)
     key_hash[1] = _fmix64(h2 ^ (ulen ^ _ALL))
-    # Word hashes (fingerprint.word_hashes).
+    # Word hashes (fingerprint.word_hashes), without a branch per byte: where
+    # words end is unpredictable, and a mispredicted branch per word cost more
+    # than the whole loop. Each byte extends the current word or ends it; the
+    # slot after the last word is written at every byte, and kept (count
+    # moves on) only where a word ends. Mixed afterwards, in a loop of its own.
     count = 0
-    i = 0
-    while i < size:
-        if not _WORD_BYTE[key[i]]:
-            i += 1
-            continue
-        start = i
-        h = _ZERO
-        while i < size and _WORD_BYTE[key[i]]:
-            h += (np.uint64(key[i]) + _ONE) * pow1[i - start]
-            i += 1
-        tokens[count] = _fmix64(h ^ np.uint64(i - start))
+    h = _ZERO
+    length = 0
+    for i in range(size):
+        c = key[i]
+        word = _WORD_BYTE[c]
+        extended = h + (np.uint64(c) + _ONE) * pow1[length]
+        tokens[count] = h ^ np.uint64(length)
+        count += (not word) and length > 0
+        h = extended if word else _ZERO
+        length = length + 1 if word else 0
+    if length > 0:
+        tokens[count] = h ^ np.uint64(length)
         count += 1
+    for t in range(count):
+        tokens[t] = _fmix64(tokens[t])
     bands = band_keys.shape[0]
     if count == 0:
         for band in range(bands):
