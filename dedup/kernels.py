@@ -360,32 +360,32 @@ def _normalize_block(
     pending_space = False
     i = start
     if ascii_block:
-        while i < stop:
-            c = data[i]
-            i += 1
-            if _ASCII_SPACE[c]:
-                pending_space = True
-                continue
-            if pending_space and size > 0:
-                out[size] = 32
-                size += 1
-            pending_space = False
+        # Without a branch per byte (where spaces fall is unpredictable): the
+        # space a run of whitespace collapses to and the mapped byte are
+        # written at every byte, and kept only where they belong.
+        # Leading whitespace is dropped, so the loop starts at a non-space.
+        first = start
+        while first < stop and _ASCII_SPACE[data[first]]:
+            first += 1
+        for j in range(first, stop):
+            c = data[j]
+            space = _ASCII_SPACE[c]
+            out[size] = 32
+            size += (not space) and pending_space
             out[size] = _ASCII_MAP[c]
-            size += 1
+            size += not space
+            pending_space = space
         return size
     while i < stop:
         c = np.int64(data[i])
-        if c < 0x80:
+        if c < 0x80:  # as above
             i += 1
-            if _ASCII_SPACE[c]:
-                pending_space = True
-                continue
-            if pending_space and size > 0:
-                out[size] = 32
-                size += 1
-            pending_space = False
+            space = _ASCII_SPACE[c]
+            out[size] = 32
+            size += (not space) and pending_space and size > 0
             out[size] = _ASCII_MAP[c]
-            size += 1
+            size += not space
+            pending_space = space
             continue
         if c < 0xE0:
             cp = ((c & 0x1F) << 6) | (np.int64(data[i + 1]) & 0x3F)
@@ -602,12 +602,12 @@ def _segment(
             j += 1
         blank[ln] = j == end
         indent[ln] = j - start
-        is_ascii = True
+        # An OR over the line (vectorised) rather than a test per byte.
+        high = np.uint8(0)
         for k in range(start, end):
-            if data[k] >= 0x80:
-                is_ascii = False
-                break
-        ascii_line[ln] = is_ascii
+            high |= data[k]
+        line_ascii = high < 0x80
+        ascii_line[ln] = line_ascii
         if j == end or mode != 2:
             continue
         # First word, starting lower case.
@@ -624,13 +624,12 @@ def _segment(
         e = end
         while e > j and _LINE_WS[data[e - 1]]:
             e -= 1
-        if is_ascii:
+        if line_ascii:
             width[ln] = e - start
         else:
             chars = 0
             for k in range(start, e):
-                if data[k] < 0x80 or data[k] >= 0xC0:
-                    chars += 1
+                chars += (data[k] & 0xC0) != 0x80  # not a continuation byte
             width[ln] = chars
         last = e - 1
         while data[last] >= 0x80 and data[last] < 0xC0:
