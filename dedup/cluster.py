@@ -50,6 +50,7 @@ from dedup.verify import (
     SLOT_SIMILARITY,
     TEMPLATE,
     Prepared,
+    Word,
     fact_substitution,
     filled_template,
     plain_needed,
@@ -295,7 +296,7 @@ def verify_pairs(
     """
     if len(pairs) >= kernel_min:
         try:
-            from dedup.verify_kernel import similarities
+            from dedup.verify_kernel import tokenise
         except ImportError:
             pass
         else:
@@ -303,14 +304,16 @@ def verify_pairs(
             place = np.zeros(int(ids[-1]) + 1 if len(ids) else 0, dtype=np.int64)
             place[ids] = np.arange(len(ids), dtype=np.int64)
             local = place[pairs]
-            values = similarities([texts[i] for i in ids.tolist()], local, threshold, threads)
-            # Only pairs the kernel accepts below SLOT_SIMILARITY can be templates.
+            tokenised = tokenise([texts[i] for i in ids.tolist()])
+            values = tokenised.similarities(local, threshold, threads)
+            # Only pairs the kernel accepts below SLOT_SIMILARITY can be
+            # templates; their words come from the kernel's tokens (hashed).
             low = np.flatnonzero((values >= threshold) & (values < SLOT_SIMILARITY))
             prepared: dict[int, Prepared] = {}
-            for k, (a, b) in zip(low.tolist(), pairs[low].tolist(), strict=True):
-                for block in (a, b):
-                    if block not in prepared:
-                        prepared[block] = prepare(texts[block])
+            for k, (a, b) in zip(low.tolist(), local[low].tolist(), strict=True):
+                for text in (a, b):
+                    if text not in prepared:
+                        prepared[text] = tokenised.prepared(text)
                 if template_rejects(prepared[a], prepared[b], float(values[k]), threshold):
                     values[k] = TEMPLATE
             return values
@@ -332,7 +335,7 @@ def _leaders(
     similar: Callable[[int, int], float | None],
     threshold: float,
     filled: Callable[[int, int], bool],
-    facts: Callable[[int], tuple[str, ...]],
+    facts: Callable[[int], tuple[Word, ...]],
     known: Callable[[int, int], float | None] | None = None,
 ) -> list[tuple[int, list[tuple[int, float]]]]:
     """Leader clustering: each member joins the leader it is most similar to
@@ -350,7 +353,7 @@ def _leaders(
     comparisons (benchmarks/big_cluster.py).
     """
     # leader, its followers, and the followers by their facts
-    leaders: list[tuple[int, list[tuple[int, float]], dict[tuple[str, ...], list[int]]]] = []
+    leaders: list[tuple[int, list[tuple[int, float]], dict[tuple[Word, ...], list[int]]]] = []
     filled_pairs: dict[tuple[int, int], bool] = {}
 
     def apart(f: int, r: int) -> bool:
@@ -361,10 +364,10 @@ def _leaders(
             found = filled_pairs[f, r] = filled(f, r)
         return found and _below(similar(f, r), threshold)
 
-    counted: dict[tuple[str, ...], Counter[str]] = {}
-    exchangeable: dict[tuple[tuple[str, ...], tuple[str, ...]], bool] = {}
+    counted: dict[tuple[Word, ...], Counter[Word]] = {}
+    exchangeable: dict[tuple[tuple[Word, ...], tuple[Word, ...]], bool] = {}
 
-    def swappable(key: tuple[str, ...], own: tuple[str, ...]) -> bool:
+    def swappable(key: tuple[Word, ...], own: tuple[Word, ...]) -> bool:
         """Whether members with these facts can have one swapped for another:
         each has a name or number the other lacks."""
         if key == own:
@@ -380,7 +383,7 @@ def _leaders(
             found = exchangeable[key, own] = bool(a - b) and bool(b - a)
         return found
 
-    def conflicts(r: int, own: tuple[str, ...], by_facts: dict[tuple[str, ...], list[int]]) -> bool:
+    def conflicts(r: int, own: tuple[Word, ...], by_facts: dict[tuple[Word, ...], list[int]]) -> bool:
         candidates = (f for key, group in by_facts.items() if swappable(key, own) for f in group)
         return any(apart(f, r) for f in islice(candidates, MAX_FILLING_CHECKS))
 
@@ -413,7 +416,7 @@ def _split_template_families(
     similar: Callable[[int, int], float | None],
     threshold: float,
     filled: Callable[[int, int], bool],
-    facts: Callable[[int], tuple[str, ...]],
+    facts: Callable[[int], tuple[Word, ...]],
     fillings: Callable[[int], int],
 ) -> list[tuple[int, list[tuple[int, float]]]]:
     """Release the members of template families from their clusters.
@@ -560,9 +563,9 @@ def analyse(
         def filled(x: int, y: int) -> bool:
             return filled_template(texts[int(reps[x])], texts[int(reps[y])])
 
-        facts_of: dict[int, tuple[str, ...]] = {}
+        facts_of: dict[int, tuple[Word, ...]] = {}
 
-        def facts(x: int) -> tuple[str, ...]:
+        def facts(x: int) -> tuple[Word, ...]:
             """The names and numbers of a member (sorted)."""
             found = facts_of.get(x)
             if found is None:

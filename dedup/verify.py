@@ -177,11 +177,26 @@ FUNCTION_WORDS = frozenset(
 )
 
 
+#: A casefolded word, or its 64-bit FNV-1a hash (:func:`word_hash`, as the
+#: compiled verification computes them): the comparisons only ask whether
+#: two words are equal and whether a word is a number word.
+Word = str | int
+
+
+def word_hash(word: str) -> int:
+    """FNV-1a of the word's UTF-8 bytes, 64 bits (:data:`Word`)."""
+    h = 0xCBF29CE484222325
+    for byte in word.encode("utf-8"):
+        h = ((h ^ byte) * 0x100000001B3) & 0xFFFFFFFFFFFFFFFF
+    return h
+
+
 @dataclass(frozen=True)
 class Prepared:
-    """A paragraph ready for comparison: casefolded words and their weights."""
+    """A paragraph ready for comparison: casefolded words (or their hashes,
+    see :data:`Word`) and their weights."""
 
-    words: tuple[str, ...]
+    words: tuple[Word, ...]
     weights: tuple[float, ...]
     total: float
 
@@ -337,15 +352,17 @@ NUMBER_WORDS = frozenset(
         "billion",
     ]
 )
+# ... and as hashes (:data:`Word`).
+_NUMBER_KEYS: frozenset[Word] = NUMBER_WORDS | frozenset(map(word_hash, NUMBER_WORDS))
 
 
-def _slot_shape(word: str, weight: float) -> str | None:
+def _slot_shape(word: Word, weight: float) -> str | None:
     """The form of a fact word, for :func:`slot_differences`: "9" for a
     number ("1934", "16", "500"), "#" for a number word, "N" for a name;
     other words have none."""
     if weight == NUMBER_WEIGHT:
         return "9"
-    if word in NUMBER_WORDS:
+    if word in _NUMBER_KEYS:
         return "#"
     if weight == NAME_WEIGHT:
         return "N"
@@ -380,7 +397,7 @@ def slot_differences(a: Prepared, b: Prepared) -> tuple[list[str], int]:
             other += max(op.src_end - op.src_start, op.dest_end - op.dest_start)
             continue
         replaced.extend(zip(range(op.src_start, op.src_end), range(op.dest_start, op.dest_end), strict=True))
-    where: dict[tuple[str, str], list[int]] = {}
+    where: dict[tuple[Word, Word], list[int]] = {}
     for i, j in replaced:
         where.setdefault((a.words[i], b.words[j]), []).append(i)
     swaps: list[str] = []
@@ -425,7 +442,7 @@ def _filled(a: Prepared, b: Prepared) -> bool:
     )
 
 
-def _subject(p: Prepared) -> tuple[str, ...]:
+def _subject(p: Prepared) -> tuple[Word, ...]:
     """The paragraph's first run of names: usually what it is about."""
     start = next((i for i, w in enumerate(p.weights) if w == NAME_WEIGHT), len(p.weights))
     stop = start

@@ -13,15 +13,26 @@ Imported lazily: numba costs ~0.2 s to import.
 from __future__ import annotations
 
 import unicodedata
+from dataclasses import dataclass
 from functools import lru_cache
 from itertools import chain, compress
+from typing import cast
 
 import numpy as np
 import numpy.typing as npt
 from numba import njit
 
 from dedup.table_cache import load_tables
-from dedup.verify import FUNCTION_WORDS, NAME_WEIGHT, NUMBER_WEIGHT, OPENERS, Prepared, plain_needed, prepare
+from dedup.verify import (
+    FUNCTION_WORDS,
+    NAME_WEIGHT,
+    NUMBER_WEIGHT,
+    OPENERS,
+    Prepared,
+    plain_needed,
+    prepare,
+    word_hash,
+)
 
 F64 = npt.NDArray[np.float64]
 I64 = npt.NDArray[np.int64]
@@ -31,14 +42,7 @@ _FNV_OFFSET = np.uint64(0xCBF29CE484222325)
 _FNV_PRIME = np.uint64(0x100000001B3)
 
 
-def _fnv(data: bytes) -> int:
-    h = 0xCBF29CE484222325
-    for byte in data:
-        h = ((h ^ byte) * 0x100000001B3) & 0xFFFFFFFFFFFFFFFF
-    return h
-
-
-_FUNCTION_HASHES = np.array(sorted(_fnv(w.encode()) for w in FUNCTION_WORDS), dtype=np.uint64)
+_FUNCTION_HASHES = np.array(sorted(map(word_hash, FUNCTION_WORDS)), dtype=np.uint64)
 
 
 # Character classes of _char_classes' flags.
@@ -367,11 +371,75 @@ def _bounds(encoded: list[bytes]) -> tuple[I64, I64]:
 
 
 def similarities(texts: list[str], pairs: I64, threshold: float, threads: int = 1) -> F64:
-    """Similarity of each pair of ``texts`` (indices), 0.0 when it cannot reach ``threshold``.
+    """Similarity of each pair of ``texts`` (indices), 0.0 when it cannot
+    reach ``threshold`` (:meth:`Tokenised.similarities` of :func:`tokenise`)."""
+    return tokenise(texts).similarities(pairs, threshold, threads)
 
-    With ``threads`` > 1 the pairs are shared out among threads (the kernel
-    releases the GIL); the result is the same.
-    """
+
+@dataclass(frozen=True)
+class Tokenised:
+    """Texts as the kernel compares them: the words of text ``i`` are
+    ``hashes[offsets[k]:offsets[k + 1]]`` (FNV-1a of the casefolded word,
+    :func:`dedup.verify.word_hash`) with their ``weights``, ``k =
+    slot[i]``; ``totals[k]`` sums the weights; ``order`` and
+    ``sorted_hashes`` sort each text's words by hash."""
+
+    hashes: U64
+    weights: F64
+    offsets: I64
+    totals: F64
+    slot: I64
+    order: I64
+    sorted_hashes: U64
+
+    def similarities(self, pairs: I64, threshold: float, threads: int = 1) -> F64:
+        """Similarity of each pair of texts (indices), 0.0 when it cannot reach ``threshold``.
+
+        With ``threads`` > 1 the pairs are shared out among threads (the
+        kernel releases the GIL); the result is the same.
+        """
+        plain = plain_needed(threshold) if threshold > 0 else 0.0
+        local = np.ascontiguousarray(self.slot[pairs], dtype=np.int64)
+
+        def run(chunk: I64) -> F64:
+            return _similarities(
+                chunk,
+                self.hashes,
+                self.weights,
+                self.offsets,
+                self.totals,
+                self.sorted_hashes,
+                self.order,
+                threshold,
+                plain,
+            )
+
+        threads = max(1, min(threads, len(local) // 10_000))
+        if threads == 1:
+            return run(local)
+        from concurrent.futures import ThreadPoolExecutor
+
+        # Interleaved chunks even out the work (long paragraphs cluster by file).
+        chunks = [np.ascontiguousarray(local[t::threads]) for t in range(threads)]
+        with ThreadPoolExecutor(threads) as pool:
+            results = list(pool.map(run, chunks))
+        out = np.empty(len(local), dtype=np.float64)
+        for t, result in enumerate(results):
+            out[t::threads] = result
+        return out
+
+    def prepared(self, i: int) -> Prepared:
+        """Text ``i`` as :func:`dedup.verify.prepare` gives it, its words as
+        their hashes (:data:`dedup.verify.Word`): what the template checks
+        need, without tokenising the text again in Python."""
+        k = int(self.slot[i])
+        a, b = int(self.offsets[k]), int(self.offsets[k + 1])
+        weights = tuple(self.weights[a:b].tolist())
+        return Prepared(tuple(self.hashes[a:b].tolist()), weights, sum(weights))
+
+
+def tokenise(texts: list[str]) -> Tokenised:
+    """The words of every text, tokenised in the kernel (see the module doc)."""
     n = len(texts)
     is_ascii = [t.isascii() for t in texts]
     ascii_ids = list(compress(range(n), is_ascii))
@@ -421,7 +489,8 @@ def similarities(texts: list[str], pairs: I64, threshold: float, threads: int = 
     if other_ids:
         prepared = [prepare(texts[i]) for i in other_ids]
         # \w+ words never hold a space: one string, hashed word by word in the kernel.
-        joined = " ".join(" ".join(p.words) for p in prepared if p.words).encode("utf-8")
+        spelled = (cast("tuple[str, ...]", p.words) for p in prepared if p.words)  # prepare() gives strings
+        joined = " ".join(map(" ".join, spelled)).encode("utf-8")
         hash_parts.append(_hash_spaced(np.frombuffer(joined, dtype=np.uint8)))
         weight_parts.append(
             np.array(list(chain.from_iterable(p.weights for p in prepared)), dtype=np.float64)
@@ -437,27 +506,7 @@ def similarities(texts: list[str], pairs: I64, threshold: float, threads: int = 
     if len(all_weights):
         totals[nonempty] = np.add.reduceat(all_weights, offsets[:-1][nonempty])
     order, sorted_hashes = _sorted_words(all_hashes, offsets)
-    plain = plain_needed(threshold) if threshold > 0 else 0.0
-    local = np.ascontiguousarray(slot[pairs], dtype=np.int64)
-
-    def run(chunk: I64) -> F64:
-        return _similarities(
-            chunk, all_hashes, all_weights, offsets, totals, sorted_hashes, order, threshold, plain
-        )
-
-    threads = max(1, min(threads, len(local) // 10_000))
-    if threads == 1:
-        return run(local)
-    from concurrent.futures import ThreadPoolExecutor
-
-    # Interleaved chunks even out the work (long paragraphs cluster by file).
-    chunks = [np.ascontiguousarray(local[t::threads]) for t in range(threads)]
-    with ThreadPoolExecutor(threads) as pool:
-        results = list(pool.map(run, chunks))
-    out = np.empty(len(local), dtype=np.float64)
-    for t, result in enumerate(results):
-        out[t::threads] = result
-    return out
+    return Tokenised(all_hashes, all_weights, offsets, totals, slot, order, sorted_hashes)
 
 
 @njit(cache=True, inline="always")

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from dedup import candidates
 from dedup.cluster import _verify_python, verify_pairs
-from dedup.verify import prepare, similarity
+from dedup.verify import filled_template, prepare, similarity, template_rejects, word_hash
 
 pytest.importorskip("numba")
 
@@ -151,7 +151,6 @@ def test_compiled_unicode_tokeniser_equals_prepare(texts: list[str]) -> None:
         NUMBER_WEIGHT,
         _bounds,
         _char_classes,
-        _fnv,
         _tokenise,
     )
 
@@ -165,8 +164,52 @@ def test_compiled_unicode_tokeniser_equals_prepare(texts: list[str]) -> None:
     )
     expected = [prepare(t) for t in texts]
     assert counts.tolist() == [len(p.words) for p in expected]
-    assert hashes.tolist() == [_fnv(w.encode()) for p in expected for w in p.words]
+    assert hashes.tolist() == [word_hash(str(w)) for p in expected for w in p.words]
     assert weights.tolist() == [w for p in expected for w in p.weights]
+
+
+_FILLINGS = [
+    "Paris",
+    "Lyon",
+    "Anna Berg",
+    "1934",
+    "16",
+    "two",
+    "seven",
+    "twelve",
+    "the",
+    "river",
+    "Café",
+    "\U0001d49c",
+]
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    base=st.lists(
+        st.sampled_from([*_FILLINGS, "won", "medals", "in", "and", "Men's"]), min_size=1, max_size=30
+    ),
+    edits=st.lists(st.tuples(st.integers(0, 29), st.sampled_from(_FILLINGS)), max_size=4),
+)
+def test_hashed_words_decide_templates_as_the_words_do(base: list[str], edits: list[tuple[int, str]]) -> None:
+    """The template checks of verification run on the kernel's tokens
+    (Tokenised.prepared: words as hashes): the same words, weights and
+    total as prepare(), and the same filled-template decisions (names,
+    numbers and number words swapped; texts in ASCII, the BMP and beyond)."""
+    from dedup.verify_kernel import tokenise
+
+    edited = list(base)
+    for position, word in edits:
+        edited[position % len(edited)] = word
+    texts = [" ".join(base) + ".", " ".join(edited) + "."]
+    tokenised = tokenise(texts)
+    hashed = [tokenised.prepared(i) for i in range(2)]
+    spelled = [prepare(t) for t in texts]
+    for h, p in zip(hashed, spelled, strict=True):
+        assert h.words == tuple(word_hash(str(w)) for w in p.words)
+        assert h.weights == p.weights and h.total == p.total
+    assert filled_template(*hashed) == filled_template(*spelled)
+    assert template_rejects(*hashed, 0.9, 0.87) == template_rejects(*spelled, 0.9, 0.87)
 
 
 def test_lsh_parameters_equal_datasketchs_choice() -> None:
