@@ -37,8 +37,9 @@ import sys
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from itertools import islice
-from typing import NamedTuple, Protocol
+from typing import Any, NamedTuple, Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -186,12 +187,21 @@ def exact_groups(
 
 
 class _Texts:
-    """Verification texts: fetched in bulk, prepared on demand, both cached."""
+    """Verification texts: fetched in bulk, prepared on demand, both cached.
+
+    When the compiled verification is loaded (large runs), the texts
+    fetched together are tokenised together in the kernel (:meth:`tokenise`)
+    and every Prepared has its words as hashes (:data:`dedup.verify.Word`);
+    otherwise :func:`dedup.verify.prepare` gives them as strings. One run
+    never mixes the two, as words are compared for equality.
+    """
 
     def __init__(self, source: TextSource) -> None:
         self.source = source
         self.raw: dict[int, str] = {}
         self.cache: dict[int, Prepared] = {}
+        self.kernel: Any = None  # dedup.verify_kernel, when the run has loaded it
+        self.tokenised: dict[int, Callable[[], Prepared]] = {}
 
     def fetch(self, ids: Iterable[int]) -> dict[int, str]:
         wanted = list(ids)
@@ -200,16 +210,32 @@ class _Texts:
             self.raw.update(self.source.texts(missing))
         return {i: self.raw[i] for i in wanted}
 
+    def tokenise(self) -> None:
+        """Tokenise the fetched texts in one kernel call (with the kernel)."""
+        if self.kernel is None:
+            return
+        ids = [i for i in self.raw if i not in self.tokenised]
+        if ids:
+            tokens = self.kernel.tokenise([self.raw[i] for i in ids])
+            self.tokenised.update((block, partial(tokens.prepared, k)) for k, block in enumerate(ids))
+
     def clear(self) -> None:
         self.raw.clear()
         self.cache.clear()
+        self.tokenised.clear()
 
     def __getitem__(self, block: int) -> Prepared:
         found = self.cache.get(block)
         if found is None:
             if block not in self.raw:
                 self.fetch([block])
-            found = self.cache[block] = prepare(self.raw[block])
+            if self.kernel is None:
+                found = prepare(self.raw[block])
+            else:
+                if block not in self.tokenised:
+                    self.tokenise()
+                found = self.tokenised[block]()
+            self.cache[block] = found
         return found
 
 
@@ -471,6 +497,7 @@ def _cluster_batch(
     if not batch:
         return
     texts.fetch(int(reps[r]) for component in batch for r in component)
+    texts.tokenise()
     for component in batch:
         cluster_component(component)
     texts.clear()
@@ -540,6 +567,7 @@ def analyse(
     # Large runs have loaded the compiled verification: use it one pair at a time too.
     kernel = sys.modules.get("dedup.verify_kernel")
     weigh: Callable[[Prepared, Prepared], float] | None = getattr(kernel, "aligned_weight", None)
+    texts.kernel = kernel  # (the verification has cleared the texts)
 
     def cluster_component(component: list[int]) -> None:
         ordered = sorted(component, key=policy_order)

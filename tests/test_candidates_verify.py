@@ -384,3 +384,59 @@ def test_findings_sorted_by_numbers_as_by_their_keys(rows: list[tuple[int, int, 
     lasts = np.array([line + extra for _, line, extra, _ in rows], dtype=np.int64)
     ordered = _sorted_findings(findings, docs, firsts, lasts, paths)
     assert [f.sort_key() for f in ordered] == sorted(f.sort_key() for f in findings)
+
+
+def _family_corpus() -> dict[str, str]:
+    """The near-duplicate fixture's pairs, plus template families (one
+    template filled in many times, each filling with a light edit) and a
+    heavy cluster: every stage of the clustering has work."""
+    import json
+    from pathlib import Path
+
+    fixture = Path(__file__).parent / "fixtures" / "neardup" / "pairs.jsonl"
+    texts: dict[str, str] = {}
+    for line in fixture.read_text(encoding="utf-8").splitlines():
+        pair = json.loads(line)
+        texts[f"{pair['id']}-a.txt"] = pair["a"] + "\n"
+        texts[f"{pair['id']}-b.txt"] = pair["b"] + "\n"
+    places = ["Kajana", "Janda", "Borowo", "Lisice", "Nowa Wola", "Stary Dwor", "Zalesie"]
+    for k, place in enumerate(places):
+        base = (
+            f"{place} is a village in the administrative district of Gmina Wola, within "
+            f"Plonsk County, Masovian Voivodeship, in east-central Poland. It lies "
+            f"approximately {k + 3} kilometres north of Plonsk and {60 + k} kilometres "
+            f"north-west of Warsaw, with a population of {200 + 17 * k} people."
+        )
+        texts[f"village-{k}.txt"] = base + "\n"
+        texts[f"village-{k}-edit.txt"] = base.replace("approximately", "about") + "\n"
+    lead = (
+        "The council agreed on Tuesday to extend the opening hours of the public library in the town centre"
+    )
+    for k in range(12):
+        texts[f"heavy-{k}.txt"] = (
+            f"{lead} by {['one', 'two', 'three'][k % 3]} hours from next month, item {k}.\n"
+        )
+    return texts
+
+
+def test_clustering_on_kernel_tokens_equals_clustering_on_prepared_words(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """With the compiled verification loaded, clustering compares words by
+    their hashes (the kernel's tokens); without it, prepare()'s strings.
+    The clusters and findings are the same."""
+    import sys
+
+    from dedup import api, verify_kernel
+
+    texts = _family_corpus()
+    with monkeypatch.context() as mp:
+        mp.setitem(sys.modules, "dedup.verify_kernel", verify_kernel)
+        hashed = api.check_texts(texts)
+    with monkeypatch.context() as mp:
+        mp.setitem(sys.modules, "dedup.verify_kernel", None)  # not loaded, nor loadable
+        spelled = api.check_texts(texts)
+    assert len(hashed.clusters) > 20
+    assert any(len(c.members) > 3 for c in hashed.clusters)
+    assert hashed.clusters == spelled.clusters
+    assert hashed.findings == spelled.findings
