@@ -469,8 +469,8 @@ cluster.KERNEL_MIN_ROWS = 0
 candidates.KERNEL_MIN_ROWS = 0
 cluster.verify_pairs.__defaults__ = (0, 1)
 calls = []
-similarities = verify_kernel.similarities
-verify_kernel.similarities = lambda *a, **k: calls.append(1) or similarities(*a, **k)
+tokenise = verify_kernel.tokenise
+verify_kernel.tokenise = lambda *a, **k: calls.append(1) or tokenise(*a, **k)
 base = [
     "The river {w} flows north through the old valley past three small farming villages today.",
     "Caf\\u00e9 owners in the {w} quarter met on Tuesday to discuss the new parking rules again.",
@@ -498,7 +498,7 @@ def test_analysis_warm_up_loads_every_kernel_the_analysis_uses(warm: bool) -> No
         check=True,
     )
     before, warmed, after, calls, findings = json.loads(done.stdout)
-    assert calls == 1 and findings > 0
+    assert calls >= 1 and findings > 0
     assert all(not signatures for signatures in before.values())
     if warm:
         assert after == warmed
