@@ -569,14 +569,14 @@ def analyse(
     weigh: Callable[[Prepared, Prepared], float] | None = getattr(kernel, "aligned_weight", None)
     texts.kernel = kernel  # (the verification has cleared the texts)
 
-    def cluster_component(component: list[int]) -> None:
-        ordered = sorted(component, key=policy_order)
+    def cluster_members(ordered: list[int]) -> list[tuple[int, list[tuple[int, float]]]]:
+        """Leaders and followers of a component of three or more (in policy order)."""
 
-        def similar(x: int, y: int, size: int = len(ordered)) -> float | None:
+        def similar(x: int, y: int) -> float | None:
             sim = edge(x, y)
             if sim is None and (min(x, y), max(x, y)) in templates:
                 return TEMPLATE
-            if sim is None and size > 2:
+            if sim is None:
                 a, b = texts[int(reps[x])], texts[int(reps[y])]
                 if upper_bound(a, b) >= settings.threshold:
                     sim = verified(a, b, settings.threshold, weigh)
@@ -603,6 +603,25 @@ def analyse(
                 )
             return found
 
+        return _split_template_families(
+            _leaders(
+                ordered,
+                similar,
+                settings.threshold,
+                filled,
+                facts,
+                known=edge,
+            ),
+            lambda r: texts[int(reps[r])],
+            similar,
+            settings.threshold,
+            filled,
+            facts,
+            fillings,
+        )
+
+    def cluster_component(component: list[int]) -> None:
+        ordered = sorted(component, key=policy_order)
         leaders: list[tuple[int, list[tuple[int, float]]]]
         if len(ordered) == 1:  # an exact group on its own
             leaders = [(ordered[0], [])]
@@ -613,22 +632,7 @@ def analyse(
             else:
                 leaders = [(ordered[0], []), (ordered[1], [])]
         else:
-            leaders = _split_template_families(
-                _leaders(
-                    ordered,
-                    similar,
-                    settings.threshold,
-                    filled,
-                    facts,
-                    known=edge,
-                ),
-                lambda r: texts[int(reps[r])],
-                similar,
-                settings.threshold,
-                filled,
-                facts,
-                fillings,
-            )
+            leaders = cluster_members(ordered)
         for leader, followers in leaders:
             members: list[Member] = []
             for r, sim in [(leader, 1.0), *followers]:
