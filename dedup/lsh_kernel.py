@@ -17,6 +17,8 @@ import numpy as np
 import numpy.typing as npt
 from numba import njit
 
+from dedup.repeats_kernel import bit_sets, repeated_positions
+
 I64 = npt.NDArray[np.int64]
 
 
@@ -73,16 +75,9 @@ def _band_pairs(keys: npt.NDArray[np.uint32], rows: I64, cap: int, seen: I64, ou
     bucket_count = np.empty(n, dtype=np.int64)
     next_member = np.empty(n, dtype=np.int64)
     members = np.empty(n, dtype=np.int64)
-    # Most band keys occur once: two bit sets (about eight bits per row, so
-    # they stay in cache) mark each key's hash bit once and twice, and only
-    # the rows whose bit was marked twice (every row that shares its key,
-    # and a few that do not) are bucketed.
-    bits = 1 << 10
-    while bits < 8 * n and bits < 1 << 26:
-        bits *= 2
-    shift = np.uint64(64 - int(np.log2(bits)))
-    once = np.empty(bits >> 6, dtype=np.uint64)
-    twice = np.empty(bits >> 6, dtype=np.uint64)
+    # Most band keys occur once: only the rows whose key may occur more than
+    # once (dedup.repeats_kernel) are bucketed.
+    once, twice, shift = bit_sets(n, 1 << 26)
     shared = np.empty(n, dtype=np.int64)
     used = 0
     for band in range(bands):
@@ -92,22 +87,7 @@ def _band_pairs(keys: npt.NDArray[np.uint32], rows: I64, cap: int, seen: I64, ou
                 for k in range(min(GATHER, bands - band)):
                     columns[k, i] = keys[row, band + k]
         column = columns[band % GATHER]
-        once[:] = 0
-        twice[:] = 0
-        for i in range(n):
-            spot = (np.uint64(column[i]) * np.uint64(0x9E3779B97F4A7C15)) >> shift
-            word = np.int64(spot >> np.uint64(6))
-            bit = np.uint64(1) << (spot & np.uint64(63))
-            if once[word] & bit:
-                twice[word] |= bit
-            else:
-                once[word] |= bit
-        m = 0
-        for i in range(n):
-            spot = (np.uint64(column[i]) * np.uint64(0x9E3779B97F4A7C15)) >> shift
-            if twice[np.int64(spot >> np.uint64(6))] & (np.uint64(1) << (spot & np.uint64(63))):
-                shared[m] = i
-                m += 1
+        m = repeated_positions(column, once, twice, shift, shared)
         bounds[:] = 0
         for q in range(m):
             bounds[(column[shared[q]] >> np.uint32(24)) + 1] += 1

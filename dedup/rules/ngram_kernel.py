@@ -30,6 +30,8 @@ import numpy as np
 import numpy.typing as npt
 from numba import njit
 
+from dedup.repeats_kernel import bit_sets, repeated_positions
+
 I64 = npt.NDArray[np.int64]
 U32 = npt.NDArray[np.uint32]
 U64 = npt.NDArray[np.uint64]
@@ -41,31 +43,10 @@ _COMBINE = np.uint64(0x100000001B3)
 @njit(cache=True)
 def _shared(keys: U64) -> I64:
     """The positions (increasing) of every key that occurs more than once,
-    and of a few that do not: two bit sets (about eight bits per key, so
-    they stay in cache) mark a key's hash bits once and twice."""
-    count = len(keys)
-    bits = 1 << 10
-    while bits < 8 * count and bits < 1 << 24:
-        bits *= 2
-    shift = np.uint64(64 - int(np.log2(bits)))
-    once = np.zeros(bits >> 6, dtype=np.uint64)
-    twice = np.zeros(bits >> 6, dtype=np.uint64)
-    for i in range(count):
-        h = (keys[i] * _MIX) >> shift
-        word = np.int64(h >> np.uint64(6))
-        bit = np.uint64(1) << (h & np.uint64(63))
-        if once[word] & bit:
-            twice[word] |= bit
-        else:
-            once[word] |= bit
-    found = np.empty(count, dtype=np.int64)
-    shared = 0
-    for i in range(count):
-        h = (keys[i] * _MIX) >> shift
-        if twice[np.int64(h >> np.uint64(6))] & (np.uint64(1) << (h & np.uint64(63))):
-            found[shared] = i
-            shared += 1
-    return found[:shared]
+    and of a few that do not (:mod:`dedup.repeats_kernel`)."""
+    once, twice, shift = bit_sets(len(keys), 1 << 24)
+    found = np.empty(len(keys), dtype=np.int64)
+    return found[: repeated_positions(keys, once, twice, shift, found)]
 
 
 @njit(cache=True)
