@@ -44,6 +44,7 @@ from typing import Any, NamedTuple, Protocol
 import numpy as np
 import numpy.typing as npt
 
+from dedup.forked import Forked, can_fork
 from dedup.models import Finding, Location, Severity
 from dedup.settings import Settings, worker_count
 from dedup.table import BlockTable
@@ -487,6 +488,10 @@ def _split_template_families(
 # Paragraph texts held at once while clustering large components.
 TEXT_BATCH = 20_000
 
+# From this many members of components of three or more on, the command's
+# process clusters half of them in a forked child meanwhile (dedup.forked).
+PARALLEL_CLUSTERING = 2_000
+
 
 def _cluster_batch(
     batch: list[list[int]],
@@ -646,18 +651,44 @@ def analyse(
     # Components of one or two need no text; larger ones are clustered in
     # batches whose texts are fetched together and then forgotten, so memory
     # holds one batch of text, not every duplicate of the corpus.
-    batch: list[list[int]] = []
-    batch_size = 0
+    large: list[list[int]] = []
     for component in components.values():
         if len(component) <= 2:
             cluster_component(component)
-            continue
-        batch.append(component)
-        batch_size += len(component)
-        if batch_size >= TEXT_BATCH:
-            _cluster_batch(batch, texts, reps, cluster_component)
-            batch, batch_size = [], 0
-    _cluster_batch(batch, texts, reps, cluster_component)
+        else:
+            large.append(component)
+
+    def cluster_large(part: list[list[int]]) -> list[Cluster]:
+        """The clusters of these components, returned (not left in
+        ``clusters``). Each component stands alone: what is decided in one,
+        templates found on the way included, concerns it only, so the
+        components can be shared out between processes."""
+        start = len(clusters)
+        batch: list[list[int]] = []
+        batch_size = 0
+        for component in part:
+            batch.append(component)
+            batch_size += len(component)
+            if batch_size >= TEXT_BATCH:
+                _cluster_batch(batch, texts, reps, cluster_component)
+                batch, batch_size = [], 0
+        _cluster_batch(batch, texts, reps, cluster_component)
+        found = clusters[start:]
+        del clusters[start:]
+        return found
+
+    total = sum(map(len, large))
+    if total >= PARALLEL_CLUSTERING and can_fork():
+        # Half of the members to a forked child (see dedup.forked).
+        cut, members = 0, 0
+        while members < total // 2:
+            members += len(large[cut])
+            cut += 1
+        with Forked(partial(cluster_large, large[cut:])) as second:
+            clusters.extend(cluster_large(large[:cut]))
+            clusters.extend(second.result())
+    else:
+        clusters.extend(cluster_large(large))
 
     clusters.sort(key=lambda c: c.members[0].block)
     # One finding per dropped member; its reference is the kept copy (with

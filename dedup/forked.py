@@ -1,0 +1,97 @@
+"""Work shared with a forked child process, in the ``dedup`` command only.
+
+After the table pass the command's process works alone (LSH, verification,
+clustering, findings), while the machine's other cores idle. Stages made of
+independent parts can give half of them to a child forked for the purpose:
+the child inherits every array and object of the run without copying them,
+does its half and hands back a small pickled result through a temporary
+file. Only the command's own process forks (:data:`dedup.OWN_PROCESS`): a
+library user's process may hold threads and locks a fork would copy
+mid-use. If the child cannot be started or fails, this process does the
+work itself, so the result never depends on the child.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import pickle
+import signal
+import tempfile
+from collections.abc import Callable
+from typing import Generic, TypeVar
+
+import dedup
+
+T = TypeVar("T")
+
+
+def can_fork() -> bool:
+    """Whether this process may fork helpers (the command's own, on a POSIX system)."""
+    return dedup.OWN_PROCESS and hasattr(os, "fork")
+
+
+class Forked(Generic[T]):
+    """``work()`` started in a forked child; :meth:`result` waits for it.
+
+    Use as a context manager: leaving the block stops a child still at
+    work (an error or Ctrl-C in this process) and removes its file.
+    """
+
+    def __init__(self, work: Callable[[], T]) -> None:
+        self.work = work
+        self.pid = 0
+        self.path = ""
+        try:
+            fd, self.path = tempfile.mkstemp(prefix="dedup-part-")
+        except OSError:
+            return
+        try:
+            self.pid = os.fork()
+        except OSError:
+            os.close(fd)
+            self._discard()
+            return
+        if self.pid == 0:  # the child: work, write, leave without the parent's clean-up
+            code = 1
+            try:
+                with open(fd, "wb") as out:
+                    pickle.dump(work(), out, protocol=pickle.HIGHEST_PROTOCOL)
+                code = 0
+            finally:
+                os._exit(code)
+        os.close(fd)
+
+    def result(self) -> T:
+        """The child's result, or ``work()`` done here if the child failed."""
+        if self.pid:
+            _, status = os.waitpid(self.pid, 0)
+            self.pid = 0
+            if os.waitstatus_to_exitcode(status) == 0:
+                try:
+                    with open(self.path, "rb") as written:
+                        found: T = pickle.load(written)
+                except (OSError, EOFError, pickle.UnpicklingError):
+                    pass
+                else:
+                    self._discard()
+                    return found
+        self._discard()
+        return self.work()
+
+    def __enter__(self) -> Forked[T]:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.pid:
+            with contextlib.suppress(OSError):
+                os.kill(self.pid, signal.SIGKILL)
+                os.waitpid(self.pid, 0)
+            self.pid = 0
+        self._discard()
+
+    def _discard(self) -> None:
+        if self.path:
+            with contextlib.suppress(OSError):
+                os.unlink(self.path)
+            self.path = ""

@@ -1,0 +1,100 @@
+"""Work shared with a forked child (dedup.forked) and the clustering that uses it."""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pytest
+
+import dedup
+from dedup import cluster
+from dedup.api import check_texts
+from dedup.forked import Forked, can_fork
+
+pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
+
+sys.path.insert(0, str(Path(__file__).parent))
+from test_candidates_verify import _family_corpus  # noqa: E402
+
+
+@pytest.fixture
+def own_process(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    """As in the dedup command's process; temporary files go to ``tmp_path``."""
+    monkeypatch.setattr(dedup, "OWN_PROCESS", True)
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    return tmp_path
+
+
+def test_only_the_commands_process_forks(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(dedup, "OWN_PROCESS", False)
+    assert not can_fork()
+    monkeypatch.setattr(dedup, "OWN_PROCESS", True)
+    assert can_fork()
+
+
+def test_the_childs_result_comes_back(own_process: Path) -> None:
+    parent = os.getpid()
+    with Forked(lambda: (os.getpid(), [1, 2, 3])) as forked:
+        pid, value = forked.result()
+    assert pid != parent and value == [1, 2, 3]
+    assert list(own_process.iterdir()) == []
+
+
+def test_a_failed_child_is_replaced_by_this_process(own_process: Path) -> None:
+    parent = os.getpid()
+
+    def work() -> int:
+        if os.getpid() != parent:
+            raise RuntimeError("the child fails")
+        return 42
+
+    with Forked(work) as forked:
+        assert forked.result() == 42
+    assert list(own_process.iterdir()) == []
+
+
+def test_leaving_early_stops_the_child_and_removes_its_file(own_process: Path) -> None:
+    with pytest.raises(KeyboardInterrupt), Forked(lambda: time.sleep(60)) as forked:
+        child = forked.pid
+        assert child > 0 and len(list(own_process.iterdir())) == 1
+        raise KeyboardInterrupt
+    assert list(own_process.iterdir()) == []
+    with pytest.raises(ChildProcessError):
+        os.waitpid(child, os.WNOHANG)  # reaped
+
+
+@pytest.mark.parametrize("fail", [False, True])
+def test_clustering_shared_with_a_child_gives_the_same_clusters(
+    own_process: Path, monkeypatch: pytest.MonkeyPatch, fail: bool
+) -> None:
+    """The command's process clusters half of the large components in a
+    forked child: the clusters and findings are those of one process, also
+    when the child fails and this process does its half."""
+    texts = _family_corpus()
+    monkeypatch.setattr(dedup, "OWN_PROCESS", False)
+    alone = check_texts(texts)
+    monkeypatch.setattr(dedup, "OWN_PROCESS", True)
+    monkeypatch.setattr(cluster, "PARALLEL_CLUSTERING", 1)
+    forks: list[int] = []
+    fork = os.fork
+    parent = os.getpid()
+
+    def counted_fork() -> int:
+        forks.append(1)
+        pid = fork()
+        if pid == 0 and fail:
+            os._exit(3)
+        return pid
+
+    monkeypatch.setattr(os, "fork", counted_fork)
+    shared = check_texts(texts)
+    assert os.getpid() == parent
+    assert forks == [1]
+    assert shared.clusters == alone.clusters
+    assert shared.findings == alone.findings
+    assert sum(len(c.members) > 3 for c in alone.clusters) >= 2
+    assert list(own_process.iterdir()) == []
