@@ -336,15 +336,33 @@ def verify_pairs(
             # Only pairs the kernel accepts below SLOT_SIMILARITY can be
             # templates; their words come from the kernel's tokens (hashed).
             low = np.flatnonzero((values >= threshold) & (values < SLOT_SIMILARITY))
-            prepared: dict[int, Prepared] = {}
-            for k, (a, b) in zip(low.tolist(), local[low].tolist(), strict=True):
-                for text in (a, b):
-                    if text not in prepared:
-                        prepared[text] = tokenised.prepared(text)
-                if template_rejects(prepared[a], prepared[b], float(values[k]), threshold):
-                    values[k] = TEMPLATE
+
+            def rejected(checked: npt.NDArray[np.int64]) -> npt.NDArray[np.bool_]:
+                """Which of these pairs are fillings of one template."""
+                prepared: dict[int, Prepared] = {}
+                out = np.zeros(len(checked), dtype=np.bool_)
+                for n, (k, a, b) in enumerate(zip(checked.tolist(), *local[checked].T.tolist(), strict=True)):
+                    for text in (a, b):
+                        if text not in prepared:
+                            prepared[text] = tokenised.prepared(text)
+                    out[n] = template_rejects(prepared[a], prepared[b], float(values[k]), threshold)
+                return out
+
+            if len(low) >= PARALLEL_TEMPLATE_CHECKS and can_fork():
+                # Half of the pairs to a forked child (dedup.forked): each pair stands alone.
+                half = len(low) // 2
+                with Forked(partial(rejected, low[half:])) as second:
+                    templates = np.concatenate((rejected(low[:half]), second.result()))
+            else:
+                templates = rejected(low)
+            values[low[templates]] = TEMPLATE
             return values
     return np.array(_verify_python(pairs, texts, threshold), dtype=np.float64)
+
+
+# From this many pairs to check for filled-in templates on, the command's
+# process checks half of them in a forked child meanwhile (dedup.forked).
+PARALLEL_TEMPLATE_CHECKS = 20_000
 
 
 # A leader with at least this many near copies that differ from it in names and

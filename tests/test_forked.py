@@ -98,3 +98,49 @@ def test_clustering_shared_with_a_child_gives_the_same_clusters(
     assert shared.findings == alone.findings
     assert sum(len(c.members) > 3 for c in alone.clusters) >= 2
     assert list(own_process.iterdir()) == []
+
+
+@pytest.mark.parametrize("fail", [False, True])
+def test_template_checks_shared_with_a_child_give_the_same_answers(
+    own_process: Path, monkeypatch: pytest.MonkeyPatch, fail: bool
+) -> None:
+    """Verification checks the pairs it accepts below SLOT_SIMILARITY for
+    filled-in templates; in the command's process half of them in a forked
+    child. The similarities are those of one process (also when the child
+    fails), templates among them."""
+    import numpy as np
+
+    from dedup.verify import TEMPLATE
+
+    corpus = _family_corpus()
+    names = list(corpus)
+    texts = dict(enumerate(corpus.values()))
+    # The fixture's pairs of template fillings and of lightly edited copies.
+    pairs = np.array(
+        [
+            (k, names.index(name[:-6] + "-b.txt"))
+            for k, name in enumerate(names)
+            if name.endswith("-a.txt") and name.startswith(("tpl-", "pos-"))
+        ],
+        dtype=np.int64,
+    )
+    monkeypatch.setattr(dedup, "OWN_PROCESS", False)
+    alone = cluster.verify_pairs(pairs, texts, 0.87, kernel_min=0)
+    assert (alone == TEMPLATE).sum() >= 1 and ((alone >= 0.87) & (alone < 0.92)).sum() >= 20
+    monkeypatch.setattr(dedup, "OWN_PROCESS", True)
+    monkeypatch.setattr(cluster, "PARALLEL_TEMPLATE_CHECKS", 1)
+    forks: list[int] = []
+    fork = os.fork
+
+    def counted_fork() -> int:
+        forks.append(1)
+        pid = fork()
+        if pid == 0 and fail:
+            os._exit(3)
+        return pid
+
+    monkeypatch.setattr(os, "fork", counted_fork)
+    shared = cluster.verify_pairs(pairs, texts, 0.87, kernel_min=0)
+    assert forks == [1]
+    assert np.array_equal(shared, alone)
+    assert list(own_process.iterdir()) == []
