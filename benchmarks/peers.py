@@ -148,12 +148,13 @@ def throughput(corpus: Path, args: argparse.Namespace, tmp: Path) -> dict[str, A
     paragraphs = 0
     for system in args.systems:
         runs = args.full_runs if system == "dedup" else args.runs if system in DEDUP_ARGS else args.peer_runs
-        walls, peaks, extra = [], [], {}
+        walls, peaks, psses, extra = [], [], [], {}
         for n in range(runs):
             result = run_system(system, corpus, args, tmp)
             m = result["measurement"]
             walls.append(m["wall"])
             peaks.append(m["peak_rss"])
+            psses.append(m.get("peak_pss", 0))
             if system in DEDUP_ARGS:
                 summary = result["report"]["summary"]
                 paragraphs = summary["paragraphs"]
@@ -175,6 +176,7 @@ def throughput(corpus: Path, args: argparse.Namespace, tmp: Path) -> dict[str, A
             "walls": walls,
             "wall": wall,
             "peak_rss": max(peaks),
+            "peak_pss": max(psses),
             "mb_s": size / 1e6 / wall,
             **extra,
         }
@@ -274,13 +276,14 @@ def render(result: dict[str, Any]) -> str:
         f"machine: {result['machine']}",
         f"date: {result['date']}",
         "",
-        "| system | wall s (median) | MB/s | paragraphs/s | peak RSS MiB | runs (s) |",
-        "|---|---:|---:|---:|---:|---|",
+        "| system | wall s (median) | MB/s | paragraphs/s | peak RSS MiB | peak PSS MiB | runs (s) |",
+        "|---|---:|---:|---:|---:|---:|---|",
     ]
     for name, row in rows.items():
         lines.append(
             f"| {name} | {row['wall']:.2f} | {row['mb_s']:.2f} | {row['paragraphs_s']:,.0f} | "
-            f"{row['peak_rss'] / 2**20:,.0f} | {', '.join(f'{w:.1f}' for w in row['walls'])} |"
+            f"{row['peak_rss'] / 2**20:,.0f} | {row.get('peak_pss', 0) / 2**20:,.0f} | "
+            f"{', '.join(f'{w:.1f}' for w in row['walls'])} |"
         )
     dedups = [n for n in rows if n in DEDUP_ARGS]
     peers = [n for n in rows if n not in DEDUP_ARGS]

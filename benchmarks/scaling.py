@@ -63,7 +63,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             meta = json.loads((corpus / ".done").read_text())
             systems = [*args.dedup_systems] + (peers if SIZES[size_name] <= SIZES[args.peer_max] else [])
             for system in systems:
-                walls, peak, extra = [], 0, {}
+                walls, peak, pss, extra = [], 0, 0, {}
                 failed = ""
                 for _ in range(args.runs if system in DEDUP_ARGS else 1):
                     try:
@@ -74,6 +74,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                     m = result["measurement"]
                     walls.append(m["wall"])
                     peak = max(peak, m["peak_rss"])
+                    pss = max(pss, m.get("peak_pss", 0))
                     if system in DEDUP_ARGS:
                         s = result["report"]["summary"]
                         extra = {"findings": s["findings"], "clusters": s["clusters"]}
@@ -99,11 +100,15 @@ def main(argv: Sequence[str] | None = None) -> int:
                     "wall": wall,
                     "walls": walls,
                     "peak_rss": peak,
+                    "peak_pss": pss,
                     "mb_s": meta["bytes"] / 1e6 / wall,
                     **extra,
                 }
                 rows.append(row)
-                print(f"  {size_name} {system}: {wall:.1f} s, {peak / 2**20:,.0f} MiB", file=sys.stderr)
+                print(
+                    f"  {size_name} {system}: {wall:.1f} s, {peak / 2**20:,.0f} MiB (PSS {pss / 2**20:,.0f} MiB)",
+                    file=sys.stderr,
+                )
     result = {
         "date": time.strftime("%Y-%m-%d %H:%M %Z"),
         "machine": machine(),
@@ -116,19 +121,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     out.write_text(json.dumps(result, indent=2))
     print(f"dedup measured: {result['dedup_source']} (-j {args.jobs})")
     print(f"machine: {result['machine']}\ndate: {result['date']}\n")
-    print("| size | system | MB | paragraphs | wall s | MB/s | peak RSS MiB | RSS / paragraph (bytes) |")
-    print("|---|---|---:|---:|---:|---:|---:|---:|")
+    print(
+        "| size | system | MB | paragraphs | wall s | MB/s | peak RSS MiB | peak PSS MiB | RSS / paragraph (bytes) |"
+    )
+    print("|---|---|---:|---:|---:|---:|---:|---:|---:|")
     for r in rows:
         if "failed" in r:
             print(
                 f"| {r['size']} | {r['system']} | {r['bytes'] / 1e6:,.0f} | {r['paragraphs']:,} | "
-                f"failed (address space > {args.mem_limit_gb:g} GiB or error) | | | |"
+                f"failed (address space > {args.mem_limit_gb:g} GiB or error) | | | | |"
             )
             continue
         print(
             f"| {r['size']} | {r['system']} | {r['bytes'] / 1e6:,.0f} | {r['paragraphs']:,} | "
             f"{r['wall']:.1f} | {r['mb_s']:.2f} | {r['peak_rss'] / 2**20:,.0f} | "
-            f"{r['peak_rss'] / r['paragraphs']:,.0f} |"
+            f"{r['peak_pss'] / 2**20:,.0f} | {r['peak_rss'] / r['paragraphs']:,.0f} |"
         )
     print(f"\n(full results: {out})")
     return 0
