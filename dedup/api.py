@@ -329,7 +329,7 @@ def _collect(
 
         thread = ThreadPoolExecutor(1)
         try:
-            clustering = thread.submit(analyse, table, doc_of, paths, settings, texts)
+            clustering = thread.submit(analyse, table, doc_of, paths, settings, texts, share=False)
             outcomes = _add_quality(outcomes, running, files, progress)
             analysis = clustering.result()
         finally:

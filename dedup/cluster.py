@@ -244,11 +244,11 @@ Pair = tuple[int, int]
 
 
 def _near_edges(
-    table: BlockTable, reps: npt.NDArray[np.int64], settings: Settings, texts: _Texts
+    table: BlockTable, reps: npt.NDArray[np.int64], settings: Settings, texts: _Texts, share: bool
 ) -> tuple[dict[Pair, float], set[Pair], int]:
     """Verified near-duplicate edges between representatives (indices into
     reps), the pairs found to be one template filled in twice, and the
-    number of candidates considered."""
+    number of candidates considered (``share``: see :func:`analyse`)."""
     from dedup.candidates import candidate_positions
 
     # Candidates among the representatives that have shingles, found on the
@@ -272,7 +272,7 @@ def _near_edges(
     verified_reps[pairs.ravel()] = True  # (a mask: a sort by np.unique took 40 ms)
     raw_texts = texts.fetch(reps[verified_reps].tolist())
     block_pairs = reps[pairs]
-    sims = verify_pairs(block_pairs, raw_texts, settings.threshold, threads=threads)
+    sims = verify_pairs(block_pairs, raw_texts, settings.threshold, threads=threads, share=share)
     texts.clear()  # verified; the clustering stage fetches what it needs again
     found = np.flatnonzero(sims >= settings.threshold)
     edges = {
@@ -312,9 +312,10 @@ def verify_pairs(
     threshold: float,
     kernel_min: int = KERNEL_MIN_PAIRS,
     threads: int = 1,
+    share: bool = True,
 ) -> npt.NDArray[np.float64]:
     """:func:`dedup.verify.verified` similarity of each pair of block ids;
-    below ``threshold`` means "not a duplicate".
+    below ``threshold`` means "not a duplicate" (``share``: see :func:`analyse`).
 
     Large batches run in the compiled kernel (:mod:`dedup.verify_kernel`),
     which computes the same numbers as :func:`dedup.verify.similarity`
@@ -348,7 +349,7 @@ def verify_pairs(
                     out[n] = template_rejects(prepared[a], prepared[b], float(values[k]), threshold)
                 return out
 
-            if len(low) >= PARALLEL_TEMPLATE_CHECKS and can_fork():
+            if share and len(low) >= PARALLEL_TEMPLATE_CHECKS and can_fork():
                 # Half of the pairs to a forked child (dedup.forked): each pair stands alone.
                 half = len(low) // 2
                 with Forked(partial(rejected, low[half:])) as second:
@@ -532,8 +533,17 @@ def analyse(
     paths: Sequence[str],
     settings: Settings,
     source: TextSource,
+    share: bool = True,
 ) -> Analysis:
-    """Find duplicate clusters among all blocks of a run and decide."""
+    """Find duplicate clusters among all blocks of a run and decide.
+
+    ``share``: in the dedup command's process, large runs may share the
+    clustering and the template checks with a forked helper
+    (:mod:`dedup.forked`). The caller says False while other processes
+    keep the cores busy (the quality pass of a split run): the helper would
+    only compete with them, and every page this process writes meanwhile
+    would be copied.
+    """
     eligible = (table.words >= settings.min_words) & (table.key_chars >= settings.min_chars)
     reps, groups = exact_groups(table, eligible)
     texts = _Texts(source)
@@ -541,7 +551,7 @@ def analyse(
     templates: set[Pair] = set()
     candidates = 0
     if settings.near and len(reps) > 1:
-        edges, templates, candidates = _near_edges(table, reps, settings, texts)
+        edges, templates, candidates = _near_edges(table, reps, settings, texts, share)
 
     # Components: representatives joined by verified edges or found to be
     # fillings of one template (the family check needs them together), plus
@@ -696,7 +706,7 @@ def analyse(
         return found
 
     total = sum(map(len, large))
-    if total >= PARALLEL_CLUSTERING and can_fork():
+    if share and total >= PARALLEL_CLUSTERING and can_fork():
         # Half of the members to a forked child (see dedup.forked).
         cut, members = 0, 0
         while members < total // 2:

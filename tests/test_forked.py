@@ -144,3 +144,39 @@ def test_template_checks_shared_with_a_child_give_the_same_answers(
     assert forks == [1]
     assert np.array_equal(shared, alone)
     assert list(own_process.iterdir()) == []
+
+
+@pytest.mark.parametrize("quality", [False, True])
+def test_no_helper_while_the_quality_pass_keeps_the_cores_busy(
+    own_process: Path, monkeypatch: pytest.MonkeyPatch, quality: bool
+) -> None:
+    """A pooled run with quality rules clusters while the workers run the
+    rules (a split run): the command forks no helper then (it would compete
+    with the workers, and the pages this process writes meanwhile would be
+    copied). A duplicates-only pooled run does fork one."""
+    from dedup import engine
+    from dedup.api import DUPLICATES_ONLY, check_paths
+    from dedup.rules.registry import RuleSettings
+    from dedup.settings import Settings
+
+    paths = []
+    for name, text in _family_corpus().items():
+        (own_process / name).write_text(text, encoding="utf-8")
+        paths.append(str(own_process / name))
+    monkeypatch.setattr(engine, "POOL_MIN_BYTES", 0)
+    monkeypatch.setattr(cluster, "PARALLEL_CLUSTERING", 1)
+    started: list[int] = []
+    forked = cluster.Forked
+
+    def counted(work: object) -> object:
+        started.append(1)
+        return forked(work)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(cluster, "Forked", counted)
+    rules = RuleSettings() if quality else DUPLICATES_ONLY
+    result = check_paths(paths, Settings(workers=2), rules)
+    assert result.clusters
+    assert started == ([] if quality else [1])
+    for path in paths:
+        os.unlink(path)
+    assert list(own_process.iterdir()) == []
