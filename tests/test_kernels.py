@@ -445,6 +445,7 @@ def test_blas_probe_is_skipped_only_in_the_commands_process(own: bool) -> None:
 
 
 _ANALYSIS_WARM_UP = """
+import functools
 import json
 from dedup import api, candidates, cluster, lsh_kernel, verify_kernel
 from dedup.settings import Settings
@@ -467,7 +468,7 @@ warmed = loaded()
 # Every kernel path of the analysis, even on this small input.
 cluster.KERNEL_MIN_ROWS = 0
 candidates.KERNEL_MIN_ROWS = 0
-cluster.verify_pairs.__defaults__ = (0, 1)
+cluster.verify_pairs = functools.partial(cluster.verify_pairs, kernel_min=0)
 calls = []
 tokenise = verify_kernel.tokenise
 verify_kernel.tokenise = lambda *a, **k: calls.append(1) or tokenise(*a, **k)
