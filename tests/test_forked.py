@@ -29,6 +29,23 @@ def own_process(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
     return tmp_path
 
 
+def _count_forks(monkeypatch: pytest.MonkeyPatch, fail: bool) -> list[int]:
+    """Count the forks from now on (a list that grows); with ``fail``, every
+    forked child exits at once with an error."""
+    forks: list[int] = []
+    fork = os.fork
+
+    def counted_fork() -> int:
+        forks.append(1)
+        pid = fork()
+        if pid == 0 and fail:
+            os._exit(3)
+        return pid
+
+    monkeypatch.setattr(os, "fork", counted_fork)
+    return forks
+
+
 def test_only_the_commands_process_forks(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(dedup, "OWN_PROCESS", False)
     assert not can_fork()
@@ -79,18 +96,8 @@ def test_clustering_shared_with_a_child_gives_the_same_clusters(
     alone = check_texts(texts)
     monkeypatch.setattr(dedup, "OWN_PROCESS", True)
     monkeypatch.setattr(cluster, "PARALLEL_CLUSTERING", 1)
-    forks: list[int] = []
-    fork = os.fork
+    forks = _count_forks(monkeypatch, fail)
     parent = os.getpid()
-
-    def counted_fork() -> int:
-        forks.append(1)
-        pid = fork()
-        if pid == 0 and fail:
-            os._exit(3)
-        return pid
-
-    monkeypatch.setattr(os, "fork", counted_fork)
     shared = check_texts(texts)
     assert os.getpid() == parent
     assert forks == [1]
@@ -129,17 +136,7 @@ def test_template_checks_shared_with_a_child_give_the_same_answers(
     assert (alone == TEMPLATE).sum() >= 1 and ((alone >= 0.87) & (alone < 0.92)).sum() >= 20
     monkeypatch.setattr(dedup, "OWN_PROCESS", True)
     monkeypatch.setattr(cluster, "PARALLEL_TEMPLATE_CHECKS", 1)
-    forks: list[int] = []
-    fork = os.fork
-
-    def counted_fork() -> int:
-        forks.append(1)
-        pid = fork()
-        if pid == 0 and fail:
-            os._exit(3)
-        return pid
-
-    monkeypatch.setattr(os, "fork", counted_fork)
+    forks = _count_forks(monkeypatch, fail)
     shared = cluster.verify_pairs(pairs, texts, 0.87, kernel_min=0)
     assert forks == [1]
     assert np.array_equal(shared, alone)
