@@ -11,10 +11,9 @@ Python never reads a stale table; an unreadable file is computed again.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
+import io
 import os
-import tempfile
 import unicodedata
 import zipfile
 from collections.abc import Callable, Sequence
@@ -23,6 +22,9 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+
+from dedup.errors import DedupError
+from dedup.rewrite import atomic_write
 
 Tables = dict[str, npt.NDArray[Any]]
 
@@ -54,18 +56,13 @@ def load_tables(
         except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
             continue
     computed = compute()
+    stored = io.BytesIO()
+    arrays: dict[str, Any] = dict(computed)  # (savez's keyword stubs are too narrow)
+    np.savez(stored, **arrays)
     for path in candidates:
-        tmp_name = ""
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            with tempfile.NamedTemporaryFile(dir=path.parent, suffix=".tmp", delete=False) as tmp:
-                tmp_name = tmp.name
-                arrays: dict[str, Any] = dict(computed)  # (savez's keyword stubs are too narrow)
-                np.savez(tmp, **arrays)
-            os.replace(tmp_name, path)
-            break
-        except OSError:
-            if tmp_name:
-                with contextlib.suppress(OSError):
-                    os.unlink(tmp_name)
+            atomic_write(path, stored.getvalue())
+        except DedupError:
+            continue  # not writable there: the next place
+        break
     return computed

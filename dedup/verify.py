@@ -183,11 +183,16 @@ FUNCTION_WORDS = frozenset(
 Word = str | int
 
 
+# FNV-1a, 64 bits: the word hash here and in the compiled verification.
+FNV_OFFSET = 0xCBF29CE484222325
+FNV_PRIME = 0x100000001B3
+
+
 def word_hash(word: str) -> int:
     """FNV-1a of the word's UTF-8 bytes, 64 bits (:data:`Word`)."""
-    h = 0xCBF29CE484222325
+    h = FNV_OFFSET
     for byte in word.encode("utf-8"):
-        h = ((h ^ byte) * 0x100000001B3) & 0xFFFFFFFFFFFFFFFF
+        h = ((h ^ byte) * FNV_PRIME) & 0xFFFFFFFFFFFFFFFF
     return h
 
 

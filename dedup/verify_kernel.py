@@ -24,6 +24,8 @@ from numba import njit
 
 from dedup.table_cache import load_tables
 from dedup.verify import (
+    FNV_OFFSET,
+    FNV_PRIME,
     FUNCTION_WORDS,
     NAME_WEIGHT,
     NUMBER_WEIGHT,
@@ -38,8 +40,8 @@ F64 = npt.NDArray[np.float64]
 I64 = npt.NDArray[np.int64]
 U64 = npt.NDArray[np.uint64]
 
-_FNV_OFFSET = np.uint64(0xCBF29CE484222325)
-_FNV_PRIME = np.uint64(0x100000001B3)
+_FNV_OFFSET = np.uint64(FNV_OFFSET)
+_FNV_PRIME = np.uint64(FNV_PRIME)
 
 
 _FUNCTION_HASHES = np.array(sorted(map(word_hash, FUNCTION_WORDS)), dtype=np.uint64)
