@@ -23,6 +23,7 @@ from dedup import __version__
 from dedup.errors import DedupError
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+EXIT_INTERRUPTED = 130  # Ctrl-C, as shells report a command ended by SIGINT
 
 app = typer.Typer(
     name="dedup",
@@ -595,7 +596,7 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_ERROR
     except (KeyboardInterrupt, typer.Abort):
         _err("interrupted")
-        return 130
+        return EXIT_INTERRUPTED
     except BrokenPipeError:
         return EXIT_OK
     except Exception as exc:  # the promise: no traceback without --debug
@@ -612,6 +613,8 @@ def main(argv: list[str] | None = None) -> int:
         else:
             _err(f"internal error: {type(exc).__name__}: {exc} (rerun with --debug and report it)")
         return EXIT_ERROR
+    if code == EXIT_INTERRUPTED:  # Typer's answer to Ctrl-C (dedup itself never returns it)
+        _err("interrupted")
     return code if isinstance(code, int) else EXIT_OK
 
 

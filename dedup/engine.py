@@ -25,11 +25,12 @@ import contextlib
 import gc
 import os
 import shutil
+import signal
 import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from functools import partial
-from typing import BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 import numpy as np
 import numpy.typing as npt
@@ -42,6 +43,12 @@ from dedup.segment import effective_mode, segment, split_lines
 from dedup.settings import Settings, worker_count
 from dedup.sources import InputFile, check_raw, decode, read_raw
 from dedup.table import BlockTable, LshParams, TableBlocks, table_from_blocks
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future
+    from ctypes import c_byte
+    from multiprocessing.pool import IMapIterator, Pool
+    from multiprocessing.process import BaseProcess
 
 # Below this much input, stay in-process on the reference path: no numba
 # import, no worker start-up (a pre-commit hook on a few files stays instant).
@@ -212,7 +219,7 @@ def check_item(item: InputFile, job: Job) -> FileOutcome:
 
 
 def check_batch(items: Sequence[InputFile], job: Job) -> list[FileOutcome]:
-    return [check_item(item, job) for item in items]
+    return [check_item(item, job) for item in _until_stopped(items)]
 
 
 def process_item(item: InputFile, job: Job, raw: bytes | None = None) -> FileOutcome:
@@ -230,7 +237,32 @@ def process_item(item: InputFile, job: Job, raw: bytes | None = None) -> FileOut
 
 
 def process_batch(items: Sequence[InputFile], job: Job) -> list[FileOutcome]:
-    return [process_item(item, job) for item in items]
+    return [process_item(item, job) for item in _until_stopped(items)]
+
+
+# In a pool worker: the run's shared stop flag (see _start_worker).
+_stop_flag: c_byte | None = None
+
+
+def _start_worker(stop: c_byte, mask: Iterable[signal.Signals]) -> None:
+    """Pool initializer. Ctrl-C is the parent's to handle: it stops the run
+    through ``stop`` (see :func:`_stop_pool`), so a worker never dies
+    mid-task with a traceback, or while holding one of the pool's locks.
+    The worker starts with SIGINT blocked; ignoring it drops one already
+    sent, then ``mask`` (the parent's) is restored."""
+    global _stop_flag
+    _stop_flag = stop
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+
+
+def _until_stopped(items: Iterable[InputFile]) -> Iterator[InputFile]:
+    """``items``, until the parent stops the run (a worker then skips the
+    rest of its tasks quickly)."""
+    for item in items:
+        if _stop_flag is not None and _stop_flag.value:
+            return
+        yield item
 
 
 @dataclass(frozen=True)
@@ -331,6 +363,84 @@ def _batches(items: Sequence[InputFile], sizes: Sequence[int], target: int) -> l
     return batches
 
 
+# Work of an earlier run still going on in a thread of this process: the
+# clustering of a split run whose quality pass failed (the error is raised
+# without waiting for it).
+_background: list[Future[Any]] = []
+
+
+def leave_running(work: Future[Any]) -> None:
+    """Let ``work`` finish in its thread; the next pool waits for it."""
+    _background.append(work)
+
+
+def _settle() -> None:
+    """Wait for :func:`leave_running` work before forking workers: a fork
+    copies a lock that another thread holds at that moment (numba's
+    compiler lock, say) as held, and a worker would wait on it forever."""
+    if _background:
+        from concurrent.futures import wait
+
+        wait(_background)
+        _background.clear()
+
+
+#: How often (seconds) the parent, waiting for a worker's result, checks
+#: that the workers are still alive.
+WATCH_INTERVAL = 1.0
+
+
+def _watched(results: IMapIterator[Any], workers: Sequence[BaseProcess]) -> Iterator[Any]:
+    """``results`` of ``Pool.imap``, failing if a worker process dies: the
+    pool would start another and wait forever for the lost task's result
+    (a worker killed for want of memory, say)."""
+    import multiprocessing
+
+    while True:
+        try:
+            yield results.next(timeout=WATCH_INTERVAL)
+        except StopIteration:
+            return
+        except multiprocessing.TimeoutError:
+            if _died(workers):
+                code = next(w.exitcode for w in workers if w.exitcode)
+                raise DedupError(
+                    f"a worker process ended unexpectedly (exit code {code}; "
+                    "out of memory?); run again with fewer workers (-j)"
+                ) from None
+
+
+def _stop_pool(pool: Pool, stop: c_byte, workers: Sequence[BaseProcess]) -> None:
+    """Close ``pool`` and wait for its ``workers`` to leave, first asking
+    them to skip whatever work is left (after an error or Ctrl-C here).
+
+    ``Pool.terminate`` kills workers that may be sending a result, and a
+    worker killed while it holds the results queue's lock leaves the pool's
+    threads, and so this process, waiting forever (CPython issues 96995 and
+    73945; seen as a CI run that never ended). It is kept for when waiting
+    cannot end: a worker that died (its task's result will never come, and
+    ``Pool.join`` waits for it), or a second Ctrl-C.
+    """
+    stop.value = 1
+    pool.close()
+    try:
+        for worker in workers:
+            while worker.exitcode is None and not _died(workers):
+                worker.join(WATCH_INTERVAL)
+        if _died(workers):
+            pool.terminate()
+        else:
+            pool.join()
+    except BaseException:
+        pool.terminate()
+        raise
+
+
+def _died(workers: Sequence[BaseProcess]) -> bool:
+    """Whether a worker ended other than by the pool's request."""
+    return any(w.exitcode not in (None, 0) for w in workers)
+
+
 class Run:
     """One run of the per-file stages over ``items`` (sorted by path;
     ``sizes``: their :func:`input_sizes`), used as a context manager.
@@ -371,10 +481,18 @@ class Run:
         self._checks: Iterator[FileOutcome] | None = None
 
     def __enter__(self) -> Run:
-        if not self.use_pool:
-            return self
+        if self.use_pool:
+            try:
+                self._start()
+            except BaseException:  # an error or Ctrl-C while starting: stop what started
+                self._stack.close()
+                raise
+        return self
+
+    def _start(self) -> None:
         import multiprocessing
 
+        _settle()
         job = self.job
         if job.use_kernel:
             from dedup.kernels import warm_up
@@ -387,7 +505,17 @@ class Run:
         with contextlib.suppress(OSError):
             spill = tempfile.mkdtemp(prefix="dedup-tables-")
             self._stack.callback(shutil.rmtree, spill, ignore_errors=True)
-        pool = self._stack.enter_context(context.Pool(self.workers))
+        stop = context.RawValue("b", 0)
+        before = set(multiprocessing.active_children())
+        # Ctrl-C is held back while the workers start, so that none sees it
+        # before it has handed Ctrl-C to this process (_start_worker).
+        mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+        try:
+            pool = context.Pool(self.workers, initializer=_start_worker, initargs=(stop, mask))
+            workers = [p for p in multiprocessing.active_children() if p not in before]
+            self._stack.callback(_stop_pool, pool, stop, workers)
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, mask)
         items = [i for i, _ in self.pooled]
         sizes = [n for _, n in self.pooled]
         total = sum(self.sizes)
@@ -400,26 +528,18 @@ class Run:
                 items, sizes, max(total // (self.workers * TABLE_BATCHES_PER_WORKER), 1)
             )
             first = replace(job, quality_rules=(), drop=())
-            self._tables = (
-                o
-                for packed in pool.imap(partial(process_packed, job=first, spill=spill), tables_batches)
-                for o in _unpacked(packed)
-            )
-            self._checks = (
-                o for outcomes in pool.imap(partial(check_batch, job=job), batches) for o in outcomes
-            )
+            tables = pool.imap(partial(process_packed, job=first, spill=spill), tables_batches)
+            checks = pool.imap(partial(check_batch, job=job), batches)
+            self._tables = (o for packed in _watched(tables, workers) for o in _unpacked(packed))
+            self._checks = (o for outcomes in _watched(checks, workers) for o in outcomes)
         else:
-            self._tables = (
-                o
-                for packed in pool.imap(partial(process_packed, job=job, spill=spill), batches)
-                for o in _unpacked(packed)
-            )
+            tables = pool.imap(partial(process_packed, job=job, spill=spill), batches)
+            self._tables = (o for packed in _watched(tables, workers) for o in _unpacked(packed))
         if job.use_kernel and job.settings.near:
             from dedup.cluster import warm_up as warm_up_analysis
 
             # While the workers build the first tables (the tasks are queued).
             warm_up_analysis(job.params.bands)
-        return self
 
     def __exit__(self, *exc: object) -> None:
         self._stack.close()

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import random
+import signal
+import time
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -418,3 +422,121 @@ def test_the_commands_result_is_kept_until_its_process_ends(
     [second] = workflow._KEPT
     assert second is not first
     assert {f.rule for f in second.findings} == {"DUP002"}  # the exact copies were fixed
+
+
+def _spied_terminate(monkeypatch: pytest.MonkeyPatch) -> list[object]:
+    """Calls of ``Pool.terminate`` from now on (still carried out)."""
+    from multiprocessing.pool import Pool
+
+    calls: list[object] = []
+    terminate = Pool.terminate
+
+    def spy(pool: Pool) -> None:
+        calls.append(pool)
+        terminate(pool)
+
+    monkeypatch.setattr(Pool, "terminate", spy)
+    return calls
+
+
+def test_an_error_mid_run_stops_the_workers_without_killing_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An error in this process while the workers still have files: they
+    skip the files left and leave, and the pool is closed and joined.
+    ``Pool.terminate`` would kill workers that may be sending a result, and
+    one killed while it holds the results queue's lock leaves the pool
+    waiting forever (a CI run hung so)."""
+    import multiprocessing
+
+    from dedup.errors import DedupError
+    from dedup.rules.registry import RuleSettings
+
+    paths = _corpus(tmp_path, files=40)
+    seen = tmp_path / "seen"
+    seen.mkdir()
+    monkeypatch.setattr(engine, "POOL_MIN_BYTES", 0)
+    check_item = engine.check_item
+
+    def slow(item: InputFile, job: engine.Job) -> engine.FileOutcome:
+        (seen / Path(item.path).name).touch()
+        time.sleep(0.1)
+        outcome = check_item(item, job)
+        return replace(outcome, size=outcome.size + 1) if item.path == paths[3] else outcome
+
+    monkeypatch.setattr(engine, "check_item", slow)  # the forked workers inherit it
+    terminated = _spied_terminate(monkeypatch)
+    with pytest.raises(DedupError, match="file changed while dedup was running"):
+        check_paths(paths, Settings(workers=2), RuleSettings())
+    assert terminated == []
+    assert multiprocessing.active_children() == []
+    # The files queued behind the error were skipped, not checked.
+    assert 4 <= len(list(seen.iterdir())) < len(paths) // 2
+
+
+def test_a_worker_that_dies_fails_the_run_instead_of_hanging(
+    corpus: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A worker killed mid-run (by the system, for want of memory, say):
+    the pool would start another and wait forever for the lost result."""
+    from dedup.errors import DedupError
+
+    monkeypatch.setattr(engine, "POOL_MIN_BYTES", 0)
+    monkeypatch.setattr(engine, "WATCH_INTERVAL", 0.1)
+    process_item = engine.process_item
+
+    def killed(item: InputFile, job: engine.Job, raw: bytes | None = None) -> engine.FileOutcome:
+        if item.path == corpus[3]:
+            os.kill(os.getpid(), signal.SIGKILL)
+        return process_item(item, job, raw)
+
+    monkeypatch.setattr(engine, "process_item", killed)
+    with pytest.raises(DedupError, match=r"a worker process ended unexpectedly \(exit code -9"):
+        check_paths(corpus, Settings(workers=2))
+
+
+def test_the_next_pool_waits_for_a_failed_runs_clustering(
+    corpus: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A split run whose quality pass fails reports the error without
+    waiting for its clustering thread; the next run forks its workers only
+    once that thread is done (a fork copies the locks it holds as held)."""
+    import multiprocessing
+
+    from dedup import api
+    from dedup.cluster import analyse
+    from dedup.errors import DedupError
+    from dedup.rules.registry import RuleSettings
+
+    monkeypatch.setattr(engine, "POOL_MIN_BYTES", 0)
+    check_item = engine.check_item
+
+    def grown(item: InputFile, job: engine.Job) -> engine.FileOutcome:
+        outcome = check_item(item, job)
+        return replace(outcome, size=outcome.size + 1) if item.path == corpus[0] else outcome
+
+    clustering: list[str] = []
+
+    def slow_analyse(*args: object, **kwargs: object) -> object:
+        clustering.append("started")
+        time.sleep(1.0)
+        clustering.append("done")
+        return analyse(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(engine, "check_item", grown)
+    monkeypatch.setattr(api, "analyse", slow_analyse)
+    with pytest.raises(DedupError, match="file changed while dedup was running"):
+        check_paths(corpus, Settings(workers=2), RuleSettings())
+    assert clustering == ["started"]  # still at work
+
+    forks_seen: list[list[str]] = []
+    get_context = multiprocessing.get_context
+
+    def watched(method: str | None = None) -> object:
+        forks_seen.append(list(clustering))
+        return get_context(method)
+
+    monkeypatch.setattr(multiprocessing, "get_context", watched)
+    monkeypatch.setattr(engine, "check_item", check_item)
+    check_paths(corpus, Settings(workers=2))
+    assert forks_seen and forks_seen[0][-1] == "done"

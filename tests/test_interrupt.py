@@ -1,0 +1,90 @@
+"""Ctrl-C during a run with workers: one line, exit code 130, nothing left running."""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+WORDS = [
+    "river",
+    "town",
+    "council",
+    "bridge",
+    "market",
+    "school",
+    "winter",
+    "harvest",
+    "museum",
+    "library",
+    "station",
+    "road",
+]
+
+
+def _corpus(root: Path, megabytes: int) -> None:
+    """Text files of ``megabytes`` MB in all: enough for a worker pool (the
+    engine starts one from 8 MB) and a few seconds of work."""
+    rng = random.Random(5)
+    paragraphs = [
+        " ".join(rng.choice(WORDS) for _ in range(rng.randint(20, 80))).capitalize() + "."
+        for _ in range(3000)
+    ]
+    per_file = 300_000
+    for i in range(megabytes * 1_000_000 // per_file + 1):
+        chosen: list[str] = []
+        size = 0
+        while size < per_file:
+            chosen.append(rng.choice(paragraphs))
+            size += len(chosen[-1]) + 2
+        (root / f"part{i:03d}.txt").write_text("\n\n".join(chosen) + "\n")
+
+
+def _children(pid: int) -> list[int]:
+    path = Path(f"/proc/{pid}/task/{pid}/children")
+    try:
+        return [int(c) for c in path.read_text().split()]
+    except OSError:
+        return []
+
+
+@pytest.mark.parametrize("delay", [0.0, 0.4])
+def test_ctrl_c_stops_a_run_with_workers(tmp_path: Path, delay: float) -> None:
+    """Ctrl-C as the workers start, and while they work."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    _corpus(corpus, 12)
+    # The command as a terminal starts it: SIGINT raises KeyboardInterrupt
+    # (a test runner may have started this process with SIGINT ignored).
+    start = (
+        "import runpy, signal, sys; signal.signal(signal.SIGINT, signal.default_int_handler); "
+        "sys.argv = ['dedup'] + sys.argv[1:]; runpy.run_module('dedup', run_name='__main__')"
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-c", start, "check", "-j", "2", "-f", "json", str(corpus)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while len(_children(proc.pid)) < 2 and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert len(_children(proc.pid)) >= 2, "the workers did not start"
+        time.sleep(delay)
+        os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C in a terminal does
+        # The workers hold the pipes too: they end with the command.
+        out, err = proc.communicate(timeout=120)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+    assert err.decode() == "dedup: error: interrupted\n"
+    assert out == b""
+    assert proc.returncode == 130
