@@ -19,7 +19,7 @@ import numpy as np
 import numpy.typing as npt
 
 from dedup.cluster import Analysis, Cluster, analyse
-from dedup.engine import FileOutcome, FileTexts, Run, input_sizes, leave_running, make_job, paused_gc
+from dedup.engine import FileOutcome, FileTexts, Run, input_sizes, make_job, paused_gc
 from dedup.errors import DedupError
 from dedup.models import Block, Document, Finding, Line, Location, Severity
 from dedup.quality import QualityResult
@@ -338,6 +338,8 @@ def _collect(
             # the next run's workers are not forked before it is done.
             thread.shutdown(wait=False)
             if not clustering.done():
+                from dedup.forked import leave_running
+
                 leave_running(clustering)
     else:
         analysis = analyse(table, doc_of, paths, settings, texts)

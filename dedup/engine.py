@@ -45,7 +45,6 @@ from dedup.sources import InputFile, check_raw, decode, read_raw
 from dedup.table import BlockTable, LshParams, TableBlocks, table_from_blocks
 
 if TYPE_CHECKING:
-    from concurrent.futures import Future
     from ctypes import c_byte
     from multiprocessing.pool import IMapIterator, Pool
     from multiprocessing.process import BaseProcess
@@ -363,28 +362,6 @@ def _batches(items: Sequence[InputFile], sizes: Sequence[int], target: int) -> l
     return batches
 
 
-# Work of an earlier run still going on in a thread of this process: the
-# clustering of a split run whose quality pass failed (the error is raised
-# without waiting for it).
-_background: list[Future[Any]] = []
-
-
-def leave_running(work: Future[Any]) -> None:
-    """Let ``work`` finish in its thread; the next pool waits for it."""
-    _background.append(work)
-
-
-def _settle() -> None:
-    """Wait for :func:`leave_running` work before forking workers: a fork
-    copies a lock that another thread holds at that moment (numba's
-    compiler lock, say) as held, and a worker would wait on it forever."""
-    if _background:
-        from concurrent.futures import wait
-
-        wait(_background)
-        _background.clear()
-
-
 #: How often (seconds) the parent, waiting for a worker's result, checks
 #: that the workers are still alive.
 WATCH_INTERVAL = 1.0
@@ -492,7 +469,9 @@ class Run:
     def _start(self) -> None:
         import multiprocessing
 
-        _settle()
+        from dedup.forked import settle
+
+        settle()
         job = self.job
         if job.use_kernel:
             from dedup.kernels import warm_up

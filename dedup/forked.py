@@ -19,11 +19,36 @@ import pickle
 import signal
 import tempfile
 from collections.abc import Callable
-from typing import Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import dedup
 
+if TYPE_CHECKING:
+    from concurrent.futures import Future
+
 T = TypeVar("T")
+
+# Work still going on in another thread of this process: the clustering of
+# a split run whose quality pass failed (the error is raised without
+# waiting for it). It must not fork.
+_background: list[Future[Any]] = []
+
+
+def leave_running(work: Future[Any]) -> None:
+    """Let ``work`` finish in its thread; the next fork waits for it."""
+    _background.append(work)
+
+
+def settle() -> None:
+    """Wait for :func:`leave_running` work; called before any fork (worker
+    pool or helper): a fork copies a lock that another thread holds at that
+    moment (numba's compiler lock, say) as held, and the child would wait
+    on it forever."""
+    if _background:
+        from concurrent.futures import wait
+
+        wait(_background)
+        _background.clear()
 
 
 def can_fork() -> bool:
@@ -42,6 +67,7 @@ class Forked(Generic[T]):
         self.work = work
         self.pid = 0
         self.path = ""
+        settle()
         try:
             fd, self.path = tempfile.mkstemp(prefix="dedup-part-")
         except OSError:

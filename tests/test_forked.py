@@ -53,6 +53,27 @@ def test_only_the_commands_process_forks(monkeypatch: pytest.MonkeyPatch) -> Non
     assert can_fork()
 
 
+def test_a_fork_waits_for_work_left_running_in_a_thread(own_process: Path) -> None:
+    """Work left running by a failed run (dedup.forked.leave_running) is
+    done before the child is forked: the child sees its result, and no lock
+    that thread held."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from dedup.forked import leave_running
+
+    state = ["started"]
+
+    def work() -> None:
+        time.sleep(0.5)
+        state.append("done")
+
+    thread = ThreadPoolExecutor(1)
+    leave_running(thread.submit(work))
+    thread.shutdown(wait=False)
+    with Forked(lambda: list(state)) as forked:
+        assert forked.result() == ["started", "done"]
+
+
 def test_the_childs_result_comes_back(own_process: Path) -> None:
     parent = os.getpid()
     with Forked(lambda: (os.getpid(), [1, 2, 3])) as forked:
