@@ -387,16 +387,18 @@ def _watched(results: IMapIterator[Any], workers: Sequence[BaseProcess]) -> Iter
                 ) from None
 
 
-def _stop_pool(pool: Pool, stop: c_byte, workers: Sequence[BaseProcess]) -> None:
+def _stop_pool(pool: Pool, stop: c_byte, workers: Sequence[BaseProcess], others: set[BaseProcess]) -> None:
     """Close ``pool`` and wait for its ``workers`` to leave, first asking
     them to skip whatever work is left (after an error or Ctrl-C here).
+    ``others``: this process's children that are not the pool's.
 
     ``Pool.terminate`` kills workers that may be sending a result, and a
     worker killed while it holds the results queue's lock leaves the pool's
     threads, and so this process, waiting forever (CPython issues 96995 and
-    73945; seen as a CI run that never ended). It is kept for when waiting
-    cannot end: a worker that died (its task's result will never come, and
-    ``Pool.join`` waits for it), or a second Ctrl-C.
+    73945; seen as a CI run that never ended). Only when waiting cannot
+    end (a worker died: its task's result never comes, and ``Pool.join``
+    would wait for it) or on a second Ctrl-C are the workers stopped by
+    force (:func:`_force_stop`).
     """
     stop.value = 1
     pool.close()
@@ -405,17 +407,39 @@ def _stop_pool(pool: Pool, stop: c_byte, workers: Sequence[BaseProcess]) -> None
             while worker.exitcode is None and not _died(workers):
                 worker.join(WATCH_INTERVAL)
         if _died(workers):
-            pool.terminate()
+            _force_stop(pool, others)
         else:
             pool.join()
     except BaseException:
-        pool.terminate()
+        _force_stop(pool, others)
         raise
 
 
 def _died(workers: Sequence[BaseProcess]) -> bool:
     """Whether a worker ended other than by the pool's request."""
     return any(w.exitcode not in (None, 0) for w in workers)
+
+
+#: How long (seconds) a forced stop lets ``Pool.terminate`` tidy up.
+TERMINATE_WAIT = 10.0
+
+
+def _force_stop(pool: Pool, others: set[BaseProcess]) -> None:
+    """Stop the pool at once: ``Pool.terminate`` (in a thread of its own,
+    as it may wait forever for a lock that a dead worker held: it gets
+    :data:`TERMINATE_WAIT` seconds and then stays behind, asleep), then
+    kill whatever workers are left (every child but ``others``)."""
+    import multiprocessing
+    import threading
+
+    tidy = threading.Thread(target=pool.terminate, name="dedup-pool-terminate", daemon=True)
+    tidy.start()
+    tidy.join(TERMINATE_WAIT)
+    left = [child for child in multiprocessing.active_children() if child not in others]
+    for child in left:
+        child.kill()
+    for child in left:
+        child.join(WATCH_INTERVAL)
 
 
 class Run:
@@ -492,7 +516,7 @@ class Run:
         try:
             pool = context.Pool(self.workers, initializer=_start_worker, initargs=(stop, mask))
             workers = [p for p in multiprocessing.active_children() if p not in before]
-            self._stack.callback(_stop_pool, pool, stop, workers)
+            self._stack.callback(_stop_pool, pool, stop, workers, before)
         finally:
             signal.pthread_sigmask(signal.SIG_SETMASK, mask)
         items = [i for i, _ in self.pooled]

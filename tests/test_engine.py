@@ -474,11 +474,19 @@ def test_an_error_mid_run_stops_the_workers_without_killing_them(
     assert 4 <= len(list(seen.iterdir())) < len(paths) // 2
 
 
+@pytest.mark.parametrize("stuck", [False, True])
 def test_a_worker_that_dies_fails_the_run_instead_of_hanging(
-    corpus: list[str], monkeypatch: pytest.MonkeyPatch
+    corpus: list[str], monkeypatch: pytest.MonkeyPatch, stuck: bool
 ) -> None:
     """A worker killed mid-run (by the system, for want of memory, say):
-    the pool would start another and wait forever for the lost result."""
+    the pool would start another and wait forever for the lost result.
+    The workers are killed, and ``Pool.terminate`` gets a few seconds to
+    tidy up (``stuck``: it never returns, as when the dead worker held
+    one of the pool's locks)."""
+    import multiprocessing
+    import threading
+    from multiprocessing.pool import Pool
+
     from dedup.errors import DedupError
 
     monkeypatch.setattr(engine, "POOL_MIN_BYTES", 0)
@@ -491,8 +499,13 @@ def test_a_worker_that_dies_fails_the_run_instead_of_hanging(
         return process_item(item, job, raw)
 
     monkeypatch.setattr(engine, "process_item", killed)
+    if stuck:
+        monkeypatch.setattr(engine, "TERMINATE_WAIT", 0.5)
+        # Where terminate waits for the lock a dead worker held.
+        monkeypatch.setattr(Pool, "_help_stuff_finish", staticmethod(lambda *a: threading.Event().wait()))
     with pytest.raises(DedupError, match=r"a worker process ended unexpectedly \(exit code -9"):
         check_paths(corpus, Settings(workers=2))
+    assert multiprocessing.active_children() == []
 
 
 def test_the_next_pool_waits_for_a_failed_runs_clustering(
