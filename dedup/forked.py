@@ -9,6 +9,10 @@ file. Only the command's own process forks (:data:`dedup.OWN_PROCESS`): a
 library user's process may hold threads and locks a fork would copy
 mid-use. If the child cannot be started or fails, this process does the
 work itself, so the result never depends on the child.
+
+Every fork of the package (this helper, the engine's worker pool) first
+waits for work that an earlier, failed run left running in a thread
+(:func:`leave_running`, :func:`settle`).
 """
 
 from __future__ import annotations
