@@ -11,8 +11,11 @@ from __future__ import annotations
 import contextlib
 import gc
 import os
+import signal
 import sys
+import threading
 import traceback
+from collections.abc import Iterator
 from enum import Enum, StrEnum
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
@@ -580,8 +583,66 @@ def _usage_error_message(exc: Exception) -> str | None:
     return f"{format_message()}{hint}"
 
 
+#: Seconds after a Ctrl-C lost in a finalizer before it is sent again.
+RESEND_DELAY = 0.01
+
+
+@contextlib.contextmanager
+def _ctrl_c(seen: list[bool]) -> Iterator[None]:
+    """While the command runs, Ctrl-C raises KeyboardInterrupt as usual and
+    is remembered (``seen[0]`` becomes True). One that
+    lands in a finalizer or a C callback, which cannot raise (Python prints
+    "Exception ignored" and goes on; numba compiling its kernels on a first
+    run is full of them), is sent again until it lands where it stops the
+    run. Nothing changes where Ctrl-C is ignored or handled by the caller."""
+    if (
+        threading.current_thread() is not threading.main_thread()
+        or signal.getsignal(signal.SIGINT) is not signal.default_int_handler
+    ):
+        yield
+        return
+
+    def on_ctrl_c(signum: int, frame: object) -> None:
+        seen[0] = True
+        raise KeyboardInterrupt
+
+    previous = sys.unraisablehook
+
+    def unraisable(info: Any) -> None:
+        if isinstance(info.exc_value, KeyboardInterrupt):
+            # Again, shortly, from another thread: sent from here, it would
+            # be raised here, in the hook, which cannot raise either.
+            again = threading.Timer(RESEND_DELAY, os.kill, (os.getpid(), signal.SIGINT))
+            again.daemon = True
+            again.start()
+        else:
+            previous(info)
+
+    signal.signal(signal.SIGINT, on_ctrl_c)
+    sys.unraisablehook = unraisable
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        sys.unraisablehook = previous
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point: run the app, turn every error into one line and exit 2."""
+    seen = [False]
+    code: int | None = None
+    try:
+        with _ctrl_c(seen):
+            code = _main(argv)
+    except KeyboardInterrupt:  # Ctrl-C again as the command ends
+        seen[0] = True
+    if code is None or (seen[0] and code != EXIT_INTERRUPTED):  # or one something swallowed
+        _err("interrupted")
+        code = EXIT_INTERRUPTED
+    return code
+
+
+def _main(argv: list[str] | None) -> int:
     global _debug
     args = list(sys.argv[1:] if argv is None else argv)
     _debug = "--debug" in args or os.environ.get("DEDUP_DEBUG") == "1"
@@ -633,6 +694,8 @@ def run() -> NoReturn:
     # cyclic collector only costs time here (see dedup.engine.paused_gc).
     gc.disable()
     code = main()
+    with contextlib.suppress(ValueError):  # (not the main thread)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # done: a late Ctrl-C changes nothing
     for stream in (sys.stdout, sys.stderr):
         with contextlib.suppress(BrokenPipeError, ValueError):  # reader gone, or stream closed
             stream.flush()

@@ -80,3 +80,43 @@ def test_ctrl_c_stops_a_run_with_workers(tmp_path: Path, delay: float) -> None:
     assert err.decode() == "dedup: error: interrupted\n"
     assert out == b""
     assert proc.returncode == 130
+
+
+FINALIZER = """
+import os, signal, sys, time
+signal.signal(signal.SIGINT, signal.default_int_handler)
+import dedup.api as api
+check_inputs = api.check_inputs
+
+
+class Finalized:
+    def __del__(self):
+        os.kill(os.getpid(), signal.SIGINT)
+        time.sleep(1)  # Ctrl-C arrives here, where it cannot raise
+
+
+def checked(*args, **kwargs):
+    Finalized()
+    time.sleep(10)  # (not reached: Ctrl-C, sent again, stops the run here)
+    return check_inputs(*args, **kwargs)
+
+
+api.check_inputs = checked
+from dedup.cli import run
+
+sys.argv = ["dedup", "check", sys.argv[1]]
+run()
+"""
+
+
+def test_ctrl_c_that_lands_in_a_finalizer_still_stops_the_run(tmp_path: Path) -> None:
+    """A KeyboardInterrupt raised in a finalizer (or a C callback) is only
+    printed as "Exception ignored" and the run goes on; numba compiling its
+    kernels on a first run is full of finalizers (seen in CI). The command
+    sends such a Ctrl-C again until it stops the run."""
+    (tmp_path / "a.txt").write_text("One paragraph.\n")
+    proc = subprocess.run(
+        [sys.executable, "-c", FINALIZER, str(tmp_path / "a.txt")], capture_output=True, timeout=120
+    )
+    assert proc.stderr.decode() == "dedup: error: interrupted\n"
+    assert proc.returncode == 130
