@@ -474,37 +474,40 @@ def test_an_error_mid_run_stops_the_workers_without_killing_them(
     assert 4 <= len(list(seen.iterdir())) < len(paths) // 2
 
 
-@pytest.mark.parametrize("stuck", [False, True])
+@pytest.mark.parametrize(("stuck", "quality"), [(False, False), (True, False), (False, True)])
 def test_a_worker_that_dies_fails_the_run_instead_of_hanging(
-    corpus: list[str], monkeypatch: pytest.MonkeyPatch, stuck: bool
+    corpus: list[str], monkeypatch: pytest.MonkeyPatch, stuck: bool, quality: bool
 ) -> None:
     """A worker killed mid-run (by the system, for want of memory, say):
     the pool would start another and wait forever for the lost result.
     The workers are killed, and ``Pool.terminate`` gets a few seconds to
     tidy up (``stuck``: it never returns, as when the dead worker held
-    one of the pool's locks)."""
+    one of the pool's locks). ``quality``: in the quality pass of a split
+    run, while this process clusters."""
     import multiprocessing
     import threading
     from multiprocessing.pool import Pool
 
     from dedup.errors import DedupError
+    from dedup.rules.registry import RuleSettings
 
     monkeypatch.setattr(engine, "POOL_MIN_BYTES", 0)
     monkeypatch.setattr(engine, "WATCH_INTERVAL", 0.1)
-    process_item = engine.process_item
+    name = "check_item" if quality else "process_item"
+    work = getattr(engine, name)
 
-    def killed(item: InputFile, job: engine.Job, raw: bytes | None = None) -> engine.FileOutcome:
+    def killed(item: InputFile, *args: object) -> engine.FileOutcome:
         if item.path == corpus[3]:
             os.kill(os.getpid(), signal.SIGKILL)
-        return process_item(item, job, raw)
+        return work(item, *args)  # type: ignore[no-any-return]
 
-    monkeypatch.setattr(engine, "process_item", killed)
+    monkeypatch.setattr(engine, name, killed)  # the forked workers inherit it
     if stuck:
         monkeypatch.setattr(engine, "TERMINATE_WAIT", 0.5)
         # Where terminate waits for the lock a dead worker held.
         monkeypatch.setattr(Pool, "_help_stuff_finish", staticmethod(lambda *a: threading.Event().wait()))
     with pytest.raises(DedupError, match=r"a worker process ended unexpectedly \(exit code -9"):
-        check_paths(corpus, Settings(workers=2))
+        check_paths(corpus, Settings(workers=2), RuleSettings() if quality else None)
     assert multiprocessing.active_children() == []
 
 
