@@ -160,7 +160,9 @@ def atomic_write(path: str | os.PathLike[str], data: bytes | Iterable[bytes]) ->
             os.umask(umask)
             os.chmod(tmp, 0o666 & ~umask)
         os.replace(tmp, target)
-    except OSError as exc:
+    except BaseException as exc:  # a full disk, or Ctrl-C: no temp file is left behind
         with contextlib.suppress(OSError):
             os.unlink(tmp)
-        raise DedupError(f"cannot write: {exc.strerror or exc}; nothing was changed", str(path)) from None
+        if isinstance(exc, OSError):
+            raise DedupError(f"cannot write: {exc.strerror or exc}; nothing was changed", str(path)) from None
+        raise

@@ -6,8 +6,10 @@ import os
 import shutil
 import stat
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
 from conftest import run_dedup
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -122,6 +124,24 @@ def test_in_place_keeps_mode_and_leaves_no_temp_files(tmp_path: Path) -> None:
     assert stat.S_IMODE(src.stat().st_mode) == 0o640
     assert unchanged.stat().st_mtime_ns == before  # untouched files are not rewritten
     assert sorted(p.name for p in tmp_path.iterdir()) == ["x.txt", "y.txt"]
+
+
+def test_an_interrupted_write_leaves_the_file_and_no_temp_file(tmp_path: Path) -> None:
+    """Ctrl-C in the middle of an in-place write: the old file stays whole
+    and the temporary file is removed."""
+    from dedup.rewrite import atomic_write
+
+    target = tmp_path / "x.txt"
+    target.write_bytes(b"old text\n")
+
+    def chunks() -> Iterator[bytes]:
+        yield b"new text, first half"
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        atomic_write(target, chunks())
+    assert target.read_bytes() == b"old text\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["x.txt"]
 
 
 def test_diff_is_git_applyable_and_writes_nothing(tmp_path: Path) -> None:
