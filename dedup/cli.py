@@ -1,9 +1,9 @@
 """The ``dedup`` command: options -> Settings -> api -> report -> exit code.
 
 Exit codes: 0 nothing found, 1 findings (``check``) or changes (``clean
---diff``), 2 usage, configuration or input error. Machine output goes to
-stdout; errors and progress go to stderr. Errors are one line each; a
-traceback is shown only with ``--debug``.
+--diff``), 2 usage, configuration or input error, 130 interrupted (Ctrl-C).
+Machine output goes to stdout; errors and progress go to stderr. Errors are
+one line each; a traceback is shown only with ``--debug``.
 """
 
 from __future__ import annotations
