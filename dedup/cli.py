@@ -615,8 +615,10 @@ def _ctrl_c(seen: list[bool]) -> Iterator[None]:
             again = threading.Timer(RESEND_DELAY, os.kill, (os.getpid(), signal.SIGINT))
             again.daemon = True
             again.start()
-        else:
+        elif not seen[0] or _debug:
             previous(info)
+        # else: debris of the code Ctrl-C interrupted (a finalizer of a
+        # half-built object), on the way out.
 
     signal.signal(signal.SIGINT, on_ctrl_c)
     sys.unraisablehook = unraisable

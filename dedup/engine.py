@@ -498,9 +498,11 @@ class Run:
         settle()
         job = self.job
         if job.use_kernel:
+            from dedup.interrupts import held_interrupt
             from dedup.kernels import warm_up
 
-            warm_up(job.params)  # before the fork: workers inherit the loaded code
+            with held_interrupt():  # (see there)
+                warm_up(job.params)  # before the fork: workers inherit the loaded code
         context = multiprocessing.get_context("fork")
         # Where the workers leave their tables (see _Packed); removed with
         # the pool, whatever happens.
@@ -540,9 +542,11 @@ class Run:
             self._tables = (o for packed in _watched(tables, workers) for o in _unpacked(packed))
         if job.use_kernel and job.settings.near:
             from dedup.cluster import warm_up as warm_up_analysis
+            from dedup.interrupts import held_interrupt
 
             # While the workers build the first tables (the tasks are queued).
-            warm_up_analysis(job.params.bands)
+            with held_interrupt():
+                warm_up_analysis(job.params.bands)
 
     def __exit__(self, *exc: object) -> None:
         self._stack.close()

@@ -120,3 +120,81 @@ def test_ctrl_c_that_lands_in_a_finalizer_still_stops_the_run(tmp_path: Path) ->
     )
     assert proc.stderr.decode() == "dedup: error: interrupted\n"
     assert proc.returncode == 130
+
+
+HELD = """
+import os, signal, sys, time
+from pathlib import Path
+signal.signal(signal.SIGINT, signal.default_int_handler)
+from dedup import cluster, engine
+
+engine.POOL_MIN_BYTES = engine.KERNEL_MIN_BYTES = 0  # a pool and the kernels for small files
+marker = Path(sys.argv[1])
+
+
+def warm_up(bands):
+    os.kill(os.getpid(), signal.SIGINT)
+    time.sleep(0.3)  # loading compiled code: Ctrl-C waits until it is done
+    marker.write_text("loaded")
+
+
+cluster.warm_up = warm_up
+from dedup.cli import run
+
+sys.argv = ["dedup", "check", "-j", "2", *sys.argv[2:]]
+run()
+"""
+
+
+def test_ctrl_c_while_compiled_code_loads_waits_for_it(tmp_path: Path) -> None:
+    """Ctrl-C while numba loads or compiles kernels would land in llvmlite's
+    half-built objects (their finalizers fail, and the process may crash,
+    leaving its workers without a parent: seen in CI). It is held until the
+    loading is done, then stops the run."""
+    files = []
+    for i in range(3):
+        path = tmp_path / f"f{i}.txt"
+        path.write_text(f"Paragraph number {i} of a small file with a few words.\n")
+        files.append(str(path))
+    marker = tmp_path / "marker"
+    proc = subprocess.run([sys.executable, "-c", HELD, str(marker), *files], capture_output=True, timeout=120)
+    assert marker.read_text() == "loaded"
+    assert proc.stderr.decode() == "dedup: error: interrupted\n"
+    assert proc.returncode == 130
+
+
+DEBRIS = """
+import os, signal, sys, time
+signal.signal(signal.SIGINT, signal.default_int_handler)
+import dedup.api as api
+
+
+class HalfBuilt:
+    def __del__(self):
+        raise AttributeError("'HalfBuilt' object has no attribute '_ptr'")
+
+
+def checked(*args, **kwargs):
+    debris = HalfBuilt()  # finalized once Ctrl-C has unwound this frame
+    os.kill(os.getpid(), signal.SIGINT)
+    time.sleep(10)
+
+
+api.check_inputs = checked
+from dedup.cli import run
+
+sys.argv = ["dedup", "check", sys.argv[1]]
+run()
+"""
+
+
+def test_what_ctrl_c_leaves_half_built_is_not_reported(tmp_path: Path) -> None:
+    """Finalizers of objects that Ctrl-C left half-built fail on the way out
+    ("Exception ignored in ..."): that is not news to someone who pressed
+    Ctrl-C, and only the one line is shown."""
+    (tmp_path / "a.txt").write_text("One paragraph.\n")
+    proc = subprocess.run(
+        [sys.executable, "-c", DEBRIS, str(tmp_path / "a.txt")], capture_output=True, timeout=120
+    )
+    assert proc.stderr.decode() == "dedup: error: interrupted\n"
+    assert proc.returncode == 130
