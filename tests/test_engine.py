@@ -452,7 +452,7 @@ def test_an_error_mid_run_stops_the_workers_without_killing_them(
     from dedup.errors import DedupError
     from dedup.rules.registry import RuleSettings
 
-    paths = _corpus(tmp_path, files=40)
+    paths = _corpus(tmp_path, files=80)
     seen = tmp_path / "seen"
     seen.mkdir()
     monkeypatch.setattr(engine, "POOL_MIN_BYTES", 0)
