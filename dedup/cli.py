@@ -13,9 +13,7 @@ import gc
 import os
 import signal
 import sys
-import threading
 import traceback
-from collections.abc import Iterator
 from enum import Enum, StrEnum
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
@@ -583,64 +581,21 @@ def _usage_error_message(exc: Exception) -> str | None:
     return f"{format_message()}{hint}"
 
 
-#: Seconds after a Ctrl-C lost in a finalizer before it is sent again.
-RESEND_DELAY = 0.01
-
-
-@contextlib.contextmanager
-def _ctrl_c(seen: list[bool]) -> Iterator[None]:
-    """While the command runs, Ctrl-C raises KeyboardInterrupt as usual and
-    is remembered (``seen[0]`` becomes True). One that
-    lands in a finalizer or a C callback, which cannot raise (Python prints
-    "Exception ignored" and goes on; numba compiling its kernels on a first
-    run is full of them), is sent again until it lands where it stops the
-    run. Nothing changes where Ctrl-C is ignored or handled by the caller."""
-    if (
-        threading.current_thread() is not threading.main_thread()
-        or signal.getsignal(signal.SIGINT) is not signal.default_int_handler
-    ):
-        yield
-        return
-
-    def on_ctrl_c(signum: int, frame: object) -> None:
-        seen[0] = True
-        raise KeyboardInterrupt
-
-    previous = sys.unraisablehook
-
-    def unraisable(info: Any) -> None:
-        if isinstance(info.exc_value, KeyboardInterrupt):
-            # Again, shortly, from another thread: sent from here, it would
-            # be raised here, in the hook, which cannot raise either.
-            again = threading.Timer(RESEND_DELAY, os.kill, (os.getpid(), signal.SIGINT))
-            again.daemon = True
-            again.start()
-        elif not seen[0] or _debug:
-            previous(info)
-        # else: debris of the code Ctrl-C interrupted (a finalizer of a
-        # half-built object), on the way out.
-
-    signal.signal(signal.SIGINT, on_ctrl_c)
-    sys.unraisablehook = unraisable
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, signal.default_int_handler)
-        sys.unraisablehook = previous
-
-
 def main(argv: list[str] | None = None) -> int:
     """Entry point: run the app, turn every error into one line and exit 2."""
+    from dedup.interrupts import stop_on_ctrl_c
+
     seen = [False]
     code: int | None = None
     try:
-        with _ctrl_c(seen):
+        with stop_on_ctrl_c(seen, show_debris=lambda: _debug):
             code = _main(argv)
     except KeyboardInterrupt:  # Ctrl-C again as the command ends
         seen[0] = True
-    if code is None or (seen[0] and code != EXIT_INTERRUPTED):  # or one something swallowed
-        _err("interrupted")
+    if code is None or seen[0]:  # also a Ctrl-C that something swallowed
         code = EXIT_INTERRUPTED
+    if code == EXIT_INTERRUPTED:
+        _err("interrupted")
     return code
 
 
@@ -658,8 +613,7 @@ def _main(argv: list[str] | None) -> int:
         _err(str(exc))
         return EXIT_ERROR
     except (KeyboardInterrupt, typer.Abort):
-        _err("interrupted")
-        return EXIT_INTERRUPTED
+        return EXIT_INTERRUPTED  # (main says so)
     except BrokenPipeError:
         return EXIT_OK
     except Exception as exc:  # the promise: no traceback without --debug
@@ -676,8 +630,7 @@ def _main(argv: list[str] | None) -> int:
         else:
             _err(f"internal error: {type(exc).__name__}: {exc} (rerun with --debug and report it)")
         return EXIT_ERROR
-    if code == EXIT_INTERRUPTED:  # Typer's answer to Ctrl-C (dedup itself never returns it)
-        _err("interrupted")
+    # (Typer answers Ctrl-C with EXIT_INTERRUPTED, which dedup itself never returns.)
     return code if isinstance(code, int) else EXIT_OK
 
 

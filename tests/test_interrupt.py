@@ -45,6 +45,29 @@ def _children(pid: int) -> list[int]:
     return found
 
 
+def _command(*args: str, setup: str = "") -> list[str]:
+    """The dedup command as a terminal starts it, SIGINT raising
+    KeyboardInterrupt (a test runner may have started this process with
+    SIGINT ignored), after ``setup`` (Python that patches it)."""
+    script = "\n".join(
+        [
+            "import signal, sys",
+            "signal.signal(signal.SIGINT, signal.default_int_handler)",
+            setup,
+            "from dedup.cli import run",
+            "sys.argv = ['dedup', *sys.argv[1:]]",
+            "run()",
+        ]
+    )
+    return [sys.executable, "-c", script, *args]
+
+
+def _run(setup: str, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run(
+        _command(*args, setup=setup), capture_output=True, timeout=120, env={**os.environ, **(env or {})}
+    )
+
+
 @pytest.mark.parametrize("delay", [0.0, 0.4])
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs Linux's /proc")
 def test_ctrl_c_stops_a_run_with_workers(tmp_path: Path, delay: float) -> None:
@@ -52,14 +75,8 @@ def test_ctrl_c_stops_a_run_with_workers(tmp_path: Path, delay: float) -> None:
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     _corpus(corpus, 12)
-    # The command as a terminal starts it: SIGINT raises KeyboardInterrupt
-    # (a test runner may have started this process with SIGINT ignored).
-    start = (
-        "import runpy, signal, sys; signal.signal(signal.SIGINT, signal.default_int_handler); "
-        "sys.argv = ['dedup'] + sys.argv[1:]; runpy.run_module('dedup', run_name='__main__')"
-    )
     proc = subprocess.Popen(
-        [sys.executable, "-c", start, "check", "-j", "2", "-f", "json", str(corpus)],
+        _command("check", "-j", "2", "-f", "json", str(corpus)),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         start_new_session=True,
@@ -83,8 +100,7 @@ def test_ctrl_c_stops_a_run_with_workers(tmp_path: Path, delay: float) -> None:
 
 
 FINALIZER = """
-import os, signal, sys, time
-signal.signal(signal.SIGINT, signal.default_int_handler)
+import os, time
 import dedup.api as api
 check_inputs = api.check_inputs
 
@@ -102,10 +118,6 @@ def checked(*args, **kwargs):
 
 
 api.check_inputs = checked
-from dedup.cli import run
-
-sys.argv = ["dedup", "check", sys.argv[1]]
-run()
 """
 
 
@@ -115,21 +127,18 @@ def test_ctrl_c_that_lands_in_a_finalizer_still_stops_the_run(tmp_path: Path) ->
     kernels on a first run is full of finalizers (seen in CI). The command
     sends such a Ctrl-C again until it stops the run."""
     (tmp_path / "a.txt").write_text("One paragraph.\n")
-    proc = subprocess.run(
-        [sys.executable, "-c", FINALIZER, str(tmp_path / "a.txt")], capture_output=True, timeout=120
-    )
+    proc = _run(FINALIZER, "check", str(tmp_path / "a.txt"))
     assert proc.stderr.decode() == "dedup: error: interrupted\n"
     assert proc.returncode == 130
 
 
 HELD = """
-import os, signal, sys, time
+import os, time
 from pathlib import Path
-signal.signal(signal.SIGINT, signal.default_int_handler)
 from dedup import cluster, engine
 
 engine.POOL_MIN_BYTES = engine.KERNEL_MIN_BYTES = 0  # a pool and the kernels for small files
-marker = Path(sys.argv[1])
+marker = Path(os.environ["MARKER"])
 
 
 def warm_up(bands):
@@ -139,10 +148,6 @@ def warm_up(bands):
 
 
 cluster.warm_up = warm_up
-from dedup.cli import run
-
-sys.argv = ["dedup", "check", "-j", "2", *sys.argv[2:]]
-run()
 """
 
 
@@ -157,15 +162,14 @@ def test_ctrl_c_while_compiled_code_loads_waits_for_it(tmp_path: Path) -> None:
         path.write_text(f"Paragraph number {i} of a small file with a few words.\n")
         files.append(str(path))
     marker = tmp_path / "marker"
-    proc = subprocess.run([sys.executable, "-c", HELD, str(marker), *files], capture_output=True, timeout=120)
+    proc = _run(HELD, "check", "-j", "2", *files, env={"MARKER": str(marker)})
     assert marker.read_text() == "loaded"
     assert proc.stderr.decode() == "dedup: error: interrupted\n"
     assert proc.returncode == 130
 
 
 DEBRIS = """
-import os, signal, sys, time
-signal.signal(signal.SIGINT, signal.default_int_handler)
+import os, time
 import dedup.api as api
 
 
@@ -181,10 +185,6 @@ def checked(*args, **kwargs):
 
 
 api.check_inputs = checked
-from dedup.cli import run
-
-sys.argv = ["dedup", "check", sys.argv[1]]
-run()
 """
 
 
@@ -193,8 +193,6 @@ def test_what_ctrl_c_leaves_half_built_is_not_reported(tmp_path: Path) -> None:
     ("Exception ignored in ..."): that is not news to someone who pressed
     Ctrl-C, and only the one line is shown."""
     (tmp_path / "a.txt").write_text("One paragraph.\n")
-    proc = subprocess.run(
-        [sys.executable, "-c", DEBRIS, str(tmp_path / "a.txt")], capture_output=True, timeout=120
-    )
+    proc = _run(DEBRIS, "check", str(tmp_path / "a.txt"))
     assert proc.stderr.decode() == "dedup: error: interrupted\n"
     assert proc.returncode == 130
