@@ -101,6 +101,7 @@ def test_ctrl_c_stops_a_run_with_workers(tmp_path: Path, delay: float) -> None:
 
 FINALIZER = """
 import os, time
+from pathlib import Path
 import dedup.api as api
 check_inputs = api.check_inputs
 
@@ -114,6 +115,7 @@ class Finalized:
 def checked(*args, **kwargs):
     Finalized()
     time.sleep(10)  # (not reached: Ctrl-C, sent again, stops the run here)
+    Path(os.environ["MARKER"]).write_text("checked")
     return check_inputs(*args, **kwargs)
 
 
@@ -127,9 +129,11 @@ def test_ctrl_c_that_lands_in_a_finalizer_still_stops_the_run(tmp_path: Path) ->
     kernels on a first run is full of finalizers (seen in CI). The command
     sends such a Ctrl-C again until it stops the run."""
     (tmp_path / "a.txt").write_text("One paragraph.\n")
-    proc = _run(FINALIZER, "check", str(tmp_path / "a.txt"))
+    marker = tmp_path / "marker"
+    proc = _run(FINALIZER, "check", str(tmp_path / "a.txt"), env={"MARKER": str(marker)})
     assert proc.stderr.decode() == "dedup: error: interrupted\n"
     assert proc.returncode == 130
+    assert not marker.exists()  # stopped there, not after the run
 
 
 HELD = """
