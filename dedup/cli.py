@@ -22,6 +22,7 @@ import typer
 
 from dedup import __version__
 from dedup.errors import DedupError
+from dedup.interrupts import stop_on_ctrl_c
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 EXIT_INTERRUPTED = 130  # Ctrl-C, as shells report a command ended by SIGINT
@@ -583,8 +584,6 @@ def _usage_error_message(exc: Exception) -> str | None:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point: run the app, turn every error into one line and exit 2."""
-    from dedup.interrupts import stop_on_ctrl_c
-
     seen = [False]
     code: int | None = None
     try:

@@ -36,6 +36,7 @@ import numpy as np
 import numpy.typing as npt
 
 from dedup.errors import DedupError
+from dedup.interrupts import held_interrupt
 from dedup.models import Block, Document, Finding
 from dedup.rules.base import Rule
 from dedup.rules.registry import RuleSettings, get_rule, selected_rules
@@ -498,7 +499,6 @@ class Run:
         settle()
         job = self.job
         if job.use_kernel:
-            from dedup.interrupts import held_interrupt
             from dedup.kernels import warm_up
 
             with held_interrupt():  # (see there)
@@ -525,6 +525,7 @@ class Run:
         sizes = [n for _, n in self.pooled]
         total = sum(self.sizes)
         batches = _batches(items, sizes, max(total // (self.workers * BATCHES_PER_WORKER), 1))
+        first, tables_batches = job, batches
         if self.split:
             # The tables-only pass is quick: fewer, larger tasks spend less
             # on round trips, and a worker done early starts on the quality
@@ -533,16 +534,13 @@ class Run:
                 items, sizes, max(total // (self.workers * TABLE_BATCHES_PER_WORKER), 1)
             )
             first = replace(job, quality_rules=(), drop=())
-            tables = pool.imap(partial(process_packed, job=first, spill=spill), tables_batches)
+        tables = pool.imap(partial(process_packed, job=first, spill=spill), tables_batches)
+        self._tables = (o for packed in _watched(tables, workers) for o in _unpacked(packed))
+        if self.split:
             checks = pool.imap(partial(check_batch, job=job), batches)
-            self._tables = (o for packed in _watched(tables, workers) for o in _unpacked(packed))
             self._checks = (o for outcomes in _watched(checks, workers) for o in outcomes)
-        else:
-            tables = pool.imap(partial(process_packed, job=job, spill=spill), batches)
-            self._tables = (o for packed in _watched(tables, workers) for o in _unpacked(packed))
         if job.use_kernel and job.settings.near:
             from dedup.cluster import warm_up as warm_up_analysis
-            from dedup.interrupts import held_interrupt
 
             # While the workers build the first tables (the tasks are queued).
             with held_interrupt():
