@@ -644,6 +644,12 @@ def run() -> NoReturn:
     import dedup
 
     dedup.OWN_PROCESS = True
+    # numpy's OpenBLAS starts a thread per core when numpy is imported, and
+    # each spins for ~0.1 s of CPU; dedup never calls BLAS (its array work
+    # is numpy's own loops and numba kernels). Set before anything imports
+    # numpy; a value the user set is kept.
+    if "numpy" not in sys.modules:
+        os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     # The process ends with os._exit and builds mostly acyclic objects: the
     # cyclic collector only costs time here (see dedup.engine.paused_gc).
     gc.disable()
