@@ -113,20 +113,21 @@ def _pairs_in_sorted(
 
 
 def candidate_pairs_from_keys(
-    keys: npt.NDArray[np.uint32], rows_eligible: npt.NDArray[np.int64]
+    keys: npt.NDArray[np.uint32], rows_eligible: npt.NDArray[np.int64], threads: int = 1
 ) -> npt.NDArray[np.int64]:
     """Unique candidate pairs ``(i, j)``, ``i < j``, among ``rows_eligible``.
 
     ``keys`` is a (rows x bands) array of band keys; indices refer to its rows.
-    The result is sorted.
+    The result is sorted, the same for any number of ``threads``.
     """
-    return rows_eligible[candidate_positions(keys, rows_eligible)]
+    return rows_eligible[candidate_positions(keys, rows_eligible, threads)]
 
 
 def candidate_positions(
-    keys: npt.NDArray[np.uint32], rows_eligible: npt.NDArray[np.int64]
+    keys: npt.NDArray[np.uint32], rows_eligible: npt.NDArray[np.int64], threads: int = 1
 ) -> npt.NDArray[np.int64]:
-    """:func:`candidate_pairs_from_keys` as positions in ``rows_eligible`` (sorted)."""
+    """:func:`candidate_pairs_from_keys` as positions in ``rows_eligible``
+    (sorted); a large input is bucketed by ``threads`` threads."""
     if len(rows_eligible) < 2:
         return np.zeros((0, 2), dtype=np.int64)
     if len(rows_eligible) >= KERNEL_MIN_ROWS:
@@ -137,7 +138,7 @@ def candidate_positions(
         else:
             # The kernel reads the rows in place (no copy of the key matrix) and
             # yields each pair once, as sorted codes i * n + j of positions.
-            return _decoded(band_pairs(keys, rows_eligible, BUCKET_CAP), len(rows_eligible))
+            return _decoded(band_pairs(keys, rows_eligible, BUCKET_CAP, threads), len(rows_eligible))
     keys = keys[rows_eligible]
     found = []
     for band in range(keys.shape[1]):
@@ -158,7 +159,19 @@ def _unique_pairs(pairs: npt.NDArray[np.int64], size: int) -> npt.NDArray[np.int
     pairs = np.sort(pairs, axis=1)
     # Unique rows via a single int64 code per pair.
     n = np.int64(max(size, 1))
-    return _decoded(np.unique(pairs[:, 0] * n + pairs[:, 1]), size)
+    return _decoded(sorted_unique(pairs[:, 0] * n + pairs[:, 1]), size)
+
+
+def sorted_unique(codes: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+    """``np.unique(codes)``, by a sort: numpy 2.4's ``np.unique`` of
+    600,000 int64 takes 0.23 s here, its sort 0.03 s."""
+    ordered = np.sort(codes)
+    if len(ordered) < 2:
+        return ordered
+    first = np.empty(len(ordered), dtype=np.bool_)
+    first[0] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=first[1:])
+    return ordered[first]
 
 
 def _decoded(codes: npt.NDArray[np.int64], size: int) -> npt.NDArray[np.int64]:

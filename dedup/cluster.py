@@ -255,7 +255,7 @@ def _near_edges(
     # global key matrix (no copy of it), as indices into ``reps``.
     with_shingles = np.flatnonzero(table.has_shingles[reps])
     threads = worker_count(settings.workers)
-    pairs = with_shingles[candidate_positions(table.band_keys, reps[with_shingles])]
+    pairs = with_shingles[candidate_positions(table.band_keys, reps[with_shingles], threads)]
     if len(pairs) == 0:
         return {}, set(), 0
     # Word counts bound the similarity (verify.plain_needed: the unweighted

@@ -17,6 +17,7 @@ import numpy as np
 import numpy.typing as npt
 from numba import njit
 
+from dedup.candidates import sorted_unique
 from dedup.repeats_kernel import bit_sets, repeated_positions
 
 I64 = npt.NDArray[np.int64]
@@ -46,13 +47,15 @@ def _push(code: int, seen: I64, out: I64, used: int) -> int:
 GATHER = 8
 
 
-@njit(cache=True)
-def _band_pairs(keys: npt.NDArray[np.uint32], rows: I64, cap: int, seen: I64, out: I64) -> int:
-    """The pairs' codes ``i * n + j`` into ``out`` (``seen``: an empty set,
-    all -1, a power of two long), each pair once; their number, or -1 when
-    the arrays are too small (see :func:`band_pairs`)."""
+@njit(cache=True, nogil=True)
+def _band_pairs(
+    keys: npt.NDArray[np.uint32], rows: I64, cap: int, seen: I64, out: I64, first: int, last: int
+) -> int:
+    """The pairs' codes ``i * n + j`` of bands ``first:last`` into ``out``
+    (``seen``: an empty set, all -1, a power of two long), each pair once;
+    their number, or -1 when the arrays are too small (see
+    :func:`band_pairs`). Releases the GIL: threads take a share of the bands."""
     n = len(rows)
-    bands = keys.shape[1]
     # Per band, the rows are first split by the key's top 8 bits (a stable
     # counting sort), then each part is bucketed with a hash table small
     # enough to stay in cache.
@@ -80,13 +83,13 @@ def _band_pairs(keys: npt.NDArray[np.uint32], rows: I64, cap: int, seen: I64, ou
     once, twice, shift = bit_sets(n, 1 << 26)
     shared = np.empty(n, dtype=np.int64)
     used = 0
-    for band in range(bands):
-        if band % GATHER == 0:
+    for band in range(first, last):
+        if (band - first) % GATHER == 0:
             for i in range(n):
                 row = rows[i]
-                for k in range(min(GATHER, bands - band)):
+                for k in range(min(GATHER, last - band)):
                     columns[k, i] = keys[row, band + k]
-        column = columns[band % GATHER]
+        column = columns[(band - first) % GATHER]
         m = repeated_positions(column, once, twice, shift, shared)
         bounds[:] = 0
         for q in range(m):
@@ -161,23 +164,44 @@ def _band_pairs(keys: npt.NDArray[np.uint32], rows: I64, cap: int, seen: I64, ou
     return used
 
 
-def band_pairs(keys: npt.NDArray[np.uint32], rows: I64, cap: int) -> I64:
+# From this many rows on, band_pairs shares the bands out among threads.
+PARALLEL_MIN_ROWS = 50_000
+
+
+def band_pairs(keys: npt.NDArray[np.uint32], rows: I64, cap: int, threads: int = 1) -> I64:
     """Distinct pairs of positions in ``rows`` (``i < j``) whose rows of ``keys``
     share a band key, as one sorted array of codes ``i * len(rows) + j``.
 
     A pair found in several bands is kept once, so memory follows the
     distinct pairs, not pairs x bands: the kernel starts with room for two
     pairs per row and runs again with four times more in the rare case
-    that it needs more."""
+    that it needs more. With ``threads`` > 1 and enough rows, each thread
+    takes a run of bands (whole GATHER groups); the result is the same.
+    """
     keys = np.ascontiguousarray(keys, dtype=np.uint32)
     rows = np.ascontiguousarray(rows, dtype=np.int64)
+    bands = keys.shape[1]
+    groups = -(-bands // GATHER)
+    parts = max(1, min(threads, groups)) if len(rows) >= PARALLEL_MIN_ROWS else 1
+    if parts == 1:
+        return np.sort(_bands_codes(keys, rows, cap, 0, bands))
+    cuts = [min(bands, GATHER * (groups * k // parts)) for k in range(parts + 1)]
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(parts) as pool:
+        found = list(pool.map(lambda k: _bands_codes(keys, rows, cap, cuts[k], cuts[k + 1]), range(parts)))
+    return sorted_unique(np.concatenate(found))
+
+
+def _bands_codes(keys: npt.NDArray[np.uint32], rows: I64, cap: int, first: int, last: int) -> I64:
+    """The distinct codes of bands ``first:last``, unsorted (see :func:`band_pairs`)."""
     size = 1 << max(16, (4 * len(rows)).bit_length())
     while True:
         seen = np.full(size, -1, dtype=np.int64)
         out = np.empty(size // 2, dtype=np.int64)
-        used = _band_pairs(keys, rows, cap, seen, out)
+        used = _band_pairs(keys, rows, cap, seen, out, first, last)
         if used >= 0:
-            return np.sort(out[:used])
+            return out[:used]
         size *= 4
 
 

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from dedup import candidates
+from dedup import candidates, lsh_kernel
 from dedup.cluster import _verify_python, verify_pairs
 from dedup.verify import filled_template, prepare, similarity, template_rejects, word_hash
 
@@ -15,10 +15,13 @@ pytest.importorskip("numba")
 
 
 def _both(
-    keys: np.ndarray, rows: np.ndarray, monkeypatch: pytest.MonkeyPatch
+    keys: np.ndarray, rows: np.ndarray, monkeypatch: pytest.MonkeyPatch, threads: int = 1
 ) -> tuple[np.ndarray, np.ndarray]:
+    """The kernel's pairs (bands shared out among ``threads`` threads,
+    however few the rows) and the numpy reference's."""
     monkeypatch.setattr(candidates, "KERNEL_MIN_ROWS", 0)
-    fast = candidates.candidate_pairs_from_keys(keys, rows)
+    monkeypatch.setattr(lsh_kernel, "PARALLEL_MIN_ROWS", 0)
+    fast = candidates.candidate_pairs_from_keys(keys, rows, threads)
     monkeypatch.setattr(candidates, "KERNEL_MIN_ROWS", 10**12)
     slow = candidates.candidate_pairs_from_keys(keys, rows)
     return fast, slow
@@ -31,14 +34,21 @@ def _both(
     # Few distinct keys (large buckets) to all distinct (most rows filtered out before bucketing).
     spread=st.one_of(st.integers(1, 300), st.integers(1 << 20, (1 << 32) - 1)),
     seed=st.integers(0, 2**16),
+    threads=st.integers(1, 4),  # up to more threads than gathers of bands
 )
-def test_bucketing_kernel_equals_numpy(n: int, bands: int, spread: int, seed: int) -> None:
+def test_bucketing_kernel_equals_numpy(n: int, bands: int, spread: int, seed: int, threads: int) -> None:
     rng = np.random.default_rng(seed)
     keys = rng.integers(0, spread, size=(n, bands)).astype(np.uint32)
     rows = np.sort(rng.choice(n, size=max(2, n // 2), replace=False)).astype(np.int64)
     with pytest.MonkeyPatch.context() as mp:
-        fast, slow = _both(keys, rows, mp)
+        fast, slow = _both(keys, rows, mp, threads)
     assert np.array_equal(fast, slow)
+
+
+@given(st.lists(st.integers(-(2**62), 2**62), max_size=50))
+def test_sorted_unique_is_numpys_unique(values: list[int]) -> None:
+    codes = np.array(values, dtype=np.int64)
+    assert np.array_equal(candidates.sorted_unique(codes), np.unique(codes))
 
 
 def test_heavy_buckets_stay_linear_and_equal(monkeypatch: pytest.MonkeyPatch) -> None:
