@@ -332,7 +332,7 @@ def verify_pairs(
             place = np.zeros(int(ids[-1]) + 1 if len(ids) else 0, dtype=np.int64)
             place[ids] = np.arange(len(ids), dtype=np.int64)
             local = place[pairs]
-            tokenised = tokenise([texts[i] for i in ids.tolist()])
+            tokenised = tokenise([texts[i] for i in ids.tolist()], threads)
             values = tokenised.similarities(local, threshold, threads)
             # Only pairs the kernel accepts below SLOT_SIMILARITY can be
             # templates; their words come from the kernel's tokens (hashed).

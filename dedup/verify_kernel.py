@@ -13,10 +13,11 @@ Imported lazily: numba costs ~0.2 s to import.
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import chain, compress
-from typing import cast
+from itertools import chain, compress, pairwise
+from typing import TypeVar, cast
 
 import numpy as np
 import numpy.typing as npt
@@ -104,7 +105,7 @@ def _char_classes(size: int) -> CharClasses:
     return flags, offset, np.frombuffer(b"".join(chunks), dtype=np.uint8)
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _tokenise(
     codes: npt.NDArray[np.uint8] | npt.NDArray[np.uint32],
     starts: I64,
@@ -195,11 +196,12 @@ def _hash_spaced(data: npt.NDArray[np.uint8]) -> U64:
     return out
 
 
-@njit(cache=True)
-def _sorted_words(hashes: U64, offsets: I64) -> tuple[I64, U64]:
-    """Per text, its word positions ordered by hash, and the hashes in that order."""
-    order = np.empty(len(hashes), dtype=np.int64)
-    for t in range(len(offsets) - 1):
+@njit(cache=True, nogil=True)
+def _sort_words(hashes: U64, offsets: I64, first: int, last: int, order: I64, sorted_hashes: U64) -> None:
+    """For texts ``first:last``: each text's word positions ordered by hash
+    (into ``order``) and its hashes in that order (into ``sorted_hashes``).
+    A text's words are sorted on their own, so threads can share the texts."""
+    for t in range(first, last):
         start = offsets[t]
         size = offsets[t + 1] - start
         if size <= 48:  # insertion sort: no allocation for the usual paragraph
@@ -217,12 +219,8 @@ def _sorted_words(hashes: U64, offsets: I64) -> tuple[I64, U64]:
             local = np.argsort(hashes[start : offsets[t + 1]], kind="mergesort")
             for k in range(size):
                 order[start + k] = local[k]
-    sorted_hashes = np.empty(len(hashes), dtype=np.uint64)
-    for t in range(len(offsets) - 1):
-        start = offsets[t]
         for k in range(start, offsets[t + 1]):
             sorted_hashes[k] = hashes[start + order[k]]
-    return order, sorted_hashes
 
 
 @njit(cache=True)
@@ -375,7 +373,31 @@ def _bounds(encoded: list[bytes]) -> tuple[I64, I64]:
 def similarities(texts: list[str], pairs: I64, threshold: float, threads: int = 1) -> F64:
     """Similarity of each pair of ``texts`` (indices), 0.0 when it cannot
     reach ``threshold`` (:meth:`Tokenised.similarities` of :func:`tokenise`)."""
-    return tokenise(texts).similarities(pairs, threshold, threads)
+    return tokenise(texts, threads).similarities(pairs, threshold, threads)
+
+
+# From this many texts on, tokenise shares them out among its threads.
+PARALLEL_MIN_TEXTS = 20_000
+_T = TypeVar("_T")
+
+
+def _parts(sizes: I64, threads: int) -> list[tuple[int, int]]:
+    """``threads`` consecutive runs of texts, about equal in ``sizes``."""
+    ends = np.cumsum(sizes)
+    total = int(ends[-1]) if len(ends) else 0
+    cuts = [0, *(int(np.searchsorted(ends, total * k // threads)) for k in range(1, threads)), len(sizes)]
+    return [(a, b) for a, b in pairwise(cuts) if b > a]
+
+
+def _in_threads(run: Callable[[int, int], _T], parts: list[tuple[int, int]]) -> list[_T]:
+    """``run`` on each part (a GIL-free kernel), in threads when there are
+    several parts; the results in the parts' order."""
+    if len(parts) == 1:
+        return [run(*parts[0])]
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(len(parts)) as pool:
+        return list(pool.map(lambda part: run(*part), parts))
 
 
 @dataclass(frozen=True)
@@ -440,9 +462,11 @@ class Tokenised:
         return Prepared(tuple(self.hashes[a:b].tolist()), weights, sum(weights))
 
 
-def tokenise(texts: list[str]) -> Tokenised:
-    """The words of every text, tokenised in the kernel (see the module doc)."""
+def tokenise(texts: list[str], threads: int = 1) -> Tokenised:
+    """The words of every text, tokenised in the kernel (see the module doc);
+    many texts are shared out among ``threads`` threads (the same result)."""
     n = len(texts)
+    threads = max(1, threads) if n >= PARALLEL_MIN_TEXTS else 1
     is_ascii = [t.isascii() for t in texts]
     ascii_ids = list(compress(range(n), is_ascii))
     non_ascii = [i for i, a in enumerate(is_ascii) if not a]
@@ -467,27 +491,29 @@ def tokenise(texts: list[str]) -> Tokenised:
         encoded = [texts[i].encode("ascii") for i in ascii_ids]
         starts, ends = _bounds(encoded)
         data = np.frombuffer(b"".join(encoded), dtype=np.uint8)
-        hashes, weights, counts = _tokenise(
-            data, starts, ends, *_ascii_classes(), _FUNCTION_HASHES, NAME_WEIGHT, NUMBER_WEIGHT
-        )
-        hash_parts.append(hashes)
-        weight_parts.append(weights)
-        count_parts.append(counts)
+        classes = _ascii_classes()
+        for hashes, weights, counts in _in_threads(
+            lambda a, b: _tokenise(
+                data, starts[a:b], ends[a:b], *classes, _FUNCTION_HASHES, NAME_WEIGHT, NUMBER_WEIGHT
+            ),
+            _parts(ends - starts, threads),
+        ):
+            hash_parts.append(hashes)
+            weight_parts.append(weights)
+            count_parts.append(counts)
     if bmp_ids:
         # The texts' code points as joined above, less any text beyond the BMP.
         starts, ends = wide_starts[~beyond] // 4, wide_ends[~beyond] // 4
-        hashes, weights, counts = _tokenise(
-            codes,
-            starts,
-            ends,
-            *_bmp_classes(),
-            _FUNCTION_HASHES,
-            NAME_WEIGHT,
-            NUMBER_WEIGHT,
-        )
-        hash_parts.append(hashes)
-        weight_parts.append(weights)
-        count_parts.append(counts)
+        classes = _bmp_classes()
+        for hashes, weights, counts in _in_threads(
+            lambda a, b: _tokenise(
+                codes, starts[a:b], ends[a:b], *classes, _FUNCTION_HASHES, NAME_WEIGHT, NUMBER_WEIGHT
+            ),
+            _parts(ends - starts, threads),
+        ):
+            hash_parts.append(hashes)
+            weight_parts.append(weights)
+            count_parts.append(counts)
     if other_ids:
         prepared = [prepare(texts[i]) for i in other_ids]
         # \w+ words never hold a space: one string, hashed word by word in the kernel.
@@ -507,7 +533,12 @@ def tokenise(texts: list[str]) -> Tokenised:
     nonempty = counts > 0
     if len(all_weights):
         totals[nonempty] = np.add.reduceat(all_weights, offsets[:-1][nonempty])
-    order, sorted_hashes = _sorted_words(all_hashes, offsets)
+    order = np.empty(len(all_hashes), dtype=np.int64)
+    sorted_hashes = np.empty(len(all_hashes), dtype=np.uint64)
+    _in_threads(
+        lambda a, b: _sort_words(all_hashes, offsets, a, b, order, sorted_hashes),
+        _parts(counts, threads) if n else [(0, 0)],
+    )
     return Tokenised(all_hashes, all_weights, offsets, totals, slot, order, sorted_hashes)
 
 

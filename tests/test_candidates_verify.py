@@ -275,7 +275,7 @@ def test_verification_kernel_equals_reference_on_long_paragraphs(threshold: floa
 def test_bit_parallel_lcs_equals_dynamic_programme() -> None:
     import random
 
-    from dedup.verify_kernel import _plain_lcs, _sorted_words
+    from dedup.verify_kernel import _plain_lcs, _sort_words
 
     def lcs(a: list[int], b: list[int]) -> int:
         previous = [0] * (len(b) + 1)
@@ -292,7 +292,8 @@ def test_bit_parallel_lcs_equals_dynamic_programme() -> None:
         b = [rng.randrange(6) for _ in range(rng.randrange(1, 200))]
         hashes = np.array(a + b, dtype=np.uint64)
         offsets = np.array([0, len(a), len(a) + len(b)], dtype=np.int64)
-        order, sorted_hashes = _sorted_words(hashes, offsets)
+        order, sorted_hashes = np.empty(len(hashes), dtype=np.int64), np.empty(len(hashes), dtype=np.uint64)
+        _sort_words(hashes, offsets, 0, 2, order, sorted_hashes)
         scratch = np.empty(8, dtype=np.uint64), np.empty(8, dtype=np.uint64)
         assert _plain_lcs(hashes, sorted_hashes, order, 0, len(a), len(a), len(b), *scratch) == lcs(a, b)
 
@@ -324,6 +325,33 @@ def test_threads_give_the_same_similarities() -> None:
     assert (one >= 0.5).sum() > 10
     for threads in (2, 3):
         assert np.array_equal(similarities(texts, pairs, 0.5, threads=threads), one)
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    texts=st.lists(
+        st.lists(
+            st.sampled_from(WORDS + UNICODE_WORDS)
+            | st.text(st.characters(exclude_categories=("Cs",)), min_size=1, max_size=6),
+            max_size=30,
+        ).map(" ".join),
+        max_size=12,
+    ),
+    threads=st.integers(2, 5),
+)
+def test_threads_give_the_same_tokens(texts: list[str], threads: int) -> None:
+    """Texts shared out among threads (ASCII, BMP and beyond it, empty ones
+    too) are tokenised and their words sorted exactly as by one thread."""
+    from dataclasses import fields
+
+    from dedup import verify_kernel
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(verify_kernel, "PARALLEL_MIN_TEXTS", 0)
+        one = verify_kernel.tokenise(texts)
+        shared = verify_kernel.tokenise(texts, threads)
+    for field in fields(one):
+        assert np.array_equal(getattr(shared, field.name), getattr(one, field.name)), field.name
 
 
 @settings(max_examples=60, deadline=None)
