@@ -512,6 +512,48 @@ TEXT_BATCH = 20_000
 PARALLEL_CLUSTERING = 2_000
 
 
+def _simple_clusters(
+    leaders: list[int],
+    followers: list[int],
+    similarities: list[float],
+    groups: ExactGroups,
+    reps: npt.NDArray[np.int64],
+    table: BlockTable,
+    keep: str,
+) -> list[Cluster]:
+    """Clusters of one exact group (follower -1), or of two joined by a
+    verified edge (the follower's group at its similarity), all built at
+    once (what ``cluster_component`` makes of them one by one; a
+    duplicate-heavy corpus has hundreds of thousands of them). Members in
+    keep-policy order: the leader's group, then the follower's, each group
+    as ``group_members`` orders it."""
+    if not leaders:
+        return []
+    lead = np.array(leaders, dtype=np.int64)
+    follow = np.array(followers, dtype=np.int64)
+    # Two parts per cluster: the leader's group, then the follower's (empty without one).
+    part_rep = np.stack((lead, np.maximum(follow, 0)), axis=1).ravel()
+    starts = groups.offsets[part_rep]
+    sizes = groups.offsets[part_rep + 1] - starts
+    sizes[1::2] *= follow >= 0
+    bounds = np.zeros(len(part_rep) + 1, dtype=np.int64)
+    np.cumsum(sizes, out=bounds[1:])
+    blocks = groups.members[np.repeat(starts - bounds[:-1], sizes) + np.arange(bounds[-1])]
+    if keep == "longest":  # longest first, then in block order, within each group
+        lengths = table.stop[blocks] - table.start[blocks]
+        blocks = blocks[np.lexsort((blocks, -lengths, np.repeat(np.arange(len(part_rep)), sizes)))]
+    part_similarity = np.stack((np.ones(len(lead)), np.array(similarities, dtype=np.float64)), axis=1)
+    members = list(map(Member, blocks.tolist(), np.repeat(part_similarity.ravel(), sizes).tolist()))
+    edges = bounds[::2].tolist()
+    firsts = blocks[bounds[:-1:2]].tolist()
+    # The id: "C" and the first 10 of the leader's key hash's 16 hex digits.
+    tops = (table.key_hash[reps[lead], 0] >> np.uint64(24)).tolist()
+    return [
+        Cluster(f"C{top:010x}", None if keep == "none" else first, tuple(members[a:b]))
+        for top, first, a, b in zip(tops, firsts, edges[:-1], edges[1:], strict=True)
+    ]
+
+
 def _cluster_batch(
     batch: list[list[int]],
     texts: _Texts,
@@ -654,19 +696,8 @@ def analyse(
         )
 
     def cluster_component(component: list[int]) -> None:
-        ordered = sorted(component, key=policy_order)
-        leaders: list[tuple[int, list[tuple[int, float]]]]
-        if len(ordered) == 1:  # an exact group on its own
-            leaders = [(ordered[0], [])]
-        elif len(ordered) == 2:  # one pair: nothing to compare but its edge
-            sim = edge(*ordered)
-            if sim is not None and sim >= settings.threshold:
-                leaders = [(ordered[0], [(ordered[1], sim)])]
-            else:
-                leaders = [(ordered[0], []), (ordered[1], [])]
-        else:
-            leaders = cluster_members(ordered)
-        for leader, followers in leaders:
+        """The clusters of a component of three or more (see _simple_clusters for the others)."""
+        for leader, followers in cluster_members(sorted(component, key=policy_order)):
             members: list[Member] = []
             for r, sim in [(leader, 1.0), *followers]:
                 members.extend(Member(block, sim) for block in group_members(r))
@@ -679,12 +710,31 @@ def analyse(
     # Components of one or two need no text; larger ones are clustered in
     # batches whose texts are fetched together and then forgotten, so memory
     # holds one batch of text, not every duplicate of the corpus.
+    heads: list[int] = []
+    tails: list[int] = []
+    tail_similarities: list[float] = []
     large: list[list[int]] = []
     for component in components.values():
-        if len(component) <= 2:
-            cluster_component(component)
+        if len(component) == 1:  # an exact group on its own
+            heads.append(component[0])
+            tails.append(-1)
+            tail_similarities.append(1.0)
+        elif len(component) == 2:  # one pair: nothing to compare but its edge
+            leader, follower = sorted(component, key=policy_order)
+            sim = edge(leader, follower)
+            if sim is not None and sim >= settings.threshold:
+                heads.append(leader)
+                tails.append(follower)
+                tail_similarities.append(sim)
+            else:  # (fillings of one template): each exact group on its own
+                for r in (leader, follower):
+                    if group_sizes[r] > 1:
+                        heads.append(r)
+                        tails.append(-1)
+                        tail_similarities.append(1.0)
         else:
             large.append(component)
+    clusters.extend(_simple_clusters(heads, tails, tail_similarities, groups, reps, table, settings.keep))
 
     def cluster_large(part: list[list[int]]) -> list[Cluster]:
         """The clusters of these components, returned (not left in

@@ -84,6 +84,47 @@ def test_n_way_cluster_and_keep_policies() -> None:
     assert first.clusters[0].id == none.clusters[0].id  # ids come from content
 
 
+@pytest.mark.parametrize("keep", ["first", "longest", "none"])
+def test_clusters_of_one_exact_group_or_of_one_verified_pair(keep: str) -> None:
+    """Components of one exact group, of two groups joined by a verified
+    edge, and of two fillings of one template (two clusters), with their
+    members in keep-policy order: the longer text leads under keep=longest
+    although the shorter comes first."""
+    texts = {
+        "a.txt": OTHER,
+        "c.txt": OTHER,
+        "d.txt": EDITED,  # shorter than BASE
+        "e.txt": BASE,
+        "f.txt": EDITED,
+        "g.txt": BASE,
+        "h.txt": WARD.format(name="Kasimba"),
+        "i.txt": WARD.format(name="Lutoro"),
+        "j.txt": WARD.format(name="Kasimba"),
+        "k.txt": WARD.format(name="Lutoro"),
+    }
+    result = check_texts({path: text + "\n" for path, text in texts.items()}, Settings(keep=keep))
+    sim = next(f.similarity for f in result.findings if f.rule == "DUP002")  # (rounded to 4 places)
+    assert sim is not None and Settings().threshold <= sim < 1.0
+    pair = [("d", 1.0), ("f", 1.0), ("e", sim), ("g", sim)]
+    if keep == "longest":
+        pair = [("e", 1.0), ("g", 1.0), ("d", sim), ("f", sim)]
+    expected = [[("a", 1.0), ("c", 1.0)], pair, [("h", 1.0), ("j", 1.0)], [("i", 1.0), ("k", 1.0)]]
+    got = []
+    for cluster in result.clusters:
+        places = result.locations([m.block for m in cluster.members])
+        got.append(
+            [
+                (path.removesuffix(".txt"), round(m.similarity, 4))
+                for (path, _, _), m in zip(places, cluster.members, strict=True)
+            ]
+        )
+        assert cluster.kept == (None if keep == "none" else cluster.members[0].block)
+        # The id comes from the leader's text: that of two copies of it alone.
+        leader = texts[places[0][0]]
+        assert cluster.id == check_texts({"x.txt": f"{leader}\n\n{leader}\n"}).clusters[0].id
+    assert got == expected
+
+
 def test_cluster_ids_are_stable_when_files_are_added() -> None:
     one = check_texts({"a.txt": BASE + "\n", "c.txt": BASE + "\n"})
     two = check_texts(
