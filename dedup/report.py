@@ -226,18 +226,33 @@ def _number(value: float) -> str:
     return _compact(value)
 
 
-def _clusters_json(result: Result) -> Iterator[str]:
-    """``_compact`` of each of :func:`_clusters`' items, written out directly."""
+_SAME = ', "similarity": 1.0'  # (most members: exact copies)
 
-    def place(where: dict[str, Any]) -> str:
-        return _place_json(where["path"], where["line"], where["end_line"])
 
-    for cluster in _clusters(result):
-        kept = "null" if cluster["kept"] is None else f"{{{place(cluster['kept'])}}}"
-        members = ", ".join(
-            f'{{{place(m)}, "similarity": {_number(m["similarity"])}}}' for m in cluster["members"]
-        )
-        yield f'{{"id": {_quote(cluster["id"])}, "kept": {kept}, "members": [{members}]}}'
+def _similarity_json(similarity: float) -> str:
+    return f', "similarity": {_number(round(similarity, 4))}'
+
+
+def _clusters_json(result: Result, batch: int = 10_000) -> Iterator[str]:
+    """``_compact`` of each of :func:`_clusters`' items, written out directly
+    from the members' places (no dict per member: a duplicate-heavy corpus
+    has millions of members)."""
+    clusters = result.clusters
+    for first in range(0, len(clusters), batch):
+        chunk = clusters[first : first + batch]
+        places = iter(result.locations([m.block for cluster in chunk for m in cluster.members]))
+        for cluster in chunk:
+            # (members first: zip then takes no place past the cluster's last member)
+            placed = [
+                (_place_json(path, line, end_line), m.similarity)
+                for m, (path, line, end_line) in zip(cluster.members, places, strict=False)
+            ]
+            kept = "null" if cluster.kept is None else f"{{{placed[0][0]}}}"
+            members = ", ".join(
+                f"{{{place}{_SAME if similarity == 1.0 else _similarity_json(similarity)}}}"
+                for place, similarity in placed
+            )
+            yield f'{{"id": {_quote(cluster.id)}, "kept": {kept}, "members": [{members}]}}'
 
 
 def _pretty(value: Any) -> str:
