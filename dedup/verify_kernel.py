@@ -462,6 +462,23 @@ class Tokenised:
         return Prepared(tuple(self.hashes[a:b].tolist()), weights, sum(weights))
 
 
+def _tokenised_parts(
+    codes: npt.NDArray[np.uint8] | npt.NDArray[np.uint32],
+    starts: I64,
+    ends: I64,
+    classes: CharClasses,
+    threads: int,
+) -> list[tuple[U64, F64, I64]]:
+    """:func:`_tokenise` of texts ``codes[starts[i]:ends[i]]`` (with these
+    character classes), in runs of texts of about equal size, one per thread."""
+    return _in_threads(
+        lambda a, b: _tokenise(
+            codes, starts[a:b], ends[a:b], *classes, _FUNCTION_HASHES, NAME_WEIGHT, NUMBER_WEIGHT
+        ),
+        _parts(ends - starts, threads),
+    )
+
+
 def tokenise(texts: list[str], threads: int = 1) -> Tokenised:
     """The words of every text, tokenised in the kernel (see the module doc);
     many texts are shared out among ``threads`` threads (the same result)."""
@@ -491,26 +508,14 @@ def tokenise(texts: list[str], threads: int = 1) -> Tokenised:
         encoded = [texts[i].encode("ascii") for i in ascii_ids]
         starts, ends = _bounds(encoded)
         data = np.frombuffer(b"".join(encoded), dtype=np.uint8)
-        classes = _ascii_classes()
-        for hashes, weights, counts in _in_threads(
-            lambda a, b: _tokenise(
-                data, starts[a:b], ends[a:b], *classes, _FUNCTION_HASHES, NAME_WEIGHT, NUMBER_WEIGHT
-            ),
-            _parts(ends - starts, threads),
-        ):
+        for hashes, weights, counts in _tokenised_parts(data, starts, ends, _ascii_classes(), threads):
             hash_parts.append(hashes)
             weight_parts.append(weights)
             count_parts.append(counts)
     if bmp_ids:
         # The texts' code points as joined above, less any text beyond the BMP.
         starts, ends = wide_starts[~beyond] // 4, wide_ends[~beyond] // 4
-        classes = _bmp_classes()
-        for hashes, weights, counts in _in_threads(
-            lambda a, b: _tokenise(
-                codes, starts[a:b], ends[a:b], *classes, _FUNCTION_HASHES, NAME_WEIGHT, NUMBER_WEIGHT
-            ),
-            _parts(ends - starts, threads),
-        ):
+        for hashes, weights, counts in _tokenised_parts(codes, starts, ends, _bmp_classes(), threads):
             hash_parts.append(hashes)
             weight_parts.append(weights)
             count_parts.append(counts)
