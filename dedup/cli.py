@@ -128,7 +128,7 @@ WorkersOpt = Annotated[
         "--workers",
         "-j",
         min=0,
-        help="Worker processes for reading and fingerprinting, threads for verification (0 = all cores).",
+        help="Worker processes for reading and fingerprinting, threads for LSH and verification (0 = all cores).",
     ),
 ]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Print only findings / errors, no progress.")]
