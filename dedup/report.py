@@ -38,14 +38,19 @@ version 1. A top-level object:
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
+import os
+import tempfile
 from collections.abc import Callable, Iterator
+from functools import partial
 from itertools import islice
 from typing import Any
 
 from dedup import __version__
 from dedup.api import Result
+from dedup.forked import Forked, can_fork
 from dedup.memo import Memo
 from dedup.models import Finding, Severity
 from dedup.terminal import paint
@@ -233,11 +238,13 @@ def _similarity_json(similarity: float) -> str:
     return f', "similarity": {_number(round(similarity, 4))}'
 
 
-def _clusters_json(result: Result, batch: int = 10_000) -> Iterator[str]:
-    """``_compact`` of each of :func:`_clusters`' items, written out directly
-    from the members' places (no dict per member: a duplicate-heavy corpus
-    has millions of members)."""
-    clusters = result.clusters
+def _clusters_json(
+    result: Result, start: int = 0, stop: int | None = None, batch: int = 10_000
+) -> Iterator[str]:
+    """``_compact`` of each of :func:`_clusters`' items (``start:stop``),
+    written out directly from the members' places (no dict per member: a
+    duplicate-heavy corpus has millions of members)."""
+    clusters = result.clusters[start:stop]
     for first in range(0, len(clusters), batch):
         chunk = clusters[first : first + batch]
         places = iter(result.locations([m.block for cluster in chunk for m in cluster.members]))
@@ -272,23 +279,70 @@ def iter_json(result: Result, findings: list[Finding] | None = None) -> Iterator
     yield f'  "version": {JSON_VERSION},\n'
     yield f'  "tool": {_compact({"name": "dedup", "version": __version__})},\n'
     yield f'  "summary": {_pretty(_summary(result, findings))},\n'
-    for key, items in (
-        ("findings", map(finding_json, findings)),
-        ("clusters", _clusters_json(result)),
-        ("errors", (_compact({"path": e.path, "message": e.message}) for e in result.errors)),
-    ):
+    errors = [_compact({"path": e.path, "message": e.message}) for e in result.errors]
+    arrays: list[tuple[str, int, Callable[[int, int], Iterator[str]]]] = [
+        ("findings", len(findings), lambda a, b: map(finding_json, findings[a:b])),
+        ("clusters", len(result.clusters), partial(_clusters_json, result)),
+        ("errors", len(errors), lambda a, b: iter(errors[a:b])),
+    ]
+    for key, count, render in arrays:
         yield f'  "{key}": ['
-        # In batches of items: a write per item cost as much as the item.
-        separator = "\n    "
-        while batch := list(islice(items, JSON_BATCH)):
-            yield separator + ",\n    ".join(batch)
-            separator = ",\n    "
-        yield "]" if separator == "\n    " else "\n  ]"
+        yield from _array_items(render, count)
+        yield "]" if count == 0 else "\n  ]"
         yield ",\n"
     quality = _quality(result)
     lines = [f"    {_compact(path)}: {_compact(values)}" for path, values in quality.items()]
     yield '  "quality": ' + ("{\n" + ",\n".join(lines) + "\n  }" if lines else "{}") + "\n"
     yield "}\n"
+
+
+# From this many items of one array on, the dedup command writes the second
+# half of it in a forked child meanwhile (dedup.forked): the JSON of a
+# duplicate-heavy corpus is millions of findings and clusters.
+PARALLEL_JSON_ITEMS = 100_000
+
+
+def _array_items(render: Callable[[int, int], Iterator[str]], count: int) -> Iterator[str]:
+    """The ``count`` items of a JSON array, one a line (``render(a, b)``: the
+    JSON of items ``a:b``). In the dedup command, a child process renders
+    the second half of a long array into a file while this one renders the
+    first; the text is the same either way."""
+    split = count
+    path = ""
+    if count >= PARALLEL_JSON_ITEMS and can_fork():
+        with contextlib.suppress(OSError):
+            fd, path = tempfile.mkstemp(prefix="dedup-json-")
+            os.close(fd)
+            split = count // 2
+    try:
+        if split == count:
+            yield from _lines(render(0, count), first=True)
+            return
+        with Forked(partial(_write_lines, path, render, split, count)) as second:
+            yield from _lines(render(0, split), first=True)
+            second.result()  # (written here if the child failed)
+        with open(path, encoding="utf-8", newline="") as rest:
+            while chunk := rest.read(1 << 20):
+                yield chunk
+    finally:
+        if path:
+            with contextlib.suppress(OSError):
+                os.unlink(path)
+
+
+def _lines(items: Iterator[str], first: bool) -> Iterator[str]:
+    """Array items, each on its own line after a comma (none before the
+    array's first item), in batches: a write per item cost as much as the item."""
+    separator = "\n    " if first else ",\n    "
+    while batch := list(islice(items, JSON_BATCH)):
+        yield separator + ",\n    ".join(batch)
+        separator = ",\n    "
+
+
+def _write_lines(path: str, render: Callable[[int, int], Iterator[str]], start: int, stop: int) -> None:
+    """:func:`_lines` of items ``start:stop`` (not the array's first) into ``path``."""
+    with open(path, "w", encoding="utf-8", newline="") as out:
+        out.writelines(_lines(render(start, stop), first=False))
 
 
 def render_json(result: Result, findings: list[Finding] | None = None) -> str:

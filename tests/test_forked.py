@@ -198,3 +198,30 @@ def test_no_helper_while_the_quality_pass_keeps_the_cores_busy(
     for path in paths:
         os.unlink(path)
     assert list(own_process.iterdir()) == []
+
+
+@pytest.mark.parametrize("fail", [False, True])
+def test_json_written_with_a_child_is_the_same_text(
+    own_process: Path, monkeypatch: pytest.MonkeyPatch, fail: bool
+) -> None:
+    """The command writes the second half of a long JSON array (findings,
+    clusters, errors) in a forked child: the report is the text one process
+    writes, also when the child fails and this process writes that half;
+    no temporary file is left."""
+    from dedup import report
+
+    texts = {f"d{i:02d}.txt": f"Paragraph {i % 7} of the corpus, written once or more.\n" for i in range(40)}
+    texts.update({f"e{i}.txt": b"\xff\xfe bad" for i in range(3)})  # three errors
+    result = check_texts(texts)
+    assert len(result.findings) > 30 and len(result.clusters) == 7 and len(result.errors) == 3
+    monkeypatch.setattr(dedup, "OWN_PROCESS", False)
+    alone = report.render_json(result)
+    monkeypatch.setattr(dedup, "OWN_PROCESS", True)
+    monkeypatch.setattr(report, "PARALLEL_JSON_ITEMS", 2)
+    forks = _count_forks(monkeypatch, fail)
+    parent = os.getpid()
+    shared = report.render_json(result)
+    assert os.getpid() == parent
+    assert forks == [1, 1, 1]  # one child per array
+    assert shared == alone
+    assert list(own_process.iterdir()) == []
