@@ -544,13 +544,13 @@ def _simple_clusters(
         blocks = blocks[np.lexsort((blocks, -lengths, np.repeat(np.arange(len(part_rep)), sizes)))]
     part_similarity = np.stack((np.ones(len(lead)), np.array(similarities, dtype=np.float64)), axis=1)
     members = list(map(Member, blocks.tolist(), np.repeat(part_similarity.ravel(), sizes).tolist()))
-    edges = bounds[::2].tolist()
+    spans = bounds[::2].tolist()  # cluster k: members[spans[k]:spans[k + 1]]
     firsts = blocks[bounds[:-1:2]].tolist()
     # The id: "C" and the first 10 of the leader's key hash's 16 hex digits.
     tops = (table.key_hash[reps[lead], 0] >> np.uint64(24)).tolist()
     return [
         Cluster(f"C{top:010x}", None if keep == "none" else first, tuple(members[a:b]))
-        for top, first, a, b in zip(tops, firsts, edges[:-1], edges[1:], strict=True)
+        for top, first, a, b in zip(tops, firsts, spans[:-1], spans[1:], strict=True)
     ]
 
 
