@@ -546,12 +546,17 @@ def _simple_clusters(
     members = list(map(Member, blocks.tolist(), np.repeat(part_similarity.ravel(), sizes).tolist()))
     spans = bounds[::2].tolist()  # cluster k: members[spans[k]:spans[k + 1]]
     firsts = blocks[bounds[:-1:2]].tolist()
-    # The id: "C" and the first 10 of the leader's key hash's 16 hex digits.
-    tops = (table.key_hash[reps[lead], 0] >> np.uint64(24)).tolist()
+    leader_hashes = table.key_hash[reps[lead], 0].tolist()
     return [
-        Cluster(f"C{top:010x}", None if keep == "none" else first, tuple(members[a:b]))
-        for top, first, a, b in zip(tops, firsts, spans[:-1], spans[1:], strict=True)
+        Cluster(_cluster_id(h), None if keep == "none" else first, tuple(members[a:b]))
+        for h, first, a, b in zip(leader_hashes, firsts, spans[:-1], spans[1:], strict=True)
     ]
+
+
+def _cluster_id(leader_hash: int) -> str:
+    """A cluster's id, from its leader's key hash: "C" and the first 10 of
+    its 16 hex digits (stable across runs: it depends on the text alone)."""
+    return f"C{leader_hash >> 24:010x}"
 
 
 def _cluster_batch(
@@ -704,8 +709,7 @@ def analyse(
             if len(members) < 2:
                 continue
             kept = None if settings.keep == "none" else members[0].block
-            leader_hash = int(table.key_hash[reps[leader], 0])
-            clusters.append(Cluster(f"C{leader_hash:016x}"[:11], kept, tuple(members)))
+            clusters.append(Cluster(_cluster_id(int(table.key_hash[reps[leader], 0])), kept, tuple(members)))
 
     # Components of one or two need no text; larger ones are clustered in
     # batches whose texts are fetched together and then forgotten, so memory

@@ -19,6 +19,7 @@ from numba import njit
 
 from dedup.candidates import sorted_unique
 from dedup.repeats_kernel import bit_sets, repeated_positions
+from dedup.threads import in_threads
 
 I64 = npt.NDArray[np.int64]
 
@@ -186,10 +187,7 @@ def band_pairs(keys: npt.NDArray[np.uint32], rows: I64, cap: int, threads: int =
     if parts == 1:
         return np.sort(_bands_codes(keys, rows, cap, 0, bands))
     cuts = [min(bands, GATHER * (groups * k // parts)) for k in range(parts + 1)]
-    from concurrent.futures import ThreadPoolExecutor
-
-    with ThreadPoolExecutor(parts) as pool:
-        found = list(pool.map(lambda k: _bands_codes(keys, rows, cap, cuts[k], cuts[k + 1]), range(parts)))
+    found = in_threads(lambda k: _bands_codes(keys, rows, cap, cuts[k], cuts[k + 1]), range(parts))
     return sorted_unique(np.concatenate(found))
 
 

@@ -46,7 +46,7 @@ import tempfile
 from collections.abc import Callable, Iterator
 from functools import partial
 from itertools import islice
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dedup import __version__
 from dedup.api import Result
@@ -54,6 +54,9 @@ from dedup.forked import Forked, can_fork
 from dedup.memo import Memo
 from dedup.models import Finding, Severity
 from dedup.terminal import paint
+
+if TYPE_CHECKING:
+    from dedup.cluster import Cluster
 
 JSON_VERSION = 1
 # Findings or clusters per piece of streamed JSON (see iter_json).
@@ -93,24 +96,36 @@ def _summary(result: Result, findings: list[Finding]) -> dict[str, Any]:
     return summary
 
 
-def _clusters(result: Result, batch: int = 10_000) -> Iterator[dict[str, Any]]:
-    clusters = result.clusters
+Place = tuple[str, int, int]
+
+
+def _placed(
+    result: Result, start: int = 0, stop: int | None = None, batch: int = 10_000
+) -> Iterator[tuple[Cluster, list[tuple[Place, float]]]]:
+    """Clusters ``start:stop``, each with its members' places (path, line,
+    end line) and similarities; the places are looked up for a whole batch
+    of clusters at once."""
+    clusters = result.clusters[start:stop]
     for first in range(0, len(clusters), batch):
         chunk = clusters[first : first + batch]
-        # The members' places, looked up for a whole batch of clusters at once.
-        blocks = [m.block for cluster in chunk for m in cluster.members]
-        places = iter(result.locations(blocks))
+        places = iter(result.locations([m.block for cluster in chunk for m in cluster.members]))
         for cluster in chunk:
-            members = [
-                {"path": path, "line": line, "end_line": end_line, "similarity": round(m.similarity, 4)}
-                for m, (path, line, end_line) in zip(cluster.members, places, strict=False)
-            ]
-            kept = members[0] if cluster.kept is not None else None
-            yield {
-                "id": cluster.id,
-                "kept": {k: kept[k] for k in ("path", "line", "end_line")} if kept else None,
-                "members": members,
-            }
+            # (members first: zip then takes no place past the cluster's last member)
+            yield cluster, [(place, m.similarity) for m, place in zip(cluster.members, places, strict=False)]
+
+
+def _clusters(result: Result) -> Iterator[dict[str, Any]]:
+    for cluster, placed in _placed(result):
+        members = [
+            {"path": path, "line": line, "end_line": end_line, "similarity": round(similarity, 4)}
+            for (path, line, end_line), similarity in placed
+        ]
+        kept = members[0] if cluster.kept is not None else None
+        yield {
+            "id": cluster.id,
+            "kept": {k: kept[k] for k in ("path", "line", "end_line")} if kept else None,
+            "members": members,
+        }
 
 
 def _quality(result: Result) -> dict[str, dict[str, float]]:
@@ -238,28 +253,18 @@ def _similarity_json(similarity: float) -> str:
     return f', "similarity": {_number(round(similarity, 4))}'
 
 
-def _clusters_json(
-    result: Result, start: int = 0, stop: int | None = None, batch: int = 10_000
-) -> Iterator[str]:
+def _clusters_json(result: Result, start: int = 0, stop: int | None = None) -> Iterator[str]:
     """``_compact`` of each of :func:`_clusters`' items (``start:stop``),
     written out directly from the members' places (no dict per member: a
     duplicate-heavy corpus has millions of members)."""
-    clusters = result.clusters[start:stop]
-    for first in range(0, len(clusters), batch):
-        chunk = clusters[first : first + batch]
-        places = iter(result.locations([m.block for cluster in chunk for m in cluster.members]))
-        for cluster in chunk:
-            # (members first: zip then takes no place past the cluster's last member)
-            placed = [
-                (_place_json(path, line, end_line), m.similarity)
-                for m, (path, line, end_line) in zip(cluster.members, places, strict=False)
-            ]
-            kept = "null" if cluster.kept is None else f"{{{placed[0][0]}}}"
-            members = ", ".join(
-                f"{{{place}{_SAME if similarity == 1.0 else _similarity_json(similarity)}}}"
-                for place, similarity in placed
-            )
-            yield f'{{"id": {_quote(cluster.id)}, "kept": {kept}, "members": [{members}]}}'
+    for cluster, placed in _placed(result, start, stop):
+        places = [(_place_json(*place), similarity) for place, similarity in placed]
+        kept = "null" if cluster.kept is None else f"{{{places[0][0]}}}"
+        members = ", ".join(
+            f"{{{place}{_SAME if similarity == 1.0 else _similarity_json(similarity)}}}"
+            for place, similarity in places
+        )
+        yield f'{{"id": {_quote(cluster.id)}, "kept": {kept}, "members": [{members}]}}'
 
 
 def _pretty(value: Any) -> str:

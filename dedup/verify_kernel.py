@@ -13,17 +13,17 @@ Imported lazily: numba costs ~0.2 s to import.
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import chain, compress, pairwise
-from typing import TypeVar, cast
+from typing import cast
 
 import numpy as np
 import numpy.typing as npt
 from numba import njit
 
 from dedup.table_cache import load_tables
+from dedup.threads import in_threads
 from dedup.verify import (
     FNV_OFFSET,
     FNV_PRIME,
@@ -378,26 +378,14 @@ def similarities(texts: list[str], pairs: I64, threshold: float, threads: int = 
 
 # From this many texts on, tokenise shares them out among its threads.
 PARALLEL_MIN_TEXTS = 20_000
-_T = TypeVar("_T")
 
 
-def _parts(sizes: I64, threads: int) -> list[tuple[int, int]]:
+def _parts(sizes: I64, threads: int) -> list[slice]:
     """``threads`` consecutive runs of texts, about equal in ``sizes``."""
     ends = np.cumsum(sizes)
     total = int(ends[-1]) if len(ends) else 0
     cuts = [0, *(int(np.searchsorted(ends, total * k // threads)) for k in range(1, threads)), len(sizes)]
-    return [(a, b) for a, b in pairwise(cuts) if b > a]
-
-
-def _in_threads(run: Callable[[int, int], _T], parts: list[tuple[int, int]]) -> list[_T]:
-    """``run`` on each part (a GIL-free kernel), in threads when there are
-    several parts; the results in the parts' order."""
-    if len(parts) == 1:
-        return [run(*parts[0])]
-    from concurrent.futures import ThreadPoolExecutor
-
-    with ThreadPoolExecutor(len(parts)) as pool:
-        return list(pool.map(lambda part: run(*part), parts))
+    return [slice(a, b) for a, b in pairwise(cuts) if b > a]
 
 
 @dataclass(frozen=True)
@@ -441,12 +429,9 @@ class Tokenised:
         threads = max(1, min(threads, len(local) // 10_000))
         if threads == 1:
             return run(local)
-        from concurrent.futures import ThreadPoolExecutor
-
         # Interleaved chunks even out the work (long paragraphs cluster by file).
         chunks = [np.ascontiguousarray(local[t::threads]) for t in range(threads)]
-        with ThreadPoolExecutor(threads) as pool:
-            results = list(pool.map(run, chunks))
+        results = in_threads(run, chunks)
         out = np.empty(len(local), dtype=np.float64)
         for t, result in enumerate(results):
             out[t::threads] = result
@@ -471,9 +456,9 @@ def _tokenised_parts(
 ) -> list[tuple[U64, F64, I64]]:
     """:func:`_tokenise` of texts ``codes[starts[i]:ends[i]]`` (with these
     character classes), in runs of texts of about equal size, one per thread."""
-    return _in_threads(
-        lambda a, b: _tokenise(
-            codes, starts[a:b], ends[a:b], *classes, _FUNCTION_HASHES, NAME_WEIGHT, NUMBER_WEIGHT
+    return in_threads(
+        lambda part: _tokenise(
+            codes, starts[part], ends[part], *classes, _FUNCTION_HASHES, NAME_WEIGHT, NUMBER_WEIGHT
         ),
         _parts(ends - starts, threads),
     )
@@ -540,9 +525,9 @@ def tokenise(texts: list[str], threads: int = 1) -> Tokenised:
         totals[nonempty] = np.add.reduceat(all_weights, offsets[:-1][nonempty])
     order = np.empty(len(all_hashes), dtype=np.int64)
     sorted_hashes = np.empty(len(all_hashes), dtype=np.uint64)
-    _in_threads(
-        lambda a, b: _sort_words(all_hashes, offsets, a, b, order, sorted_hashes),
-        _parts(counts, threads) if n else [(0, 0)],
+    in_threads(
+        lambda part: _sort_words(all_hashes, offsets, part.start, part.stop, order, sorted_hashes),
+        _parts(counts, threads) if n else [slice(0, 0)],
     )
     return Tokenised(all_hashes, all_weights, offsets, totals, slot, order, sorted_hashes)
 
