@@ -325,9 +325,10 @@ def _collect(
     texts = FileTexts(outcomes, offsets, table)
     if running.split:
         # The workers run the quality rules while this process clusters.
-        from concurrent.futures import ThreadPoolExecutor
+        from concurrent.futures import Future, ThreadPoolExecutor
 
         thread = ThreadPoolExecutor(1)
+        clustering: Future[Analysis] | None = None  # (a Ctrl-C can come before submit returns)
         try:
             clustering = thread.submit(analyse, table, doc_of, paths, settings, texts, share=False)
             outcomes = _add_quality(outcomes, running, files, progress)
@@ -337,7 +338,7 @@ def _collect(
             # clustering (a minute on a large corpus) before reporting it;
             # the next run's workers are not forked before it is done.
             thread.shutdown(wait=False)
-            if not clustering.done():
+            if clustering is not None and not clustering.done():
                 from dedup.forked import leave_running
 
                 leave_running(clustering)

@@ -28,6 +28,18 @@ benchmark (benchmarks/README_neardup.md) this separates light edits from
 templated paragraphs better than word Levenshtein, Indel or any n-gram
 Jaccard.
 
+It also makes a name or number that was only dropped or added ("loans worth
+$3.7m until 2006" / "loans worth until 2006"), or typed over with an ordinary
+word, cost as much as a different one, which is not what sets two fillings
+of a template apart. So a pair has a second reading, the *slot-weighted
+similarity* (:func:`slot_similarity`): the words aligned by edit distance
+(a changed word is a substitution), every differing word costing 1 except
+facts put in place of other facts (a name or number for another), which
+cost their weights, and facts dropped or added by more than a slip (in a
+longer change, or more than one slip in 15 words). Titles and headings (under 15
+words) have no such reading. The verified similarity is the larger of the
+two readings.
+
 One decision rule sits on top of the measure (:func:`verified`): a pair whose
 differences are mostly facts swapped for facts of the same form, more of
 them than a light edit touches ("Kajana is a ward ..." / "Janda is a ward
@@ -391,7 +403,7 @@ def slot_differences(a: Prepared, b: Prepared) -> tuple[list[str], int]:
       a random edit does not do.
 
     Every other differing word (insertion, deletion, changed ordinary word, a
-    name become a number) counts as other.
+    name become a number, two neighbours transposed) counts as other.
     """
     other = 0
     replaced: list[tuple[int, int]] = []
@@ -409,7 +421,9 @@ def slot_differences(a: Prepared, b: Prepared) -> tuple[list[str], int]:
     for i, j in replaced:
         x, y = a.words[i], b.words[j]
         shape = _slot_shape(x, a.weights[i])
-        if shape is not None and shape == _slot_shape(y, b.weights[j]):
+        if any(abs(i - k) == 1 for k in where.get((y, x), ())):
+            other += 1  # two neighbours transposed ("Armco Inc" / "Inc Armco")
+        elif shape is not None and shape == _slot_shape(y, b.weights[j]):
             swaps.append(shape)
         elif len(where[x, y]) >= 2 or any(abs(i - k) > 1 for k in where.get((y, x), ())):
             swaps.append("=")
@@ -479,11 +493,24 @@ def verified(
     threshold: float,
     weigh: Callable[[Prepared, Prepared], float] | None = None,
 ) -> float:
-    """The similarity a near-duplicate decision uses: :func:`similarity`, but
-    TEMPLATE (-1.0) for a filled-in template below SLOT_SIMILARITY (see
-    module doc). ``weigh``: an :func:`aligned_weight` to use instead."""
-    sim = similarity(a, b, threshold, weigh)
+    """The similarity a near-duplicate decision uses: :func:`pair_similarity`
+    (the larger of the two readings), but TEMPLATE (-1.0) for a
+    filled-in template below SLOT_SIMILARITY (see module doc). ``weigh``: an
+    :func:`aligned_weight` to use instead."""
+    sim = pair_similarity(a, b, threshold, weigh)
     return TEMPLATE if template_rejects(a, b, sim, threshold) else sim
+
+
+def pair_similarity(
+    a: Prepared,
+    b: Prepared,
+    threshold: float = 0.0,
+    weigh: Callable[[Prepared, Prepared], float] | None = None,
+) -> float:
+    """The larger of :func:`similarity` and :func:`slot_similarity` (the
+    latter only computed when the former is below ``threshold``)."""
+    sim = similarity(a, b, threshold, weigh)
+    return max(sim, slot_similarity(a, b, threshold)) if sim < threshold or threshold == 0 else sim
 
 
 def template_rejects(a: Prepared, b: Prepared, sim: float, threshold: float) -> bool:
@@ -517,9 +544,106 @@ def similarity(
 
 
 def upper_bound(a: Prepared, b: Prepared) -> float:
-    """A cheap bound: an aligned pair counts twice its lighter side (the same
-    words are similarity 1 whatever their weights)."""
+    """A cheap bound of :func:`verified`'s similarity: an aligned pair counts
+    twice its lighter side (the same words are similarity 1 whatever their
+    weights), and :func:`slot_similarity` (LIGHT_EDIT_WORDS words or more)
+    is at most the unweighted similarity, at most ``2 m / (m + n)`` for word
+    counts ``m <= n``."""
     total = a.total + b.total
     if total == 0 or a.words == b.words:
         return 1.0
-    return 2 * min(a.total, b.total) / total
+    weighted = 2 * min(a.total, b.total) / total
+    m, n = sorted((len(a.words), len(b.words)))
+    return max(weighted, 2 * m / (m + n)) if m >= LIGHT_EDIT_WORDS else weighted
+
+
+# slot_similarity computes nothing for pairs whose unweighted similarity is
+# this much below the threshold (its upper bound); the compiled verification
+# flags the pairs to compute with the same margin, so that rounding cannot
+# make the two disagree.
+SLOT_MARGIN = 1e-9
+
+# A run of differing words longer than this (on either side) is a change, not
+# a slip: the facts it drops or adds keep their weight in the slot reading.
+SLIP_WORDS = 3
+
+
+def slot_similarity(a: Prepared, b: Prepared, threshold: float = 0.0) -> float:
+    """Slot-weighted word similarity in [0, 1] (see module doc).
+
+    The words are aligned by Levenshtein distance (rapidfuzz). Aligned words
+    count 2 (one per side), differing words cost 1 each. The differing facts
+    (names, numbers, number words: :func:`_slot_shape`) of one side are then
+    paired, in order, with those of the other, less the words that differ on
+    both sides (they only moved); a paired fact costs its weight instead of
+    1 (a fact dropped in one place and another added elsewhere is a changed
+    fact too). The facts left over were dropped or added: in a run of at
+    most SLIP_WORDS differing words (a slip: "$3.7m" dropped) they cost 1,
+    for up to one slip per LIGHT_EDIT_WORDS words of the longer paragraph
+    (the heaviest slips), as a light edit touches; other facts dropped or
+    added ("... exceed 36 degrees. Winters are around 17 degrees." dropped)
+    cost their weight. The result is the
+    aligned count over the aligned count plus the costs, at most the
+    unweighted Indel similarity.
+
+    Paragraphs of fewer than LIGHT_EDIT_WORDS words have no slot reading
+    (0.0): in a title or a heading a name is what it is about ("University of
+    British Columbia Okanagan" / "University of British Columbia."), and one
+    word is already more than a light edit. With ``threshold``, pairs whose
+    unweighted similarity is below it return 0.0 (they cannot reach it).
+    """
+    if a.words == b.words:
+        return 1.0
+    if min(len(a.words), len(b.words)) < LIGHT_EDIT_WORDS or (
+        threshold > 0
+        and Indel.normalized_similarity(a.words, b.words, score_cutoff=threshold - SLOT_MARGIN) == 0
+    ):
+        return 0.0
+    aligned = 0
+    left_a: list[int] = []
+    left_b: list[int] = []
+    # The run of differing words each differing word is in, and which runs
+    # are longer than a slip.
+    run_a: dict[int, int] = {}
+    run_b: dict[int, int] = {}
+    long: list[bool] = []
+    start_a = start_b = 0
+    for op in [*Levenshtein.opcodes(a.words, b.words), None]:
+        if op is None or op.tag == "equal":
+            if len(left_a) > start_a or len(left_b) > start_b:
+                run_a.update(dict.fromkeys(left_a[start_a:], len(long)))
+                run_b.update(dict.fromkeys(left_b[start_b:], len(long)))
+                long.append(max(len(left_a) - start_a, len(left_b) - start_b) > SLIP_WORDS)
+            start_a, start_b = len(left_a), len(left_b)
+            if op is not None:
+                aligned += 2 * (op.src_end - op.src_start)
+        else:
+            left_a.extend(range(op.src_start, op.src_end))
+            left_b.extend(range(op.dest_start, op.dest_end))
+    # Words left on both sides only moved ("Armco Inc" / "Inc Armco").
+    moved = {a.words[i] for i in left_a} & {b.words[j] for j in left_b}
+    cost = float(len(left_a) + len(left_b))
+    facts_a, facts_b = _facts(a, left_a, moved, run_a), _facts(b, left_b, moved, run_b)
+    paired = min(len(facts_a), len(facts_b))
+    for (weight_a, _), (weight_b, _) in zip(facts_a, facts_b, strict=False):
+        cost += weight_a + weight_b - 2
+    # Facts dropped or added: in a slip (a run of at most SLIP_WORDS), one
+    # slip in LIGHT_EDIT_WORDS words costs what its words cost (the heaviest
+    # slips); in a longer change, or beyond that many slips, their weight.
+    extra: dict[int, float] = {}
+    for weight, run in facts_a[paired:] + facts_b[paired:]:
+        extra[run] = extra.get(run, 0.0) + weight - 1
+    cost += sum(value for run, value in extra.items() if long[run])
+    slips = sorted((value for run, value in extra.items() if not long[run]), reverse=True)
+    cost += sum(slips[max(len(a.words), len(b.words)) // LIGHT_EDIT_WORDS :])
+    return aligned / (aligned + cost)
+
+
+def _facts(p: Prepared, left: list[int], moved: set[Word], run: dict[int, int]) -> list[tuple[float, int]]:
+    """The weights of the facts among the words of ``p`` at ``left`` that are
+    not in ``moved``, in order, each with its run of differing words."""
+    return [
+        (p.weights[i], run[i])
+        for i in left
+        if p.words[i] not in moved and _slot_shape(p.words[i], p.weights[i]) is not None
+    ]

@@ -28,12 +28,15 @@ from dedup.verify import (
     FNV_OFFSET,
     FNV_PRIME,
     FUNCTION_WORDS,
+    LIGHT_EDIT_WORDS,
     NAME_WEIGHT,
     NUMBER_WEIGHT,
     OPENERS,
+    SLOT_MARGIN,
     Prepared,
     plain_needed,
     prepare,
+    slot_similarity,
     word_hash,
 )
 
@@ -280,6 +283,31 @@ def _plain_lcs(
     return m - ones
 
 
+@njit(cache=True)
+def _unshared_facts(
+    weights: F64, sorted_hashes: U64, order: I64, a0: int, na: int, b0: int, nb: int
+) -> tuple[int, int]:
+    """How many words of text a weigh more than 1 (names, numbers) and do not
+    occur in text b, and the same of b (a merge of their hash-sorted words)."""
+    i, j = a0, b0
+    end_a, end_b = a0 + na, b0 + nb
+    only_a = only_b = 0
+    while i < end_a or j < end_b:
+        if j == end_b or (i < end_a and sorted_hashes[i] < sorted_hashes[j]):
+            only_a += weights[a0 + order[i]] > 1.0
+            i += 1
+        elif i == end_a or sorted_hashes[j] < sorted_hashes[i]:
+            only_b += weights[b0 + order[j]] > 1.0
+            j += 1
+        else:
+            x = sorted_hashes[i]
+            while i < end_a and sorted_hashes[i] == x:
+                i += 1
+            while j < end_b and sorted_hashes[j] == x:
+                j += 1
+    return only_a, only_b
+
+
 @njit(cache=True, nogil=True)
 def _similarities(
     pairs: I64,
@@ -291,6 +319,9 @@ def _similarities(
     order: I64,
     threshold: float,
     plain: float,
+    slot_needed: float,
+    slot_words: int,
+    slot_pairs: npt.NDArray[np.bool_],
 ) -> F64:
     out = np.zeros(len(pairs), dtype=np.float64)
     longest = 0
@@ -320,46 +351,67 @@ def _similarities(
             if same:
                 out[p] = 1.0
                 continue
-        if 2.0 * min(totals[a], totals[b]) / total < threshold:
+        weighted_bound = 2.0 * min(totals[a], totals[b]) / total
+        plain_bound = 2.0 * min(na, nb) / (na + nb) if na + nb > 0 else 0.0
+        slot_possible = plain_bound >= slot_needed and min(na, nb) >= slot_words
+        if weighted_bound < threshold and not slot_possible:
             continue
-        # Unweighted LCS bound first (cheap, bit-parallel).
+        # Unweighted LCS bound first (cheap, bit-parallel); it also bounds
+        # the slot-weighted similarity, where the fact-weighted one may not
+        # reach the threshold.
+        common = 0
         if threshold > 0.0 and na + nb > 0:
-            if 2.0 * min(na, nb) / (na + nb) < plain:
+            if plain_bound < plain:
                 continue
-            if 2.0 * _plain_lcs(hashes, sorted_hashes, order, a0, na, b0, nb, v, match) / (na + nb) < plain:
+            common = _plain_lcs(hashes, sorted_hashes, order, a0, na, b0, nb, v, match)
+            if 2.0 * common / (na + nb) < plain:
                 continue
-        # A common prefix (then suffix) of the same words with the same
-        # weights is aligned in some best alignment (exchange argument: a
-        # first word aligned elsewhere, or not at all, can be aligned with
-        # the other first word for at least as much), so only the middle
-        # needs the dynamic programme. Weights are small integers: the sums
-        # are exact whatever their order.
-        head = 0
-        fixed = 0.0
-        while head < na and head < nb and hashes[a0 + head] == hashes[b0 + head]:
-            if weights[a0 + head] != weights[b0 + head]:
-                break
-            fixed += 2.0 * weights[a0 + head]
-            head += 1
-        tail = 0
-        while (
-            tail < na - head and tail < nb - head and hashes[a0 + na - 1 - tail] == hashes[b0 + nb - 1 - tail]
-        ):
-            if weights[a0 + na - 1 - tail] != weights[b0 + nb - 1 - tail]:
-                break
-            fixed += 2.0 * weights[a0 + na - 1 - tail]
-            tail += 1
-        out[p] = (
-            fixed
-            + _weighted_lcs(
-                hashes[a0 + head : a0 + na - tail],
-                weights[a0 + head : a0 + na - tail],
-                hashes[b0 + head : b0 + nb - tail],
-                weights[b0 + head : b0 + nb - tail],
-                previous,
-                current,
-            )
-        ) / total
+        if weighted_bound >= threshold:
+            # A common prefix (then suffix) of the same words with the same
+            # weights is aligned in some best alignment (exchange argument: a
+            # first word aligned elsewhere, or not at all, can be aligned with
+            # the other first word for at least as much), so only the middle
+            # needs the dynamic programme. Weights are small integers: the sums
+            # are exact whatever their order.
+            head = 0
+            fixed = 0.0
+            while head < na and head < nb and hashes[a0 + head] == hashes[b0 + head]:
+                if weights[a0 + head] != weights[b0 + head]:
+                    break
+                fixed += 2.0 * weights[a0 + head]
+                head += 1
+            tail = 0
+            while (
+                tail < na - head
+                and tail < nb - head
+                and hashes[a0 + na - 1 - tail] == hashes[b0 + nb - 1 - tail]
+            ):
+                if weights[a0 + na - 1 - tail] != weights[b0 + nb - 1 - tail]:
+                    break
+                fixed += 2.0 * weights[a0 + na - 1 - tail]
+                tail += 1
+            out[p] = (
+                fixed
+                + _weighted_lcs(
+                    hashes[a0 + head : a0 + na - tail],
+                    weights[a0 + head : a0 + na - tail],
+                    hashes[b0 + head : b0 + nb - tail],
+                    weights[b0 + head : b0 + nb - tail],
+                    previous,
+                    current,
+                )
+            ) / total
+        if (threshold > 0.0 and out[p] >= threshold) or not slot_possible:
+            continue
+        # The slot-weighted similarity is at most 2 common / (na + nb + 2 k),
+        # k the fewer of the two sides' names and numbers that the other
+        # text lacks (each is a differing fact; paired, it costs at least 2
+        # more than an ordinary word): flag the pairs that may reach it.
+        if threshold > 0.0:
+            only_a, only_b = _unshared_facts(weights, sorted_hashes, order, a0, na, b0, nb)
+            if 2.0 * common / (na + nb + 2 * min(only_a, only_b)) < slot_needed:
+                continue
+        slot_pairs[p] = True
     return out
 
 
@@ -405,16 +457,24 @@ class Tokenised:
     sorted_hashes: U64
 
     def similarities(self, pairs: I64, threshold: float, threads: int = 1) -> F64:
-        """Similarity of each pair of texts (indices), 0.0 when it cannot reach ``threshold``.
+        """:func:`dedup.verify.pair_similarity` of each pair of texts
+        (indices), 0.0 when it cannot reach ``threshold``.
 
-        With ``threads`` > 1 the pairs are shared out among threads (the
-        kernel releases the GIL); the result is the same.
+        The kernel computes the fact-weighted similarity and flags the pairs
+        it puts below ``threshold`` whose unweighted similarity reaches it
+        and that are long enough to have a slot reading; only those can
+        reach it slot-weighted, which is computed for them
+        here (:func:`dedup.verify.slot_similarity`, rapidfuzz). With
+        ``threads`` > 1 the pairs are shared out among threads (the kernel
+        releases the GIL); the result is the same.
         """
         plain = plain_needed(threshold) if threshold > 0 else 0.0
+        slot_needed = threshold - SLOT_MARGIN
         local = np.ascontiguousarray(self.slot[pairs], dtype=np.int64)
 
-        def run(chunk: I64) -> F64:
-            return _similarities(
+        def run(chunk: I64) -> tuple[F64, npt.NDArray[np.bool_]]:
+            flagged = np.zeros(len(chunk), dtype=np.bool_)
+            values = _similarities(
                 chunk,
                 self.hashes,
                 self.weights,
@@ -424,17 +484,26 @@ class Tokenised:
                 self.order,
                 threshold,
                 plain,
+                slot_needed,
+                LIGHT_EDIT_WORDS,
+                flagged,
             )
+            return values, flagged
 
         threads = max(1, min(threads, len(local) // 10_000))
         if threads == 1:
-            return run(local)
-        # Interleaved chunks even out the work (long paragraphs cluster by file).
-        chunks = [np.ascontiguousarray(local[t::threads]) for t in range(threads)]
-        results = in_threads(run, chunks)
-        out = np.empty(len(local), dtype=np.float64)
-        for t, result in enumerate(results):
-            out[t::threads] = result
+            out, flagged = run(local)
+        else:
+            # Interleaved chunks even out the work (long paragraphs cluster by file).
+            chunks = [np.ascontiguousarray(local[t::threads]) for t in range(threads)]
+            out = np.empty(len(local), dtype=np.float64)
+            flagged = np.empty(len(local), dtype=np.bool_)
+            for t, (values, flags) in enumerate(in_threads(run, chunks)):
+                out[t::threads] = values
+                flagged[t::threads] = flags
+        for k in np.flatnonzero(flagged).tolist():
+            a, b = pairs[k].tolist()
+            out[k] = max(out[k], slot_similarity(self.prepared(a), self.prepared(b), threshold))
         return out
 
     def prepared(self, i: int) -> Prepared:

@@ -9,7 +9,15 @@ from hypothesis import strategies as st
 
 from dedup import candidates, lsh_kernel
 from dedup.cluster import _verify_python, verify_pairs
-from dedup.verify import filled_template, prepare, similarity, template_rejects, word_hash
+from dedup.verify import (
+    filled_template,
+    pair_similarity,
+    prepare,
+    similarity,
+    slot_similarity,
+    template_rejects,
+    word_hash,
+)
 
 pytest.importorskip("numba")
 
@@ -111,7 +119,7 @@ def test_verification_kernel_equals_reference(texts: list[str], threshold: float
     fast = similarities(texts, pairs, threshold)
     prepared = [prepare(t) for t in texts]
     for (i, j), value in zip(pairs.tolist(), fast.tolist(), strict=True):
-        ref = similarity(prepared[i], prepared[j], threshold)
+        ref = pair_similarity(prepared[i], prepared[j], threshold)
         if ref >= threshold or value >= threshold:
             assert value == pytest.approx(ref, abs=1e-12)
     # The batch entry point of the cluster stage decides the same way on
@@ -264,12 +272,80 @@ def test_verification_kernel_equals_reference_on_long_paragraphs(threshold: floa
     prepared = [prepare(t) for t in texts]
     accepted = 0
     for (i, j), value in zip(pairs.tolist(), fast.tolist(), strict=True):
-        ref = similarity(prepared[i], prepared[j])
+        ref = pair_similarity(prepared[i], prepared[j], threshold)
         assert (value >= threshold) == (ref >= threshold)
         if ref >= threshold:
             accepted += 1
             assert value == pytest.approx(ref, abs=1e-12)
     assert accepted >= 12  # the edited copies are found
+
+
+# Paragraphs of 15-40 words of ordinary words, names and numbers, and edited copies.
+FACT_WORDS = [
+    "river",
+    "the",
+    "of",
+    "and",
+    "mill",
+    "said",
+    "Lakes",
+    "Oskar",
+    "Berne",
+    "1984",
+    "2011",
+    "two",
+    "It",
+]
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    base=st.lists(st.sampled_from(FACT_WORDS), min_size=15, max_size=40),
+    edits=st.lists(st.tuples(st.integers(0, 39), st.sampled_from(["", *FACT_WORDS])), min_size=1, max_size=5),
+)
+def test_slot_reading_stays_under_its_bounds(base: list[str], edits: list[tuple[int, str]]) -> None:
+    """The slot reading is at most the unweighted similarity, the cheap bound
+    bounds both readings, and the compiled batch (whose flags rest on a bound
+    of the slot reading) gives what the reference gives."""
+    from rapidfuzz.distance import Indel
+
+    from dedup.verify import slot_similarity, upper_bound
+
+    copy = list(base)
+    for position, word in edits:
+        if word:
+            copy.insert(position % (len(copy) + 1), word)
+        elif copy:
+            del copy[position % len(copy)]
+    a, b = prepare(" ".join(base)), prepare(" ".join(copy))
+    slot = slot_similarity(a, b)
+    assert slot <= Indel.normalized_similarity(a.words, b.words) + 1e-12
+    assert upper_bound(a, b) >= pair_similarity(a, b) - 1e-12
+    texts = {0: " ".join(base), 1: " ".join(copy)}
+    pairs = np.array([[0, 1]], dtype=np.int64)
+    for threshold in (0.8, 0.87):
+        compiled = verify_pairs(pairs, texts, threshold, kernel_min=0)[0]
+        reference = _verify_python(pairs, texts, threshold)[0]
+        assert (compiled >= threshold) == (reference >= threshold)
+        if reference >= threshold:
+            assert compiled == pytest.approx(reference, abs=1e-12)
+
+
+def test_compiled_verification_finds_slot_readings_next_to_its_bound() -> None:
+    """A name changed and a year dropped in 30 words: 0.871 slot-weighted
+    (0.841 fact-weighted), just above the threshold; the kernel's bound for
+    flagging the pair (2 / 34 for the changed name) must let it through."""
+    filler = "and the people of the valley said that the water was clean and cold in every season of"
+    a = f"The mill on the river was built by Oskar Berne in 1984 {filler}"
+    b = a.replace("Oskar", "Ansgar").replace(" in 1984", "")
+    pa, pb = prepare(a), prepare(b)
+    assert len(pa.words) == 30
+    assert similarity(pa, pb) < 0.87 <= slot_similarity(pa, pb) < 0.872
+    texts = {0: a, 1: b}
+    pairs = np.array([[0, 1]], dtype=np.int64)
+    compiled = verify_pairs(pairs, texts, 0.87, kernel_min=0)
+    assert compiled.tolist() == pytest.approx(_verify_python(pairs, texts, 0.87), abs=1e-12)
+    assert compiled[0] == pytest.approx(slot_similarity(pa, pb), abs=1e-12)
 
 
 def test_bit_parallel_lcs_equals_dynamic_programme() -> None:

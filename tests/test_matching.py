@@ -373,3 +373,66 @@ def test_a_large_cluster_of_light_edits_stays_together() -> None:
     assert {f.rule for f in result.findings} == (
         {"DUP001", "DUP002"} if distinct < len(copies) else {"DUP002"}
     )
+
+
+# A Reuters paragraph, and the same with its amount dropped: an omission, not
+# another fact. Fact-weighted alone it falls under the threshold (the dropped
+# number weighs 4); its slot reading is that of a one-word edit.
+LOANS = "The bank provided loans worth $3.7m to the club until 2006, when the deal was renegotiated."
+LOANS_DROPPED = LOANS.replace("$3.7m ", "")
+
+
+def test_a_name_or_number_only_dropped_is_a_light_edit() -> None:
+    from dedup.verify import pair_similarity, prepare, similarity, slot_similarity, verified
+
+    a, b = prepare(LOANS), prepare(LOANS_DROPPED)
+    assert similarity(a, b) < 0.87 <= slot_similarity(a, b)
+    assert verified(a, b, 0.87) == pair_similarity(a, b) == slot_similarity(a, b)
+    result = check_texts({"a.txt": LOANS + "\n", "b.txt": LOANS_DROPPED + "\n"})
+    assert [(f.rule, f.path) for f in result.findings] == [("DUP002", "b.txt")]
+    # The compiled batch verification decides the same (and computes the same number).
+    from dedup.cluster import _verify_python, verify_pairs
+
+    pairs = np.array([[0, 1]], dtype=np.int64)
+    texts = {0: LOANS, 1: LOANS_DROPPED}
+    compiled = verify_pairs(pairs, texts, 0.87, kernel_min=0)
+    assert compiled.tolist() == pytest.approx(_verify_python(pairs, texts, 0.87))
+    assert compiled[0] >= 0.87
+
+
+def test_a_fact_put_in_place_of_another_keeps_its_weight() -> None:
+    from dedup.verify import prepare, similarity, slot_similarity
+
+    # The amount changed, not dropped: two facts differ, as in a filled-in template.
+    changed = LOANS.replace("$3.7m", "$9.1bn")
+    a, b = prepare(LOANS), prepare(changed)
+    assert slot_similarity(a, b) < 0.87 and similarity(a, b) < 0.87
+    # Dropped in one place and another added elsewhere is a changed fact too.
+    moved = LOANS_DROPPED.replace("the deal", "the Glasgow deal")
+    assert slot_similarity(a, prepare(moved)) < 0.87
+    assert check_texts({"a.txt": LOANS + "\n", "b.txt": changed + "\n", "c.txt": moved + "\n"}).findings == []
+
+
+def test_titles_have_no_slot_reading() -> None:
+    from dedup.verify import prepare, similarity, slot_similarity
+
+    # Under 15 words a name or number added is what the title is about: the
+    # 1895 strike is not the article about the strikes at the mill.
+    a, b = "Yaroslavl Great Manufacture strike", "1895 Yaroslavl Great Manufacture strike"
+    assert slot_similarity(prepare(a), prepare(b)) == 0.0
+    assert similarity(prepare(a), prepare(b)) < 0.87
+    assert check_texts({"a.txt": a + "\n", "b.txt": b + "\n"}).findings == []
+
+
+def test_neighbours_transposed_are_not_facts_swapped() -> None:
+    from dedup.verify import prepare, slot_differences, slot_similarity
+
+    a = prepare(
+        "Spokesmen for Armco Inc and Bethlehem Steel Corp said the proposed price hike was still under study."
+    )
+    b = prepare(
+        "Spokesmen for Inc Armco and Bethlehem Steel Corp said the proposed price hike was still under study."
+    )
+    assert slot_differences(a, b) == ([], 2)
+    # One word moved, as the unweighted similarity counts it: 2 of 34.
+    assert slot_similarity(a, b) == pytest.approx(32 / 34, abs=1e-12)
