@@ -66,7 +66,7 @@ class Settings:
     threshold: float = _opt(
         0.87,
         "Minimum verified similarity (0-1) for two paragraphs to be near duplicates "
-        "(fact-weighted word similarity, see README 'Matching').",
+        "(fact- and slot-weighted word similarity, see README 'Matching').",
     )
     shingle_size: int = _opt(2, "Words per shingle for MinHash candidate search (word n-grams).")
     num_perm: int = _opt(128, "MinHash permutations (signature length).")

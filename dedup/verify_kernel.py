@@ -7,7 +7,10 @@ word weights. Paragraphs are tokenised in the kernel, from their bytes when
 they are ASCII and from the code points of their NFKC form when those are in
 the BMP, with per-character tables of what :func:`dedup.verify.prepare` asks;
 the rare others go through ``prepare`` and only their words are hashed here.
-Imported lazily: numba costs ~0.2 s to import.
+The kernel also flags the pairs whose slot-weighted reading
+(:func:`dedup.verify.slot_similarity`) may reach the threshold where the
+fact-weighted one does not; :meth:`Tokenised.similarities` reads those few
+in Python. Imported lazily: numba costs ~0.2 s to import.
 """
 
 from __future__ import annotations
