@@ -36,9 +36,9 @@ similarity* (:func:`slot_similarity`): the words aligned by edit distance
 (a changed word is a substitution), every differing word costing 1 except
 facts put in place of other facts (a name or number for another), which
 cost their weights, and facts dropped or added by more than a slip (in a
-longer change, or more than one slip in 15 words). Titles and headings (under 15
-words) have no such reading. The verified similarity is the larger of the
-two readings.
+longer change, or more than one slip in 15 words). Titles and headings
+(under 15 words) have no such reading. The verified similarity is the larger
+of the two readings.
 
 One decision rule sits on top of the measure (:func:`verified`): a pair whose
 differences are mostly facts swapped for facts of the same form, more of
@@ -582,9 +582,8 @@ def slot_similarity(a: Prepared, b: Prepared, threshold: float = 0.0) -> float:
     for up to one slip per LIGHT_EDIT_WORDS words of the longer paragraph
     (the heaviest slips), as a light edit touches; other facts dropped or
     added ("... exceed 36 degrees. Winters are around 17 degrees." dropped)
-    cost their weight. The result is the
-    aligned count over the aligned count plus the costs, at most the
-    unweighted Indel similarity.
+    cost their weight. The result is the aligned count over the aligned
+    count plus the costs, at most the unweighted Indel similarity.
 
     Paragraphs of fewer than LIGHT_EDIT_WORDS words have no slot reading
     (0.0): in a title or a heading a name is what it is about ("University of
