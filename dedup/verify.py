@@ -598,6 +598,13 @@ def slot_similarity(a: Prepared, b: Prepared, threshold: float = 0.0) -> float:
         and Indel.normalized_similarity(a.words, b.words, score_cutoff=threshold - SLOT_MARGIN) == 0
     ):
         return 0.0
+    # An alignment is one of several of the same cost, and which one depends
+    # on the order of the two: both orders are read, so the pair's reading
+    # does not.
+    return max(_slot_reading(a, b), _slot_reading(b, a))
+
+
+def _slot_reading(a: Prepared, b: Prepared) -> float:
     aligned = 0
     left_a: list[int] = []
     left_b: list[int] = []

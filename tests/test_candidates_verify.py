@@ -304,8 +304,8 @@ FACT_WORDS = [
     edits=st.lists(st.tuples(st.integers(0, 39), st.sampled_from(["", *FACT_WORDS])), min_size=1, max_size=5),
 )
 def test_slot_reading_stays_under_its_bounds(base: list[str], edits: list[tuple[int, str]]) -> None:
-    """The slot reading is at most the unweighted similarity, the cheap bound
-    bounds both readings, and the compiled batch (whose flags rest on a bound
+    """The slot reading is symmetric and at most the unweighted similarity,
+    the cheap bound bounds both readings, and the compiled batch (whose flags rest on a bound
     of the slot reading) gives what the reference gives."""
     from rapidfuzz.distance import Indel
 
@@ -319,6 +319,7 @@ def test_slot_reading_stays_under_its_bounds(base: list[str], edits: list[tuple[
             del copy[position % len(copy)]
     a, b = prepare(" ".join(base)), prepare(" ".join(copy))
     slot = slot_similarity(a, b)
+    assert slot == slot_similarity(b, a)  # whichever order the pair comes in
     assert slot <= Indel.normalized_similarity(a.words, b.words) + 1e-12
     assert upper_bound(a, b) >= pair_similarity(a, b) - 1e-12
     texts = {0: " ".join(base), 1: " ".join(copy)}
