@@ -375,9 +375,10 @@ def test_a_large_cluster_of_light_edits_stays_together() -> None:
     )
 
 
-# A Reuters paragraph, and the same with its amount dropped: an omission, not
-# another fact. Fact-weighted alone it falls under the threshold (the dropped
-# number weighs 4); its slot reading is that of a one-word edit.
+# A news sentence, and the same with its amount dropped: an omission, not
+# another fact. Fact-weighted alone it falls under the threshold ("$3.7m" is
+# two number words, 4 each); its slot reading counts them as one slip, like
+# two ordinary words dropped.
 LOANS = "The bank provided loans worth $3.7m to the club until 2006, when the deal was renegotiated."
 LOANS_DROPPED = LOANS.replace("$3.7m ", "")
 
