@@ -59,7 +59,7 @@ import unicodedata
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
-from itertools import compress
+from itertools import compress, groupby
 from operator import ne
 
 from rapidfuzz.distance import Indel, Levenshtein
@@ -606,30 +606,24 @@ def slot_similarity(a: Prepared, b: Prepared, threshold: float = 0.0) -> float:
 
 def _slot_reading(a: Prepared, b: Prepared) -> float:
     aligned = 0
-    left_a: list[int] = []
-    left_b: list[int] = []
-    # The run of differing words each differing word is in, and which runs
-    # are longer than a slip.
-    run_a: dict[int, int] = {}
-    run_b: dict[int, int] = {}
-    long: list[bool] = []
-    start_a = start_b = 0
-    for op in [*Levenshtein.opcodes(a.words, b.words), None]:
-        if op is None or op.tag == "equal":
-            if len(left_a) > start_a or len(left_b) > start_b:
-                run_a.update(dict.fromkeys(left_a[start_a:], len(long)))
-                run_b.update(dict.fromkeys(left_b[start_b:], len(long)))
-                long.append(max(len(left_a) - start_a, len(left_b) - start_b) > SLIP_WORDS)
-            start_a, start_b = len(left_a), len(left_b)
-            if op is not None:
-                aligned += 2 * (op.src_end - op.src_start)
+    # The runs of differing words: their positions in a and in b.
+    runs: list[tuple[list[int], list[int]]] = []
+    for equal, ops in groupby(Levenshtein.opcodes(a.words, b.words), key=lambda op: op.tag == "equal"):
+        if equal:
+            aligned += sum(2 * (op.src_end - op.src_start) for op in ops)
         else:
-            left_a.extend(range(op.src_start, op.src_end))
-            left_b.extend(range(op.dest_start, op.dest_end))
+            ops_in_run = list(ops)
+            runs.append(
+                (
+                    [i for op in ops_in_run for i in range(op.src_start, op.src_end)],
+                    [j for op in ops_in_run for j in range(op.dest_start, op.dest_end)],
+                )
+            )
     # Words left on both sides only moved ("Armco Inc" / "Inc Armco").
-    moved = {a.words[i] for i in left_a} & {b.words[j] for j in left_b}
-    cost = float(len(left_a) + len(left_b))
-    facts_a, facts_b = _facts(a, left_a, moved, run_a), _facts(b, left_b, moved, run_b)
+    moved = {a.words[i] for run, _ in runs for i in run} & {b.words[j] for _, run in runs for j in run}
+    cost = float(sum(len(run_a) + len(run_b) for run_a, run_b in runs))
+    facts_a = _facts(a, [run_a for run_a, _ in runs], moved)
+    facts_b = _facts(b, [run_b for _, run_b in runs], moved)
     paired = min(len(facts_a), len(facts_b))
     for (weight_a, _), (weight_b, _) in zip(facts_a, facts_b, strict=False):
         cost += weight_a + weight_b - 2
@@ -639,17 +633,19 @@ def _slot_reading(a: Prepared, b: Prepared) -> float:
     extra: dict[int, float] = {}
     for weight, run in facts_a[paired:] + facts_b[paired:]:
         extra[run] = extra.get(run, 0.0) + weight - 1
-    cost += sum(value for run, value in extra.items() if long[run])
-    slips = sorted((value for run, value in extra.items() if not long[run]), reverse=True)
+    slip = [max(len(run_a), len(run_b)) <= SLIP_WORDS for run_a, run_b in runs]
+    cost += sum(value for run, value in extra.items() if not slip[run])
+    slips = sorted((value for run, value in extra.items() if slip[run]), reverse=True)
     cost += sum(slips[max(len(a.words), len(b.words)) // LIGHT_EDIT_WORDS :])
     return aligned / (aligned + cost)
 
 
-def _facts(p: Prepared, left: list[int], moved: set[Word], run: dict[int, int]) -> list[tuple[float, int]]:
-    """The weights of the facts among the words of ``p`` at ``left`` that are
-    not in ``moved``, in order, each with its run of differing words."""
+def _facts(p: Prepared, runs: list[list[int]], moved: set[Word]) -> list[tuple[float, int]]:
+    """The weights of the facts in ``p``'s runs of differing words (positions)
+    that are not in ``moved``, in order, each with the number of its run."""
     return [
-        (p.weights[i], run[i])
-        for i in left
+        (p.weights[i], number)
+        for number, run in enumerate(runs)
+        for i in run
         if p.words[i] not in moved and _slot_shape(p.words[i], p.weights[i]) is not None
     ]

@@ -44,3 +44,17 @@ def run_dedup(args: Sequence[str], cwd: Path | None = None, stdin: bytes | None 
 @pytest.fixture
 def dedup_cmd():
     return run_dedup
+
+
+def verified_both_ways(a: str, b: str, threshold: float) -> tuple[float, float]:
+    """The verified similarity of the pair ``a``, ``b`` by the compiled batch
+    path (``cluster.verify_pairs``) and by the Python path (``_verify_python``)."""
+    import numpy as np
+
+    from dedup.cluster import _verify_python, verify_pairs
+
+    pairs = np.array([[0, 1]], dtype=np.int64)
+    texts = {0: a, 1: b}
+    return float(verify_pairs(pairs, texts, threshold, kernel_min=0)[0]), _verify_python(
+        pairs, texts, threshold
+    )[0]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from conftest import verified_both_ways
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
@@ -322,11 +323,8 @@ def test_slot_reading_stays_under_its_bounds(base: list[str], edits: list[tuple[
     assert slot == slot_similarity(b, a)  # whichever order the pair comes in
     assert slot <= Indel.normalized_similarity(a.words, b.words) + 1e-12
     assert upper_bound(a, b) >= pair_similarity(a, b) - 1e-12
-    texts = {0: " ".join(base), 1: " ".join(copy)}
-    pairs = np.array([[0, 1]], dtype=np.int64)
     for threshold in (0.8, 0.87):
-        compiled = verify_pairs(pairs, texts, threshold, kernel_min=0)[0]
-        reference = _verify_python(pairs, texts, threshold)[0]
+        compiled, reference = verified_both_ways(" ".join(base), " ".join(copy), threshold)
         assert (compiled >= threshold) == (reference >= threshold)
         if reference >= threshold:
             assert compiled == pytest.approx(reference, abs=1e-12)
@@ -342,11 +340,9 @@ def test_compiled_verification_finds_slot_readings_next_to_its_bound() -> None:
     pa, pb = prepare(a), prepare(b)
     assert len(pa.words) == 30
     assert similarity(pa, pb) < 0.87 <= slot_similarity(pa, pb) < 0.872
-    texts = {0: a, 1: b}
-    pairs = np.array([[0, 1]], dtype=np.int64)
-    compiled = verify_pairs(pairs, texts, 0.87, kernel_min=0)
-    assert compiled.tolist() == pytest.approx(_verify_python(pairs, texts, 0.87), abs=1e-12)
-    assert compiled[0] == pytest.approx(slot_similarity(pa, pb), abs=1e-12)
+    compiled, reference = verified_both_ways(a, b, 0.87)
+    assert compiled == pytest.approx(reference, abs=1e-12)
+    assert compiled == pytest.approx(slot_similarity(pa, pb), abs=1e-12)
 
 
 def test_bit_parallel_lcs_equals_dynamic_programme() -> None:
