@@ -33,40 +33,14 @@ from functools import lru_cache
 
 import numpy as np
 import numpy.typing as npt
-from numba import njit
 
-import dedup
 from dedup.fingerprint import permutations
+from dedup.jit import kernel, njit
 from dedup.models import BlockKind, Document
 from dedup.normalize import _FOLD, normalize
 from dedup.segment import MARKDOWN_SUFFIXES, SENTENCE_END, WRAP_LIMIT
 from dedup.table import KIND_CODES, BlockTable, LshParams, empty_table
 from dedup.table_cache import Tables, load_tables
-
-
-def _skip_blas_probe() -> None:
-    """Tell numba that no BLAS is at hand, without looking.
-
-    numba's array support imports ``scipy.linalg`` (0.13 s of the start-up
-    of every large run) only to learn whether ``np.dot`` and friends can be
-    compiled, and no kernel of dedup's calls them. In the ``dedup``
-    command's own process (:data:`dedup.OWN_PROCESS`) that import is made
-    to fail while numba's array support loads, then allowed again; a
-    library user's process is left alone, as their own numba code may need
-    BLAS.
-    """
-    if "numba.np.arraymath" in sys.modules or "scipy.linalg.cython_blas" in sys.modules:
-        return  # too late, or nothing to save
-    sys.modules["scipy.linalg.cython_blas"] = None  # type: ignore[assignment]  # import raises ImportError
-    try:
-        import numba.np.arraymath  # noqa: F401
-    finally:
-        del sys.modules["scipy.linalg.cython_blas"]
-
-
-if dedup.OWN_PROCESS:
-    _skip_blas_probe()
-
 
 U8 = npt.NDArray[np.uint8]
 I64 = npt.NDArray[np.int64]
@@ -414,7 +388,10 @@ def _normalize_block(
     return size
 
 
-@njit(cache=True)
+@kernel(
+    "void(u1[::1], i8[::1], i8[::1], b1[::1], i1[::1], i8[::1], u1[::1], b1[::1], i8, i8, u4[::1], u4[::1], i8, "
+    "u8[:, ::1], i8[::1], i8[::1], u4[:, ::1], b1[::1])",
+)
 def _fingerprint(
     data: U8,
     starts: I64,
@@ -459,7 +436,9 @@ def _fingerprint(
         words[i] = count
 
 
-@njit(cache=True)
+@kernel(
+    "void(u1[::1], i8[::1], i8[::1], i8, u4[::1], u4[::1], i8, u8[:, ::1], i8[::1], i8[::1], u4[:, ::1])",
+)
 def _fingerprint_keys(
     keys: U8,
     offsets: I64,
@@ -523,7 +502,7 @@ def _decode_at(data: U8, i: int) -> np.int64:
     )
 
 
-@njit(cache=True)
+@kernel("b1(u1[::1], i8, i8)")
 def _is_list_item(data: U8, start: int, end: int) -> bool:
     """``segment.LIST_ITEM_RE.match`` on the line ``data[start:end]``."""
     i = start
@@ -553,7 +532,9 @@ def _is_list_item(data: U8, start: int, end: int) -> bool:
     return i < end and not _LINE_WS[data[i]]
 
 
-@njit(cache=True)
+@kernel(
+    "Tuple((i8[::1], i8[::1], i8[::1], i8[::1], u1[::1], b1[::1]))(u1[::1], i8, i8, b1[::1])",
+)
 def _segment(
     data: U8, offset: int, mode: int, lower: npt.NDArray[np.bool_]
 ) -> tuple[I64, I64, I64, I64, npt.NDArray[np.uint8], npt.NDArray[np.bool_]]:

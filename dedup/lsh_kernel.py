@@ -15,9 +15,9 @@ from __future__ import annotations
 
 import numpy as np
 import numpy.typing as npt
-from numba import njit
 
 from dedup.candidates import sorted_unique
+from dedup.jit import kernel, njit
 from dedup.repeats_kernel import bit_sets, repeated_positions
 from dedup.threads import in_threads
 
@@ -48,7 +48,7 @@ def _push(code: int, seen: I64, out: I64, used: int) -> int:
 GATHER = 8
 
 
-@njit(cache=True, nogil=True)
+@kernel("i8(u4[:, ::1], i8[::1], i8, i8[::1], i8[::1], i8, i8)", nogil=True)
 def _band_pairs(
     keys: npt.NDArray[np.uint32], rows: I64, cap: int, seen: I64, out: I64, first: int, last: int
 ) -> int:
@@ -101,10 +101,10 @@ def _band_pairs(
             fill[p] = bounds[p]
         for q in range(m):
             i = shared[q]
-            p = column[i] >> np.uint32(24)
-            part_key[fill[p]] = column[i]
-            part_row[fill[p]] = i
-            fill[p] += 1
+            part = np.int64(column[i] >> np.uint32(24))
+            part_key[fill[part]] = column[i]
+            part_row[fill[part]] = i
+            fill[part] += 1
         for p in range(parts):
             lo = bounds[p]
             hi = bounds[p + 1]
@@ -203,7 +203,7 @@ def _bands_codes(keys: npt.NDArray[np.uint32], rows: I64, cap: int, first: int, 
         size *= 4
 
 
-@njit(cache=True)
+@kernel("UniTuple(i8[::1], 3)(i8[::1], u8[::1], u8[::1])")
 def key_groups(ids: I64, h0: npt.NDArray[np.uint64], h1: npt.NDArray[np.uint64]) -> tuple[I64, I64, I64]:
     """Rows with equal keys ``(h0, h1)``, grouped in one pass of a hash table:
     per group (in order of first occurrence) its first id, and all ids

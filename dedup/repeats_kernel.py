@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import numpy as np
 import numpy.typing as npt
-from numba import njit
+
+from dedup.jit import njit
 
 I64 = npt.NDArray[np.int64]
 U64 = npt.NDArray[np.uint64]

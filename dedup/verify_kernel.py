@@ -23,8 +23,8 @@ from typing import cast
 
 import numpy as np
 import numpy.typing as npt
-from numba import njit
 
+from dedup.jit import kernel, njit
 from dedup.table_cache import load_tables
 from dedup.threads import in_threads
 from dedup.verify import (
@@ -111,7 +111,11 @@ def _char_classes(size: int) -> CharClasses:
     return flags, offset, np.frombuffer(b"".join(chunks), dtype=np.uint8)
 
 
-@njit(cache=True, nogil=True)
+@kernel(
+    "Tuple((u8[::1], f8[::1], i8[::1]))(u1[::1], i8[::1], i8[::1], u1[::1], i8[::1], u1[::1], u8[::1], f8, f8)",
+    "Tuple((u8[::1], f8[::1], i8[::1]))(u4[::1], i8[::1], i8[::1], u1[::1], i8[::1], u1[::1], u8[::1], f8, f8)",
+    nogil=True,
+)
 def _tokenise(
     codes: npt.NDArray[np.uint8] | npt.NDArray[np.uint32],
     starts: I64,
@@ -177,7 +181,7 @@ def _tokenise(
     return hashes[:k], weights[:k], counts
 
 
-@njit(cache=True)
+@kernel("u8[::1](u1[::1])")
 def _hash_spaced(data: npt.NDArray[np.uint8]) -> U64:
     """FNV-1a hash of each word of ``data`` (words separated by single spaces), as the
     ASCII tokeniser hashes its words."""
@@ -202,7 +206,7 @@ def _hash_spaced(data: npt.NDArray[np.uint8]) -> U64:
     return out
 
 
-@njit(cache=True, nogil=True)
+@kernel("void(u8[::1], i8[::1], i8, i8, i8[::1], u8[::1])", nogil=True)
 def _sort_words(hashes: U64, offsets: I64, first: int, last: int, order: I64, sorted_hashes: U64) -> None:
     """For texts ``first:last``: each text's word positions ordered by hash
     (into ``order``) and its hashes in that order (into ``sorted_hashes``).
@@ -237,7 +241,7 @@ def _popcount(x: np.uint64) -> int:
     return int((x * np.uint64(0x0101010101010101)) >> np.uint64(56))
 
 
-@njit(cache=True)
+@kernel("i8(u8[::1], u8[::1], i8[::1], i8, i8, i8, i8, u8[::1], u8[::1])")
 def _plain_lcs(
     hashes: U64, sorted_hashes: U64, order: I64, a0: int, m: int, b0: int, nb: int, v: U64, match: U64
 ) -> int:
@@ -311,7 +315,10 @@ def _unshared_facts(
     return only_a, only_b
 
 
-@njit(cache=True, nogil=True)
+@kernel(
+    "f8[::1](i8[:, ::1], u8[::1], f8[::1], i8[::1], f8[::1], u8[::1], i8[::1], f8, f8, f8, i8, b1[::1])",
+    nogil=True,
+)
 def _similarities(
     pairs: I64,
     hashes: U64,
@@ -639,7 +646,7 @@ def _weighted_lcs(
     return float(previous[nb])
 
 
-@njit(cache=True)
+@kernel("f8(i8[::1], f8[::1], i8[::1], f8[::1])")
 def _aligned(a_ids: I64, a_weights: F64, b_ids: I64, b_weights: F64) -> float:
     scratch = len(b_ids) + 1
     return _weighted_lcs(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -17,6 +18,7 @@ from hypothesis import strategies as st
 pytest.importorskip("numba")
 
 from dedup import kernels, table_cache, verify_kernel
+from dedup.jit import AOT_ENV
 from dedup.models import Document
 from dedup.normalize import normalize
 from dedup.segment import LIST_ITEM_RE
@@ -434,11 +436,16 @@ import scipy.linalg.cython_blas  # still importable afterwards
 
 @pytest.mark.parametrize("own", [True, False])
 def test_blas_probe_is_skipped_only_in_the_commands_process(own: bool) -> None:
-    """The dedup command does not import scipy.linalg just for numba's BLAS
-    probe; a library user's numba keeps its BLAS."""
+    """With the JIT, the dedup command does not import scipy.linalg just for
+    numba's BLAS probe; a library user's numba keeps its BLAS. (With the
+    compiled module numba is not imported at all: tests/test_jit.py.)"""
     pytest.importorskip("scipy.linalg.cython_blas")
     done = subprocess.run(
-        [sys.executable, "-c", _BLAS_PROBE.format(own=own)], capture_output=True, text=True, check=True
+        [sys.executable, "-c", _BLAS_PROBE.format(own=own)],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, AOT_ENV: "0"},
     )
     linalg, blas = map(int, done.stdout.split())
     assert (linalg, blas) == ((0, 0) if own else (1, 1))
@@ -488,15 +495,16 @@ print(json.dumps([before, warmed, loaded(), len(calls), len(result.findings)]))
 
 @pytest.mark.parametrize("warm", [True, False])
 def test_analysis_warm_up_loads_every_kernel_the_analysis_uses(warm: bool) -> None:
-    """In a fresh process, cluster.warm_up loads the compiled code for the
-    very argument types the analysis passes: the analysis then loads
-    nothing more (without the warm-up it does load, so the check bites)."""
+    """In a fresh process with the JIT, cluster.warm_up loads the compiled
+    code for the very argument types the analysis passes: the analysis then
+    loads nothing more (without the warm-up it does load, so the check bites)."""
     warm_code = "cluster.warm_up(LshParams.from_settings(settings).bands)" if warm else ""
     done = subprocess.run(
         [sys.executable, "-c", _ANALYSIS_WARM_UP.replace("{warm}", warm_code)],
         capture_output=True,
         text=True,
         check=True,
+        env={**os.environ, AOT_ENV: "0"},
     )
     before, warmed, after, calls, findings = json.loads(done.stdout)
     assert calls >= 1 and findings > 0

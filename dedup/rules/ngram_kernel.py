@@ -28,8 +28,8 @@ from __future__ import annotations
 
 import numpy as np
 import numpy.typing as npt
-from numba import njit
 
+from dedup.jit import kernel, njit
 from dedup.repeats_kernel import bit_sets, repeated_positions
 
 I64 = npt.NDArray[np.int64]
@@ -128,7 +128,7 @@ def _span_keys(prefix: U64, powers: U64, starts: I64, n: int) -> U64:
     return keys
 
 
-@njit(cache=True)
+@kernel("i8(u4[::1], i8[::1], u8[::1], u8[::1], i8)")
 def repeated_chars(codes: U32, starts: I64, prefix: U64, powers: U64, n: int) -> int:
     """Characters of repeated n-grams (joined without separator), or -1 on a
     hash collision. ``prefix[k] = sum(codes[j] * B**-j for j < k)`` and
@@ -161,13 +161,13 @@ def repeated_chars(codes: U32, starts: I64, prefix: U64, powers: U64, n: int) ->
     return repeated
 
 
-@njit(cache=True)
+@kernel("u8[::1](u8[::1], u8[::1], i8[::1])")
 def word_keys(prefix: U64, powers: U64, starts: I64) -> U64:
     """The key of each word, for :func:`top_chars`."""
     return _span_keys(prefix, powers, starts, 1)
 
 
-@njit(cache=True)
+@kernel("i8(u4[::1], i8[::1], u8[::1], i8)")
 def top_chars(codes: U32, starts: I64, word_keys: U64, n: int) -> int:
     """Characters of the most frequent space-joined n-gram times its count
     (ties: the first to occur), or -1 on a hash collision. The words must
@@ -179,7 +179,7 @@ def top_chars(codes: U32, starts: I64, word_keys: U64, n: int) -> int:
     return chars
 
 
-@njit(cache=True)
+@kernel("Tuple((i8, i8[::1]))(u4[::1], i8[::1], u8[::1], i8, i8[::1])")
 def top_chars_among(codes: U32, starts: I64, word_keys: U64, n: int, candidates: I64) -> tuple[int, I64]:
     """:func:`top_chars`, when every n-gram that occurs more than once starts
     at one of ``candidates`` (increasing positions); and the positions of
@@ -219,7 +219,7 @@ def top_chars_among(codes: U32, starts: I64, word_keys: U64, n: int, candidates:
     return chars, repeated
 
 
-@njit(cache=True)
+@kernel("Tuple((u4[::1], u8[::1]))(u4[::1], b1[::1], u8[::1])")
 def joined_prefix(codes: U32, space: npt.NDArray[np.bool_], inverse_powers: U64) -> tuple[U32, U64]:
     """The code points of ``codes`` that are not whitespace (``space``: per
     code point below its length) and their prefix sums ``P[k] = sum(c[j] *

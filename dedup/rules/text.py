@@ -205,7 +205,7 @@ class WordNgrams:
     result (for the top n-gram it makes the method fall back to the plain
     function above). Short word lists use the plain functions directly.
 
-    When numba is already loaded, :mod:`dedup.rules.ngram_kernel` computes
+    When the kernels are loaded, :mod:`dedup.rules.ngram_kernel` computes
     both numbers from the same prefix hashes for word lists of any length,
     in linear time, and the plain functions run only after a collision.
     """
@@ -771,7 +771,7 @@ def _scratch(size: int) -> Any:
 
 def token_arrays(text: str) -> TokenArrays | None:
     """:func:`simple_words` of ``text`` as :class:`TokenArrays`, or None
-    when numba is not loaded (see :func:`_ngram_kernel`).
+    when the kernels are not loaded (see :func:`_ngram_kernel`).
 
     :mod:`dedup.rules.token_kernel` tokenizes the plain chunks (most of
     them) and groups equal tokens; the other chunks are grouped too, and
@@ -839,9 +839,12 @@ def _flag_tables() -> tuple[Any, Any]:
 
 def _ngram_kernel() -> Any:
     """The compiled n-gram statistics (:mod:`dedup.rules.ngram_kernel`) when
-    numba is already loaded (the engine loads it for inputs of 1 MB or more),
-    else None: importing numba for one text would cost more than it saves."""
-    if "numba" not in sys.modules:
+    the kernels are already loaded (:func:`dedup.jit.loaded`), else None."""
+    if "dedup.jit" not in sys.modules:
+        return None
+    from dedup.jit import loaded
+
+    if not loaded():
         return None
     try:
         from dedup.rules import ngram_kernel

@@ -25,7 +25,8 @@ from __future__ import annotations
 
 import numpy as np
 import numpy.typing as npt
-from numba import njit
+
+from dedup.jit import kernel, njit
 
 I64 = npt.NDArray[np.int64]
 U32 = npt.NDArray[np.uint32]
@@ -104,7 +105,7 @@ def _member(hash_set: U64, h: np.uint64) -> bool:
     return bool(i < len(hash_set) and hash_set[i] == h)
 
 
-@njit(cache=True, inline="always")
+@kernel("i8(u4[::1], i8, i8, b1[::1], u8[::1], u8[::1], i8[::1])", inline="always")
 def _parse(codes: U32, a: int, b: int, letter: B8, contractions: U64, abbreviations: U64, out: I64) -> int:
     """Token boundaries of the plain chunk ``codes[a:b]`` into ``out`` (token
     k is ``out[k]..out[k + 1]``), returning the number of tokens, or -1 when
@@ -321,7 +322,10 @@ def scratch_size(size: int) -> int:
     return 8 * (size // 2 + 1) + 4 * (size + 1)
 
 
-@njit(cache=True)
+@kernel(
+    "Tuple((i8[::1], i8[::1], i8[::1], i8[::1], i8[::1], i8[::1], i8[::1], i8, u8[::1], i8[::1]))"
+    "(u4[::1], b1[::1], b1[::1], u8[::1], u8[::1], i8[::1])",
+)
 def tokenize(
     codes: U32, space: B8, letter: B8, contractions: U64, abbreviations: U64, scratch: I64
 ) -> tuple[I64, I64, I64, I64, I64, I64, I64, int, U64, I64]:
@@ -454,7 +458,7 @@ def tokenize(
     )
 
 
-@njit(cache=True)
+@kernel("i8[::1](u4[::1], i8[::1], i8[::1], u8[::1], i8[::1], u4[::1], i8[::1])")
 def lookup(codes: U32, starts: I64, ends: I64, keys: U64, slots: I64, queries: U32, offsets: I64) -> I64:
     """The group of each span ``queries[offsets[k]:offsets[k + 1]]`` in the
     plain tokens' table :func:`tokenize` returned for ``codes`` (``starts``,
@@ -490,7 +494,7 @@ SYMBOL = 1
 LETTER = 2
 
 
-@njit(cache=True)
+@kernel("u1[::1](u4[::1], i8[::1], i8[::1], b1[::1], b1[::1])")
 def token_flags(codes: U32, starts: I64, ends: I64, symbol: B8, letter: B8) -> npt.NDArray[np.uint8]:
     """Per span ``codes[starts[k]:ends[k]]``: SYMBOL when every character is
     one of ``symbol``, LETTER when some character is one of ``letter``
@@ -510,7 +514,7 @@ def token_flags(codes: U32, starts: I64, ends: I64, symbol: B8, letter: B8) -> n
     return flags
 
 
-@njit(cache=True)
+@kernel("UniTuple(i8[::1], 3)(i8[::1], i8[::1], i8[::1], i8[::1], i8[::1], i8[::1])")
 def assemble(
     refs: I64, counts: I64, token_groups: I64, other_offsets: I64, other_ids: I64, lengths: I64
 ) -> tuple[I64, I64, I64]:

@@ -1,0 +1,481 @@
+"""Where the compiled kernels come from: one ahead-of-time module, or numba's JIT.
+
+The kernels (:mod:`dedup.kernels`, :mod:`dedup.verify_kernel`,
+:mod:`dedup.lsh_kernel`, :mod:`dedup.repeats_kernel`, and the rules'
+:mod:`dedup.rules.token_kernel` and :mod:`dedup.rules.ngram_kernel`) are
+written once, for numba. Run through numba's JIT, every run pays ~0.45 s
+before its workers can start, even with numba's cache: importing numba
+(0.2 s), setting up its typing and target registries (0.16 s) and linking
+the cached machine code. So the first run that needs them compiles all the
+kernels ahead of time, with numba's ``pycc``, into one extension module
+kept with the other caches (``__pycache__`` beside the package when it is
+writable, else ``$XDG_CACHE_HOME/dedup``; ``DEDUP_CACHE_DIR`` overrides
+both). Later runs load it in about a millisecond and never import numba.
+
+- The module's name carries a hash of the kernels' sources (and of the
+  modules whose constants they compile in), of numba's and Python's
+  versions and of the CPU (it is compiled for this CPU, as the JIT's code
+  is), so a changed kernel, interpreter or machine never loads a stale one.
+- It is built in a child process (``python -m dedup.jit``), as long as the
+  JIT's first compilation takes (~13 s), into a temporary file that is
+  then renamed into place: a build that is interrupted or fails leaves no
+  module behind.
+- If the build fails (no C compiler, no setuptools, no room), the reason is
+  kept in a ``.failed`` file beside where the module would be (delete it
+  to try again), one line says so on stderr, and the kernels run through
+  the JIT as before. ``DEDUP_AOT=0`` asks for the JIT.
+
+The kernel modules mark their entry points, the functions Python calls,
+with :func:`kernel` and the argument types they are compiled for; helpers
+that only kernels call keep :func:`njit`. The compiled module's functions
+trust their arguments (a wrong dtype or a strided array reads the wrong
+memory), so each entry point checks the arguments' types first and raises
+TypeError on a mismatch, which the tests would show.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import platform
+import re
+import shutil
+import subprocess
+import sys
+import sysconfig
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from importlib.util import find_spec, module_from_spec, spec_from_file_location
+from pathlib import Path
+from types import ModuleType
+from typing import Any, TypeVar
+
+import numpy as np
+
+import dedup
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+#: ``DEDUP_AOT=0``: run the kernels through numba's JIT.
+AOT_ENV = "DEDUP_AOT"
+#: A directory for the compiled module instead of the default places.
+CACHE_ENV = "DEDUP_CACHE_DIR"
+
+_HERE = Path(__file__).parent
+#: The modules that define kernels, imported by the build.
+KERNEL_MODULES = (
+    "dedup.kernels",
+    "dedup.verify_kernel",
+    "dedup.lsh_kernel",
+    "dedup.repeats_kernel",
+    "dedup.rules.token_kernel",
+    "dedup.rules.ngram_kernel",
+)
+#: The files whose code or constants the kernels compile in: the kernel
+#: modules and every module of the package they import (tests/test_jit.py
+#: checks that the list is complete).
+SOURCES = (
+    "kernels.py",
+    "verify_kernel.py",
+    "lsh_kernel.py",
+    "repeats_kernel.py",
+    "rules/token_kernel.py",
+    "rules/ngram_kernel.py",
+    "candidates.py",
+    "fingerprint.py",
+    "models.py",
+    "normalize.py",
+    "segment.py",
+    "sources.py",
+    "table.py",
+    "table_cache.py",
+    "threads.py",
+    "verify.py",
+    "jit.py",
+)
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A function Python calls, compiled for each of ``signatures`` (numba's notation)."""
+
+    name: str
+    function: Callable[..., Any]
+    signatures: tuple[str, ...]
+
+
+#: The entry points defined so far (with the JIT: what a build exports).
+ENTRIES: dict[str, Entry] = {}
+
+_UNSET: Any = object()
+_compiled: ModuleType | None = _UNSET
+
+
+def compiled() -> ModuleType | None:
+    """The ahead-of-time module (built on first use), or None for the JIT."""
+    global _compiled
+    if _compiled is _UNSET:
+        _compiled = _load()
+        if _compiled is None:
+            _prepare_jit()
+    return _compiled
+
+
+def loaded() -> bool:
+    """Whether this process has loaded the kernels (the engine does for
+    inputs of 1 MB or more): code that could use them for one small text
+    uses them only then, as loading them the first time may cost more than
+    it saves (a JIT or a build)."""
+    return _compiled is not _UNSET
+
+
+def njit(**options: Any) -> Callable[[F], F]:
+    """``numba.njit(**options)`` with the JIT. With the compiled module, the
+    function is returned as written: only kernels call it, and they are
+    compiled with it."""
+    if compiled() is not None:
+        return lambda function: function
+    from numba import njit as numba_njit
+
+    return numba_njit(**options)  # type: ignore[no-any-return]
+
+
+def kernel(*signatures: str, **options: Any) -> Callable[[F], F]:
+    """An entry point, compiled for these argument types (numba's signature
+    strings, e.g. ``"i8(u1[::1], i8)"``; C-contiguous arrays only): the
+    compiled module's function behind a check of the arguments, or with the
+    JIT ``numba.njit(cache=True, **options)``."""
+
+    def decorate(function: F) -> F:
+        name = f"{function.__module__}.{function.__name__}"
+        module = compiled()
+        if module is None:
+            from numba import njit as numba_njit
+
+            jitted = numba_njit(cache=True, **options)(function)
+            ENTRIES[name] = Entry(name, function, signatures)
+            return jitted  # type: ignore[no-any-return]
+        found = [(getattr(module, _symbol(name, k), None), _checks(s)) for k, s in enumerate(signatures)]
+        if any(function is None for function, _ in found):  # pragma: no cover - the key covers the sources
+            from numba import njit as numba_njit
+
+            return numba_njit(cache=True, **options)(function)  # type: ignore[no-any-return]
+        return _checked(name, found)  # type: ignore[arg-type,return-value]
+
+    return decorate
+
+
+def _symbol(name: str, k: int) -> str:
+    return f"{name.replace('.', '__')}__{k}"
+
+
+# numba's names of the scalar and element types the kernels use.
+_DTYPES = {
+    "u1": "uint8",
+    "u4": "uint32",
+    "u8": "uint64",
+    "i1": "int8",
+    "i8": "int64",
+    "f8": "float64",
+    "b1": "bool",
+}
+_ARRAY = re.compile(r"^(\w+)\[((?::, )*)::1\]$")
+
+# One argument's check: the dtype and number of dimensions of a (C-contiguous)
+# array, or None and the Python types of a scalar.
+_Check = tuple[np.dtype[Any] | None, int, tuple[type, ...]]
+
+
+def _arguments(signature: str) -> list[str]:
+    """The argument types of ``"ret(a, b, ...)"``."""
+    if not signature.endswith(")"):
+        raise ValueError(f"not a signature: {signature!r}")
+    depth = 0
+    for i in range(len(signature) - 1, -1, -1):
+        depth += {")": 1, "(": -1}.get(signature[i], 0)
+        if depth == 0:
+            inner = signature[i + 1 : -1]
+            break
+    else:
+        raise ValueError(f"not a signature: {signature!r}")
+    parts, depth, current = [], 0, ""
+    for char in inner:
+        depth += {"(": 1, "[": 1, ")": -1, "]": -1}.get(char, 0)
+        if char == "," and depth == 0:
+            parts.append(current.strip())
+            current = ""
+        else:
+            current += char
+    if current.strip():
+        parts.append(current.strip())
+    return parts
+
+
+def _checks(signature: str) -> list[_Check]:
+    checks: list[_Check] = []
+    for argument in _arguments(signature):
+        array = _ARRAY.match(argument)
+        if array:
+            checks.append((np.dtype(_DTYPES[array[1]]), array[2].count(":") + 1, ()))
+        elif argument in ("i8", "u1", "u4", "u8", "i1"):
+            checks.append((None, 0, (int, np.integer)))
+        elif argument == "f8":
+            checks.append((None, 0, (float, int, np.floating, np.integer)))
+        elif argument == "b1":
+            checks.append((None, 0, (bool, np.bool_)))
+        else:
+            raise ValueError(f"argument type {argument!r} of {signature!r} is not supported")
+    return checks
+
+
+def _matches(args: tuple[Any, ...], checks: list[_Check]) -> bool:
+    """Whether ``args`` are of the checked types (a few µs for twenty arguments:
+    ``dtype.name`` alone would cost 2 µs each)."""
+    if len(args) != len(checks):
+        return False
+    for value, (dtype, ndim, scalar) in zip(args, checks, strict=True):
+        if dtype is None:
+            if not isinstance(value, scalar):
+                return False
+        elif not (
+            isinstance(value, np.ndarray)
+            and (value.dtype is dtype or value.dtype == dtype)
+            and value.ndim == ndim
+            and value.flags.c_contiguous
+        ):
+            return False
+    return True
+
+
+def _checked(name: str, found: list[tuple[Callable[..., Any], list[_Check]]]) -> Callable[..., Any]:
+    if len(found) == 1:
+        ((function, checks),) = found
+
+        def call(*args: Any) -> Any:
+            if not _matches(args, checks):
+                raise TypeError(f"{name}: arguments of other types than it was compiled for")
+            return function(*args)
+
+    else:
+
+        def call(*args: Any) -> Any:
+            for function, checks in found:
+                if _matches(args, checks):
+                    return function(*args)
+            raise TypeError(f"{name}: arguments of other types than it was compiled for")
+
+    call.__name__ = name.rpartition(".")[2]
+    call.__qualname__ = call.__name__
+    return call
+
+
+# ----------------------------------------------------------------- loading
+
+
+def _key() -> str:
+    """What the compiled module depends on, hashed."""
+    digest = hashlib.sha256()
+    for source in SOURCES:
+        digest.update((_HERE / source).read_bytes())
+    numba = find_spec("numba")
+    if numba is None or numba.origin is None:
+        raise ImportError("numba is not installed")
+    digest.update((Path(numba.origin).parent / "_version.py").read_bytes())
+    digest.update(sys.version.encode())
+    digest.update(_cpu().encode())
+    return digest.hexdigest()[:20]
+
+
+def _cpu() -> str:
+    """This CPU's model and features, as far as they can be read cheaply."""
+    described = [platform.machine(), platform.processor()]
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8", errors="replace") as info:
+            for line in info:
+                if line.startswith(("model name", "flags", "Features", "CPU part")):
+                    described.append(line)
+                if line == "\n":
+                    break  # the first processor is enough
+    except OSError:
+        pass
+    return "|".join(described)
+
+
+def cache_dirs() -> list[Path]:
+    """Where the compiled module is looked for and built, in order."""
+    if os.environ.get(CACHE_ENV):
+        return [Path(os.environ[CACHE_ENV])]
+    cache_home = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return [_HERE / "__pycache__", cache_home / "dedup"]
+
+
+def _load() -> ModuleType | None:
+    if os.environ.get(AOT_ENV) == "0":
+        return None
+    try:
+        name = f"dedup_kernels_{_key()}"
+    except (OSError, ImportError):
+        return None
+    suffix = sysconfig.get_config_var("EXT_SUFFIX") or ".so"
+    places = cache_dirs()
+    for place in places:
+        if (place / f"{name}.failed").exists():
+            return None
+        module = _import(name, place / f"{name}{suffix}")
+        if module is not None:
+            return module
+    for place in places:
+        try:
+            place.mkdir(parents=True, exist_ok=True)
+            scratch = tempfile.mkdtemp(prefix=".dedup-build-", dir=place)
+        except OSError:
+            continue  # not writable: the next place
+        try:
+            problem = _build(name, scratch)
+            if problem is None:
+                os.replace(Path(scratch) / f"{name}{suffix}", place / f"{name}{suffix}")
+                if place == _HERE / "__pycache__":
+                    _prune(place, name)
+                module = _import(name, place / f"{name}{suffix}")
+                if module is not None:
+                    return module
+                problem = "the module was built but cannot be imported"
+        except OSError as exc:
+            problem = str(exc)
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
+        failed = place / f"{name}.failed"
+        with contextlib.suppress(OSError):
+            failed.write_text(problem + "\n", encoding="utf-8")
+        print(
+            f"dedup: could not compile the kernels ahead of time ({problem.splitlines()[-1][:200]}); "
+            f"using numba's JIT (slower start-up). Delete {failed} to try again.",
+            file=sys.stderr,
+        )
+        return None
+    return None
+
+
+def _prune(place: Path, name: str) -> None:
+    """Remove the modules (and failure notes) of other keys from the
+    package's own cache: they were built for sources it no longer has. (A
+    shared cache directory may serve other installations: left alone.)"""
+    for other in place.glob("dedup_kernels_*"):
+        if not other.name.startswith(f"{name}."):
+            with contextlib.suppress(OSError):
+                other.unlink()
+
+
+def _import(name: str, path: Path) -> ModuleType | None:
+    """The extension module at ``path``, or None when there is none there or it cannot be loaded."""
+    if not path.exists():
+        return None
+    spec = spec_from_file_location(name, path)
+    if spec is None or spec.loader is None:
+        return None
+    try:
+        module = module_from_spec(spec)
+        spec.loader.exec_module(module)
+    except ImportError:
+        return None
+    return module
+
+
+def _build(name: str, directory: str) -> str | None:
+    """Compile the module ``name`` into ``directory`` in a child process;
+    None, or why it failed."""
+    env = dict(os.environ)
+    env[AOT_ENV] = "0"
+    # The child imports this very package, wherever it was imported from.
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(_HERE.parent), env.get("PYTHONPATH")]))
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "dedup.jit", directory, name],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=BUILD_TIMEOUT,
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return f"{type(exc).__name__}: {exc}"
+    if done.returncode != 0:
+        return (done.stderr.strip() or f"exit code {done.returncode}")[-4000:]
+    return None
+
+
+#: Seconds a build may take (it takes ~15 s).
+BUILD_TIMEOUT = 900
+
+
+def _prepare_jit() -> None:
+    """Before numba loads in the ``dedup`` command's own process: skip its BLAS probe."""
+    if dedup.OWN_PROCESS:
+        _skip_blas_probe()
+
+
+def _skip_blas_probe() -> None:
+    """Tell numba that no BLAS is at hand, without looking.
+
+    numba's array support imports ``scipy.linalg`` (0.13 s of the start-up
+    of every large run) only to learn whether ``np.dot`` and friends can be
+    compiled, and no kernel of dedup's calls them. In the ``dedup``
+    command's own process (:data:`dedup.OWN_PROCESS`) that import is made
+    to fail while numba's array support loads, then allowed again; a
+    library user's process is left alone, as their own numba code may need
+    BLAS.
+    """
+    if "numba.np.arraymath" in sys.modules or "scipy.linalg.cython_blas" in sys.modules:
+        return  # too late, or nothing to save
+    sys.modules["scipy.linalg.cython_blas"] = None  # type: ignore[assignment]  # import raises ImportError
+    try:
+        import numba.np.arraymath  # noqa: F401
+    finally:
+        del sys.modules["scipy.linalg.cython_blas"]
+
+
+def build(directory: str, name: str) -> None:
+    """Compile every entry point of the kernel modules into the extension
+    module ``name`` in ``directory`` (run with the JIT: ``DEDUP_AOT=0``)."""
+    import importlib
+    import warnings
+
+    if compiled() is not None:
+        raise RuntimeError(f"build with {AOT_ENV}=0")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # pycc is pending deprecation
+        pycc: Any = importlib.import_module("numba.pycc")
+        pycc_compiler: Any = importlib.import_module("numba.pycc.compiler")
+
+    for module in KERNEL_MODULES:
+        importlib.import_module(module)
+
+    class Flags(pycc_compiler.Flags):  # type: ignore[misc]
+        """pycc's flags, with the GIL released around every call (the
+        kernels touch no Python object), as ``nogil=True`` does for the
+        JIT: threads run kernels side by side (dedup.threads)."""
+
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self.release_gil = True
+
+    pycc_compiler.Flags = Flags
+    cc = pycc.CC(name)
+    cc.output_dir = directory
+    cc.target_cpu = "host"  # as the JIT compiles; the module's name carries the CPU
+    cc.verbose = False
+    for entry in ENTRIES.values():
+        for k, signature in enumerate(entry.signatures):
+            cc.export(_symbol(entry.name, k), signature)(entry.function)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        cc.compile()
+
+
+if __name__ == "__main__":
+    # (run as a script this file is ``__main__``; the kernel modules register with ``dedup.jit``)
+    from dedup.jit import build as build_module
+
+    build_module(*sys.argv[1:3])
