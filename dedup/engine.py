@@ -50,8 +50,9 @@ if TYPE_CHECKING:
     from multiprocessing.pool import IMapIterator, Pool
     from multiprocessing.process import BaseProcess
 
-# Below this much input, stay in-process on the reference path: no numba
-# import, no worker start-up (a pre-commit hook on a few files stays instant).
+# Below this much input, stay in-process on the reference path: no compiled
+# kernels (whose first use builds them, dedup.jit), no worker start-up (a
+# pre-commit hook on a few files stays instant).
 KERNEL_MIN_BYTES = 1 << 20
 POOL_MIN_BYTES = 8 << 20
 

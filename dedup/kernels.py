@@ -17,10 +17,9 @@ field), computed by numba kernels straight from the file's bytes:
    compatibility forms, astral planes, ...) is normalised by
    :func:`dedup.normalize.normalize` in Python and hashed by the same kernel.
 
-This module imports numba (about 0.3 s), so it is imported lazily, never at
-package import time. Compiled code is cached next to this file
-(``cache=True``); the first call in a fresh environment compiles for a few
-seconds.
+The kernels come from :mod:`dedup.jit`: a module compiled ahead of time
+on first use (loaded in about a millisecond, without numba), or numba's
+JIT. This module is still imported lazily, only for inputs that need it.
 """
 
 from __future__ import annotations
@@ -720,8 +719,9 @@ def _max_expansion() -> int:
 def warm_up(params: LshParams) -> None:
     """Load every compiled function and table now (a forked worker inherits them).
 
-    The first call in a process costs ~0.4 s (LLVM start-up, cached machine
-    code, the BMP table); paid once in the parent, not once per worker.
+    With the JIT the first call in a process costs ~0.4 s (LLVM start-up,
+    cached machine code); with the compiled module only the BMP table is
+    loaded. Paid once in the parent, not once per worker.
     """
     from dedup.sources import decode
 

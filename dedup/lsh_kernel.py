@@ -252,7 +252,8 @@ def key_groups(ids: I64, h0: npt.NDArray[np.uint64], h1: npt.NDArray[np.uint64])
 
 def warm_up(bands: int) -> None:
     """Load :func:`band_pairs`' and :func:`key_groups`' compiled code for
-    the argument types a run passes (a few ms each, from numba's cache)."""
+    the argument types a run passes (with the JIT: a few ms each, from
+    numba's cache)."""
     keys = np.zeros((2, bands), dtype=np.uint32)
     ids = np.arange(2, dtype=np.int64)
     band_pairs(keys, ids, 2)

@@ -6,7 +6,7 @@ mark each key's hash bit once and twice, and only the positions whose bit
 was marked twice go on to exact grouping. That keeps every key that occurs
 more than once, and a few that do not (their bit shared with another key);
 callers group the survivors exactly. Used by :mod:`dedup.lsh_kernel` and
-:mod:`dedup.rules.ngram_kernel`. Imports numba: imported lazily.
+:mod:`dedup.rules.ngram_kernel`; compiled into their code (:mod:`dedup.jit`).
 """
 
 from __future__ import annotations

@@ -1,5 +1,6 @@
 """Work shared out among threads: compiled kernels that release the GIL
-(numba ``nogil=True``) run side by side on the cores the run may use."""
+(``nogil=True`` with the JIT; the compiled module of :mod:`dedup.jit` releases
+it too) run side by side on the cores the run may use."""
 
 from __future__ import annotations
 

@@ -10,7 +10,7 @@ the rare others go through ``prepare`` and only their words are hashed here.
 The kernel also flags the pairs whose slot-weighted reading
 (:func:`dedup.verify.slot_similarity`) may reach the threshold where the
 fact-weighted one does not; :meth:`Tokenised.similarities` reads those few
-in Python. Imported lazily: numba costs ~0.2 s to import.
+in Python. Imported lazily (see :mod:`dedup.jit` for where the kernels come from).
 """
 
 from __future__ import annotations

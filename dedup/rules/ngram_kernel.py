@@ -19,9 +19,9 @@ functions.
   the length of each repeat of an n-gram seen at a visited position and
   skips ``n`` positions.
 
-This module imports numba, so :mod:`dedup.rules.text` uses it only when
-numba is already loaded (the engine's kernel path on large inputs); a
-pre-commit run on a few files never pays for the import.
+:mod:`dedup.rules.text` uses it only when the kernels are already loaded
+(:func:`dedup.jit.loaded`: the engine's kernel path on large inputs); a
+pre-commit run on a few files never pays for loading, or building, them.
 """
 
 from __future__ import annotations

@@ -17,8 +17,8 @@ each distinct other chunk.
 :func:`assemble` then lays out the token ids of the text in order, the
 tokens joined without separator and where each starts.
 
-This module imports numba, so it is used only when numba is already loaded
-(the engine's kernel path on large inputs).
+It is used only when the kernels are already loaded (:func:`dedup.jit.loaded`:
+the engine's kernel path on large inputs).
 """
 
 from __future__ import annotations
