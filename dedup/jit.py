@@ -1,4 +1,4 @@
-"""Where the compiled kernels come from: one ahead-of-time module, or numba's JIT.
+"""Where the compiled kernels come from: modules compiled ahead of time, or numba's JIT.
 
 The kernels (:mod:`dedup.kernels`, :mod:`dedup.verify_kernel`,
 :mod:`dedup.lsh_kernel`, :mod:`dedup.repeats_kernel`, and the rules'
@@ -10,24 +10,25 @@ the cached machine code. So the first run that needs them compiles all the
 kernels ahead of time, with numba's ``pycc``, into one extension module
 kept with the other caches (``__pycache__`` beside the package when it is
 writable, else ``$XDG_CACHE_HOME/dedup``; ``DEDUP_CACHE_DIR`` overrides
-both). Later runs load it in about a millisecond and never import numba.
+both). Later runs load them in about a millisecond and never import numba.
 
-- The module's name carries a hash of the kernels' sources (and of the
+- The modules' names carry a hash of the kernels' sources (and of the
   modules whose constants they compile in), of numba's and Python's
   versions and of the CPU (it is compiled for this CPU, as the JIT's code
   is), so a changed kernel, interpreter or machine never loads a stale one.
-- It is built in a child process (``python -m dedup.jit``), as long as the
-  JIT's first compilation takes (~13 s), into a temporary file that is
-  then renamed into place: a build that is interrupted or fails leaves no
-  module behind.
+- It is built by child processes (``python -m dedup.jit``), one per group
+  of kernel modules side by side (:data:`GROUPS`; ~17 s on two cores, the
+  JIT's first compilation of the duplicate kernels alone took ~14 s), into
+  a temporary directory, then renamed into place: a build that is
+  interrupted or fails leaves no module behind.
 - If the build fails (no C compiler, no setuptools, no room), the reason is
-  kept in a ``.failed`` file beside where the module would be (delete it
+  kept in a ``.failed`` file beside where the modules would be (delete it
   to try again), one line says so on stderr, and the kernels run through
   the JIT as before. ``DEDUP_AOT=0`` asks for the JIT.
 
 The kernel modules mark their entry points, the functions Python calls,
 with :func:`kernel` and the argument types they are compiled for; helpers
-that only kernels call keep :func:`njit`. The compiled module's functions
+that only kernels call keep :func:`njit`. The compiled modules' functions
 trust their arguments (a wrong dtype or a strided array reads the wrong
 memory), so each entry point checks the arguments' types first and raises
 TypeError on a mismatch, which the tests would show.
@@ -45,12 +46,13 @@ import subprocess
 import sys
 import sysconfig
 import tempfile
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from importlib.util import find_spec, module_from_spec, spec_from_file_location
 from pathlib import Path
 from types import ModuleType
-from typing import Any, TypeVar
+from typing import IO, Any, TypeVar
 
 import numpy as np
 
@@ -73,6 +75,14 @@ KERNEL_MODULES = (
     "dedup.rules.token_kernel",
     "dedup.rules.ngram_kernel",
 )
+#: The kernel modules with entry points, in groups compiled side by side
+#: into a module each: two took 13 s each on two cores (one took 30 s;
+#: one per kernel module, 25 s: each build imports numba and links its own copy
+#: of the shared helpers).
+GROUPS = {
+    "core": ("dedup.kernels", "dedup.verify_kernel", "dedup.lsh_kernel"),
+    "rules": ("dedup.rules.token_kernel", "dedup.rules.ngram_kernel"),
+}
 #: The files whose code or constants the kernels compile in: the kernel
 #: modules and every module of the package they import (tests/test_jit.py
 #: checks that the list is complete).
@@ -110,11 +120,11 @@ class Entry:
 ENTRIES: dict[str, Entry] = {}
 
 _UNSET: Any = object()
-_compiled: ModuleType | None = _UNSET
+_compiled: dict[str, ModuleType] | None = _UNSET
 
 
-def compiled() -> ModuleType | None:
-    """The ahead-of-time module (built on first use), or None for the JIT."""
+def compiled() -> dict[str, ModuleType] | None:
+    """The compiled modules by kernel module (built on first use), or None for the JIT."""
     global _compiled
     if _compiled is _UNSET:
         _compiled = _load()
@@ -150,13 +160,14 @@ def kernel(*signatures: str, **options: Any) -> Callable[[F], F]:
 
     def decorate(function: F) -> F:
         name = f"{function.__module__}.{function.__name__}"
-        module = compiled()
-        if module is None:
+        modules = compiled()
+        if modules is None:
             from numba import njit as numba_njit
 
             jitted = numba_njit(cache=True, **options)(function)
             ENTRIES[name] = Entry(name, function, signatures)
             return jitted  # type: ignore[no-any-return]
+        module = modules.get(function.__module__)
         found = [(getattr(module, _symbol(name, k), None), _checks(s)) for k, s in enumerate(signatures)]
         if any(function is None for function, _ in found):  # pragma: no cover - the key covers the sources
             from numba import njit as numba_njit
@@ -311,21 +322,20 @@ def cache_dirs() -> list[Path]:
     return [_HERE / "__pycache__", cache_home / "dedup"]
 
 
-def _load() -> ModuleType | None:
+def _load() -> dict[str, ModuleType] | None:
     if os.environ.get(AOT_ENV) == "0":
         return None
     try:
         name = f"dedup_kernels_{_key()}"
     except (OSError, ImportError):
         return None
-    suffix = sysconfig.get_config_var("EXT_SUFFIX") or ".so"
     places = cache_dirs()
     for place in places:
         if (place / f"{name}.failed").exists():
             return None
-        module = _import(name, place / f"{name}{suffix}")
-        if module is not None:
-            return module
+        modules = _import_all(name, place)
+        if modules is not None:
+            return modules
     for place in places:
         try:
             place.mkdir(parents=True, exist_ok=True)
@@ -335,13 +345,15 @@ def _load() -> ModuleType | None:
         try:
             problem = _build(name, scratch)
             if problem is None:
-                os.replace(Path(scratch) / f"{name}{suffix}", place / f"{name}{suffix}")
+                for group in GROUPS:
+                    file = _file(name, group)
+                    os.replace(Path(scratch) / file, place / file)
                 if place == _HERE / "__pycache__":
                     _prune(place, name)
-                module = _import(name, place / f"{name}{suffix}")
-                if module is not None:
-                    return module
-                problem = "the module was built but cannot be imported"
+                modules = _import_all(name, place)
+                if modules is not None:
+                    return modules
+                problem = "the modules were built but cannot be imported"
         except OSError as exc:
             problem = str(exc)
         finally:
@@ -358,12 +370,30 @@ def _load() -> ModuleType | None:
     return None
 
 
+def _file(name: str, group: str) -> str:
+    """The file name of ``group``'s module."""
+    return f"{name}_{group}{sysconfig.get_config_var('EXT_SUFFIX') or '.so'}"
+
+
+def _import_all(name: str, place: Path) -> dict[str, ModuleType] | None:
+    """Every group's module from ``place`` by kernel module, or None when
+    one is missing or cannot be loaded."""
+    modules = {}
+    for group in GROUPS:
+        file = _file(name, group)
+        module = _import(file.partition(".")[0], place / file)
+        if module is None:
+            return None
+        modules.update(dict.fromkeys(GROUPS[group], module))
+    return modules
+
+
 def _prune(place: Path, name: str) -> None:
     """Remove the modules (and failure notes) of other keys from the
     package's own cache: they were built for sources it no longer has. (A
     shared cache directory may serve other installations: left alone.)"""
     for other in place.glob("dedup_kernels_*"):
-        if not other.name.startswith(f"{name}."):
+        if not other.name.startswith(name):  # (the key's modules: f"{name}_{group}...")
             with contextlib.suppress(OSError):
                 other.unlink()
 
@@ -384,26 +414,46 @@ def _import(name: str, path: Path) -> ModuleType | None:
 
 
 def _build(name: str, directory: str) -> str | None:
-    """Compile the module ``name`` into ``directory`` in a child process;
-    None, or why it failed."""
+    """Compile every group's module into ``directory``, one child process
+    per group, side by side (see :data:`GROUPS`); None, or why one failed."""
     env = dict(os.environ)
     env[AOT_ENV] = "0"
-    # The child imports this very package, wherever it was imported from.
+    # The children import this very package, wherever it was imported from.
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(_HERE.parent), env.get("PYTHONPATH")]))
-    try:
-        done = subprocess.run(
-            [sys.executable, "-m", "dedup.jit", directory, name],
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=BUILD_TIMEOUT,
-            check=False,
-        )
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        return f"{type(exc).__name__}: {exc}"
-    if done.returncode != 0:
-        return (done.stderr.strip() or f"exit code {done.returncode}")[-4000:]
-    return None
+    if dedup.OWN_PROCESS and sys.stderr.isatty():
+        print("dedup: compiling the kernels for this machine, once (about 20 s)...", file=sys.stderr)
+    children: list[tuple[subprocess.Popen[str], IO[str]]] = []
+    problem = None
+    with contextlib.ExitStack() as stack:
+        try:
+            for group in GROUPS:
+                errors = stack.enter_context(tempfile.TemporaryFile("w+", encoding="utf-8", errors="replace"))
+                module = _file(name, group).partition(".")[0]
+                command = [sys.executable, "-m", "dedup.jit", directory, module, group]
+                child = subprocess.Popen(
+                    command, env=env, stdout=subprocess.DEVNULL, stderr=errors, text=True
+                )
+                stack.callback(_stop, child)
+                children.append((child, errors))
+            deadline = time.monotonic() + BUILD_TIMEOUT
+            for child, log in children:
+                code = child.wait(max(0.0, deadline - time.monotonic()))
+                if code != 0 and problem is None:
+                    log.seek(0)
+                    problem = (log.read().strip() or f"exit code {code}")[-4000:]
+        except subprocess.TimeoutExpired:
+            problem = f"the build took more than {BUILD_TIMEOUT} s"
+        except OSError as exc:
+            problem = f"{type(exc).__name__}: {exc}"
+    return problem
+
+
+def _stop(child: subprocess.Popen[str]) -> None:
+    """A build child that is still running (after a failure, a timeout or
+    Ctrl-C) is stopped."""
+    if child.poll() is None:
+        child.kill()
+        child.wait()
 
 
 #: Seconds a build may take (it takes ~15 s).
@@ -436,9 +486,9 @@ def _skip_blas_probe() -> None:
         del sys.modules["scipy.linalg.cython_blas"]
 
 
-def build(directory: str, name: str) -> None:
-    """Compile every entry point of the kernel modules into the extension
-    module ``name`` in ``directory`` (run with the JIT: ``DEDUP_AOT=0``)."""
+def build(directory: str, name: str, group: str) -> None:
+    """Compile the entry points of the kernel modules of ``group`` into the
+    extension module ``name`` in ``directory`` (run with the JIT: ``DEDUP_AOT=0``)."""
     import importlib
     import warnings
 
@@ -449,7 +499,7 @@ def build(directory: str, name: str) -> None:
         pycc: Any = importlib.import_module("numba.pycc")
         pycc_compiler: Any = importlib.import_module("numba.pycc.compiler")
 
-    for module in KERNEL_MODULES:
+    for module in GROUPS[group]:
         importlib.import_module(module)
 
     class Flags(pycc_compiler.Flags):  # type: ignore[misc]
@@ -467,6 +517,8 @@ def build(directory: str, name: str) -> None:
     cc.target_cpu = "host"  # as the JIT compiles; the module's name carries the CPU
     cc.verbose = False
     for entry in ENTRIES.values():
+        if entry.name.rpartition(".")[0] not in GROUPS[group]:
+            continue  # (an imported kernel module of another group)
         for k, signature in enumerate(entry.signatures):
             cc.export(_symbol(entry.name, k), signature)(entry.function)
     with warnings.catch_warnings():
@@ -478,4 +530,4 @@ if __name__ == "__main__":
     # (run as a script this file is ``__main__``; the kernel modules register with ``dedup.jit``)
     from dedup.jit import build as build_module
 
-    build_module(*sys.argv[1:3])
+    build_module(*sys.argv[1:4])
