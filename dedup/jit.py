@@ -346,7 +346,13 @@ def _load() -> dict[str, ModuleType] | None:
             if problem is None:
                 for group in GROUPS:
                     file = _file(name, group)
-                    os.replace(Path(scratch) / file, place / file)
+                    try:
+                        os.replace(Path(scratch) / file, place / file)
+                    except OSError:
+                        if not (place / file).exists():
+                            raise
+                        # Another process built it meanwhile and has it loaded
+                        # (Windows cannot replace a loaded library): use that one.
                 if place == _HERE / "__pycache__":
                     _prune(place, name)
                 modules = _import_all(name, place)
