@@ -114,6 +114,9 @@ class Entry:
     name: str
     function: Callable[..., Any]
     signatures: tuple[str, ...]
+    #: Declared ``nogil=True``: threads may run it side by side. Other
+    #: kernels keep the GIL: some share scratch arrays between calls.
+    releases_gil: bool = False
 
 
 #: The entry points defined so far (with the JIT: what a build exports).
@@ -165,7 +168,7 @@ def kernel(*signatures: str, **options: Any) -> Callable[[F], F]:
             from numba import njit as numba_njit
 
             jitted = numba_njit(cache=True, **options)(function)
-            ENTRIES[name] = Entry(name, function, signatures)
+            ENTRIES[name] = Entry(name, function, signatures, bool(options.get("nogil")))
             return jitted  # type: ignore[no-any-return]
         module = modules.get(function.__module__)
         found = [(getattr(module, _symbol(name, k), None), _checks(s)) for k, s in enumerate(signatures)]
@@ -507,16 +510,20 @@ def build(directory: str, name: str, group: str) -> None:
     for module in GROUPS[group]:
         importlib.import_module(module)
 
-    class Flags(pycc_compiler.Flags):  # type: ignore[misc]
-        """pycc's flags, with the GIL released around every call (the
-        kernels touch no Python object), as ``nogil=True`` does for the
-        JIT: threads run kernels side by side (dedup.threads)."""
+    # pycc compiles every function with the same flags, which keep the GIL.
+    # The entry points declared nogil=True release it around the call, as
+    # with the JIT, so threads run them side by side (dedup.threads).
+    releasing = {entry.function for entry in ENTRIES.values() if entry.releases_gil}
+    compile_extra = pycc_compiler.compile_extra
 
-        def __init__(self, *args: Any, **kwargs: Any) -> None:
-            super().__init__(*args, **kwargs)
-            self.release_gil = True
+    def compile_releasing(typingctx: Any, targetctx: Any, function: Any, *args: Any, **kwargs: Any) -> Any:
+        if function in releasing:
+            flags = args[2].copy()
+            flags.release_gil = True
+            args = (*args[:2], flags, *args[3:])
+        return compile_extra(typingctx, targetctx, function, *args, **kwargs)
 
-    pycc_compiler.Flags = Flags
+    pycc_compiler.compile_extra = compile_releasing
     cc = pycc.CC(name)
     cc.output_dir = directory
     cc.target_cpu = "host"  # as the JIT compiles; the module's name carries the CPU
