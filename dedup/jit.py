@@ -424,6 +424,8 @@ def _import(name: str, path: Path) -> ModuleType | None:
 def _build(name: str, directory: str) -> str | None:
     """Compile every group's module into ``directory``, one child process
     per group, side by side (see :data:`GROUPS`); None, or why one failed."""
+    if not sys.executable:
+        return "no Python interpreter to run the build with (sys.executable is empty)"
     env = dict(os.environ)
     env[AOT_ENV] = "0"
     # The children import this very package, wherever it was imported from.

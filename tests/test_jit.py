@@ -232,3 +232,12 @@ def test_dedup_aot_0_asks_for_the_jit() -> None:
     done = _python(_LOADS, {jit.AOT_ENV: "0"})
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["False", "True"]
+
+
+def test_without_an_interpreter_to_build_with_the_jit_takes_over(tmp_path: Path) -> None:
+    """An embedding application may leave sys.executable empty: no child can
+    build, and the JIT runs the kernels."""
+    done = _python("import sys\nsys.executable = ''\n" + _LOADS, {jit.CACHE_ENV: str(tmp_path)})
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["False", "True"]
+    assert "no Python interpreter to run the build with" in done.stderr
