@@ -338,6 +338,10 @@ def _load() -> dict[str, ModuleType] | None:
         modules = _import_all(name, place)
         if modules is not None:
             return modules
+    if not sys.executable:
+        # An embedding application without an interpreter to run the build
+        # with: the JIT, and no note (another process may build them).
+        return None
     for place in places:
         try:
             place.mkdir(parents=True, exist_ok=True)
@@ -424,8 +428,6 @@ def _import(name: str, path: Path) -> ModuleType | None:
 def _build(name: str, directory: str) -> str | None:
     """Compile every group's module into ``directory``, one child process
     per group, side by side (see :data:`GROUPS`); None, or why one failed."""
-    if not sys.executable:
-        return "no Python interpreter to run the build with (sys.executable is empty)"
     env = dict(os.environ)
     env[AOT_ENV] = "0"
     # The children import this very package, wherever it was imported from.

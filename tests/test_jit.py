@@ -236,8 +236,9 @@ def test_dedup_aot_0_asks_for_the_jit() -> None:
 
 def test_without_an_interpreter_to_build_with_the_jit_takes_over(tmp_path: Path) -> None:
     """An embedding application may leave sys.executable empty: no child can
-    build, and the JIT runs the kernels."""
+    build there, so the JIT runs the kernels, silently, and nothing is noted
+    that would keep another process from building them."""
     done = _python("import sys\nsys.executable = ''\n" + _LOADS, {jit.CACHE_ENV: str(tmp_path)})
-    assert done.returncode == 0, done.stderr
+    assert done.returncode == 0 and done.stderr == "", done.stderr
     assert done.stdout.split() == ["False", "True"]
-    assert "no Python interpreter to run the build with" in done.stderr
+    assert list(tmp_path.iterdir()) == []
