@@ -66,15 +66,6 @@ AOT_ENV = "DEDUP_AOT"
 CACHE_ENV = "DEDUP_CACHE_DIR"
 
 _HERE = Path(__file__).parent
-#: The modules that define kernels, imported by the build.
-KERNEL_MODULES = (
-    "dedup.kernels",
-    "dedup.verify_kernel",
-    "dedup.lsh_kernel",
-    "dedup.repeats_kernel",
-    "dedup.rules.token_kernel",
-    "dedup.rules.ngram_kernel",
-)
 #: The kernel modules with entry points, in groups compiled side by side
 #: into a module each: two took 13 s each on two cores (one took 30 s;
 #: one per kernel module, 25 s: each build imports numba and links its own copy
@@ -83,6 +74,8 @@ GROUPS = {
     "core": ("dedup.kernels", "dedup.verify_kernel", "dedup.lsh_kernel"),
     "rules": ("dedup.rules.token_kernel", "dedup.rules.ngram_kernel"),
 }
+#: Every module that defines kernels: the groups', and one of helpers only.
+KERNEL_MODULES = (*(module for modules in GROUPS.values() for module in modules), "dedup.repeats_kernel")
 #: The files whose code or constants the kernels compile in: the kernel
 #: modules and every module of the package they import (tests/test_jit.py
 #: checks that the list is complete).
@@ -195,6 +188,7 @@ _DTYPES = {
     "b1": "bool",
 }
 _ARRAY = re.compile(r"^(\w+)\[((?::, )*)::1\]$")
+_ARGUMENT = re.compile(r"\w+(?:\[[^\]]*\])?")
 
 # One argument's check: the dtype and number of dimensions of a (C-contiguous)
 # array, or None and the Python types of a scalar.
@@ -202,28 +196,11 @@ _Check = tuple[np.dtype[Any] | None, int, tuple[type, ...]]
 
 
 def _arguments(signature: str) -> list[str]:
-    """The argument types of ``"ret(a, b, ...)"``."""
+    """The argument types of ``"ret(a, b, ...)"`` (the last parenthesised
+    group: argument types hold brackets, never parentheses)."""
     if not signature.endswith(")"):
         raise ValueError(f"not a signature: {signature!r}")
-    depth = 0
-    for i in range(len(signature) - 1, -1, -1):
-        depth += {")": 1, "(": -1}.get(signature[i], 0)
-        if depth == 0:
-            inner = signature[i + 1 : -1]
-            break
-    else:
-        raise ValueError(f"not a signature: {signature!r}")
-    parts, depth, current = [], 0, ""
-    for char in inner:
-        depth += {"(": 1, "[": 1, ")": -1, "]": -1}.get(char, 0)
-        if char == "," and depth == 0:
-            parts.append(current.strip())
-            current = ""
-        else:
-            current += char
-    if current.strip():
-        parts.append(current.strip())
-    return parts
+    return _ARGUMENT.findall(signature[signature.rindex("(") + 1 : -1])
 
 
 def _checks(signature: str) -> list[_Check]:
@@ -263,21 +240,13 @@ def _matches(args: tuple[Any, ...], checks: list[_Check]) -> bool:
 
 
 def _checked(name: str, found: list[tuple[Callable[..., Any], list[_Check]]]) -> Callable[..., Any]:
-    if len(found) == 1:
-        ((function, checks),) = found
+    """The compiled function (of ``found``: one per signature) that the arguments are for."""
 
-        def call(*args: Any) -> Any:
-            if not _matches(args, checks):
-                raise TypeError(f"{name}: arguments of other types than it was compiled for")
-            return function(*args)
-
-    else:
-
-        def call(*args: Any) -> Any:
-            for function, checks in found:
-                if _matches(args, checks):
-                    return function(*args)
-            raise TypeError(f"{name}: arguments of other types than it was compiled for")
+    def call(*args: Any) -> Any:
+        for function, checks in found:
+            if _matches(args, checks):
+                return function(*args)
+        raise TypeError(f"{name}: arguments of other types than it was compiled for")
 
     call.__name__ = name.rpartition(".")[2]
     call.__qualname__ = call.__name__
@@ -317,11 +286,13 @@ def _cpu() -> str:
 
 
 def cache_dirs() -> list[Path]:
-    """Where the compiled module is looked for and built, in order."""
+    """Where the compiled modules are looked for and built, in order: the
+    package's caches (:func:`dedup.table_cache.cache_dirs`), or ``DEDUP_CACHE_DIR``."""
     if os.environ.get(CACHE_ENV):
         return [Path(os.environ[CACHE_ENV])]
-    cache_home = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    return [_HERE / "__pycache__", cache_home / "dedup"]
+    from dedup.table_cache import cache_dirs as package_cache_dirs
+
+    return package_cache_dirs()
 
 
 def _load() -> dict[str, ModuleType] | None:
@@ -349,27 +320,11 @@ def _load() -> dict[str, ModuleType] | None:
         except OSError:
             continue  # not writable: the next place
         try:
-            problem = _build(name, scratch)
-            if problem is None:
-                for group in GROUPS:
-                    file = _file(name, group)
-                    try:
-                        os.replace(Path(scratch) / file, place / file)
-                    except OSError:
-                        if not (place / file).exists():
-                            raise
-                        # Another process built it meanwhile and has it loaded
-                        # (Windows cannot replace a loaded library): use that one.
-                if place == _HERE / "__pycache__":
-                    _prune(place, name)
-                modules = _import_all(name, place)
-                if modules is not None:
-                    return modules
-                problem = "the modules were built but cannot be imported"
-        except OSError as exc:
-            problem = str(exc)
+            modules, problem = _build_in(place, name, Path(scratch))
         finally:
             shutil.rmtree(scratch, ignore_errors=True)
+        if modules is not None:
+            return modules
         failed = place / f"{name}.failed"
         with contextlib.suppress(OSError):
             failed.write_text(problem + "\n", encoding="utf-8")
@@ -380,6 +335,29 @@ def _load() -> dict[str, ModuleType] | None:
         )
         return None
     return None
+
+
+def _build_in(place: Path, name: str, scratch: Path) -> tuple[dict[str, ModuleType] | None, str]:
+    """Build the modules in ``scratch``, move them to ``place`` and load
+    them; or None and why that failed."""
+    try:
+        problem = _build(name, str(scratch))
+        if problem is not None:
+            return None, problem
+        for group in GROUPS:
+            file = _file(name, group)
+            try:
+                os.replace(scratch / file, place / file)
+            except OSError:
+                if not (place / file).exists():
+                    raise
+                # Another process built it meanwhile and has it loaded
+                # (Windows cannot replace a loaded library): use that one.
+    except OSError as exc:
+        return None, str(exc)
+    if place == _HERE / "__pycache__":
+        _prune(place, name)
+    return _import_all(name, place), "the modules were built but cannot be imported"
 
 
 def _file(name: str, group: str) -> str:

@@ -31,11 +31,15 @@ Tables = dict[str, npt.NDArray[Any]]
 _HERE = Path(__file__).parent
 
 
+def cache_dirs() -> list[Path]:
+    """The package's caches, in order: ``__pycache__`` beside it, then the user's."""
+    cache_home = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return [_HERE / "__pycache__", cache_home / "dedup"]
+
+
 def cache_files(name: str, key: str) -> list[Path]:
     """Where the tables ``name`` with this key are looked for, in order."""
-    file = f"dedup-{name}-{key}.npz"
-    cache_home = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    return [_HERE / "__pycache__" / file, cache_home / "dedup" / file]
+    return [place / f"dedup-{name}-{key}.npz" for place in cache_dirs()]
 
 
 def load_tables(
