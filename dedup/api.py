@@ -19,9 +19,10 @@ import numpy as np
 import numpy.typing as npt
 
 from dedup.cluster import Analysis, Cluster, analyse
+from dedup.duplicate_findings import SEVERITY
 from dedup.engine import FileOutcome, FileTexts, Run, input_sizes, make_job, paused_gc
 from dedup.errors import DedupError
-from dedup.models import Block, Document, Finding, Line, Location, Severity
+from dedup.models import Block, Document, Finding, Line, Location
 from dedup.quality import QualityResult
 from dedup.rewrite import clean_bytes, deleted_lines, unified_diff
 from dedup.rules.registry import RuleSettings, get_rule
@@ -153,31 +154,26 @@ class Result:
         return [f for f in self.files if f.path in self.focus]
 
     @cached_property
-    def findings(self) -> list[Finding]:
+    def findings(self) -> Sequence[Finding]:
         """Duplicate and quality findings, selected and with severities resolved.
 
         Computed once per Result (a report reads it several times); results
         are not mutated after they are built (``replace`` makes a new one).
         """
-        # Selection and severity are decided once per rule code, and a finding
-        # is copied only when its severity changes (millions on big corpora).
-        decided: dict[str, tuple[bool, Severity]] = {}
-        duplicates = []
-        for f in self.analysis.findings:
-            if f.rule not in decided:
-                rule = get_rule(f.rule)
-                decided[f.rule] = (self.rules.is_selected(rule), self.rules.severity_of(rule))
-            selected, severity = decided[f.rule]
-            if selected:
-                duplicates.append(f if f.severity == severity else replace(f, severity=severity))
-        # Both lists come sorted; merged only when there is something to merge.
-        found = (
-            sorted([*duplicates, *self.quality.findings], key=Finding.sort_key)
-            if self.quality.findings
-            else duplicates
+        duplicates = self.analysis.findings.selected(
+            {
+                code: self.rules.severity_of(rule)
+                for code in SEVERITY
+                if self.rules.is_selected(rule := get_rule(code))
+            }
         )
-        if self.focus is not None:
-            found = [f for f in found if f.path in self.focus]
+        quality = self.quality.findings
+        if self.focus is not None:  # (the analysis holds the focus files' findings only)
+            quality = [f for f in quality if f.path in self.focus]
+        # Both lists come sorted; merged only when there is something to merge.
+        found: Sequence[Finding] = (
+            sorted([*duplicates, *quality], key=Finding.sort_key) if quality else duplicates
+        )
         if self.suppressed:
             found = [f for f in found if f not in self.suppressed]
         return found
@@ -357,8 +353,10 @@ def _collect(
     if context:
         focus = frozenset(item.path for item in items)
         focus_docs = {i for i, f in enumerate(files) if f.path in focus}
-        kept_findings = [f for f in analysis.findings if f.path in focus]
-        cluster_ids = {f.cluster for f in kept_findings}
+        in_focus = np.zeros(len(files), dtype=np.bool_)
+        in_focus[sorted(focus_docs)] = True
+        kept_findings = analysis.findings.where(in_focus[doc_of[analysis.findings.block]])
+        cluster_ids = {kept_findings.cluster_ids[c] for c in set(kept_findings.cluster.tolist())}
         analysis = replace(
             analysis,
             clusters=[c for c in analysis.clusters if c.id in cluster_ids],

@@ -32,7 +32,6 @@ do not change when other files are added or the file order changes.
 
 from __future__ import annotations
 
-import hashlib
 import sys
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
@@ -44,8 +43,8 @@ from typing import Any, NamedTuple, Protocol
 import numpy as np
 import numpy.typing as npt
 
+from dedup.duplicate_findings import DuplicateFindings
 from dedup.forked import Forked, can_fork
-from dedup.models import Finding, Location, Severity
 from dedup.settings import Settings, worker_count
 from dedup.table import BlockTable
 from dedup.verify import (
@@ -61,10 +60,6 @@ from dedup.verify import (
     upper_bound,
     verified,
 )
-
-EXACT = "DUP001"
-NEAR = "DUP002"
-SEVERITY = {EXACT: Severity.ERROR, NEAR: Severity.WARNING}
 
 
 class TextSource(Protocol):
@@ -95,7 +90,7 @@ class Cluster:
 @dataclass(frozen=True)
 class Analysis:
     clusters: list[Cluster]
-    findings: list[Finding]
+    findings: DuplicateFindings
     dropped: frozenset[int]
     candidate_pairs: int
     verified_pairs: int
@@ -773,101 +768,43 @@ def analyse(
         clusters.extend(cluster_large(large))
 
     clusters.sort(key=lambda c: c.members[0].block)
-    # One finding per dropped member; its reference is the kept copy (with
-    # keep=none the first member is referred to the second one).
-    entries: list[tuple[int, int, str, float, bool]] = []
-    for cluster in clusters:
-        for position, member in enumerate(cluster.members):
-            if member.block == cluster.kept:
-                continue
-            reference = cluster.members[1 if position == 0 else 0]
-            near_sim = reference.similarity if position == 0 else member.similarity
-            entries.append((member.block, reference.block, cluster.id, near_sim, cluster.kept is None))
-    findings = _findings(entries, table, doc_of, paths)
-    dropped = {entry[0] for entry in entries}
-    return Analysis(clusters, findings, frozenset(dropped), candidates, len(edges))
+    findings = _findings(clusters, table, doc_of, paths)
+    return Analysis(clusters, findings, frozenset(findings.block.tolist()), candidates, len(edges))
 
 
 def _findings(
-    entries: Sequence[tuple[int, int, str, float, bool]],
-    table: BlockTable,
-    doc_of: npt.NDArray[np.int64],
-    paths: Sequence[str],
-) -> list[Finding]:
-    """Findings for ``(block, reference, cluster id, near similarity, none kept)``
-    entries, sorted (:meth:`Finding.sort_key`); the table's columns are
-    gathered once for all of them."""
-    if not entries:
-        return []
-    blocks = np.fromiter((e[0] for e in entries), dtype=np.int64, count=len(entries))
-    refs = np.fromiter((e[1] for e in entries), dtype=np.int64, count=len(entries))
-    key_hash = table.key_hash
-    exact = ((key_hash[blocks, 0] == key_hash[refs, 0]) & (key_hash[blocks, 1] == key_hash[refs, 1])).tolist()
-    h0s, h1s = key_hash[blocks, 0].tolist(), key_hash[blocks, 1].tolist()
-    docs, ref_docs = doc_of[blocks].tolist(), doc_of[refs].tolist()
-    firsts, lasts = table.first_line[blocks].tolist(), table.last_line[blocks].tolist()
-    ref_firsts, ref_lasts = table.first_line[refs].tolist(), table.last_line[refs].tolist()
-    starts, stops = table.start[blocks].tolist(), table.stop[blocks].tolist()
-    # What findings share is made once: the kept copy's place (one per
-    # cluster) and the fingerprint of exact copies (one key, one rule).
-    places: dict[int, tuple[Location, str]] = {}
-    fingerprints: dict[tuple[str, int, int], str] = {}
-    out = []
-    for k, (_, ref, cluster_id, near_sim, none_kept) in enumerate(entries):
-        rule = EXACT if exact[k] else NEAR
-        sim = 1.0 if exact[k] else near_sim
-        place = places.get(ref)
-        if place is None:
-            ref_path = paths[ref_docs[k]]
-            place = places[ref] = (
-                Location(ref_path, ref_firsts[k], ref_lasts[k]),
-                f"{ref_path}:{ref_firsts[k]}",
-            )
-        reference, where = place
-        message = (
-            f"exact duplicate of {where}" if exact[k] else f"near duplicate ({sim:.0%} similar) of {where}"
-        )
-        fingerprint = fingerprints.get((rule, h0s[k], h1s[k]))
-        if fingerprint is None:
-            fingerprint = fingerprints[rule, h0s[k], h1s[k]] = hashlib.blake2b(
-                f"{rule}:{h0s[k]:016x}{h1s[k]:016x}".encode(), digest_size=8
-            ).hexdigest()
-        if none_kept:
-            message += " (no copy kept: --keep none)"
-        out.append(
-            Finding(
-                rule=rule,
-                severity=SEVERITY[rule],
-                path=paths[docs[k]],
-                line=firsts[k],
-                end_line=lasts[k],
-                message=message,
-                cluster=cluster_id,
-                similarity=round(sim, 4),
-                duplicate_of=reference,
-                start=starts[k],
-                stop=stops[k],
-                fingerprint=fingerprint,
-            )
-        )
-    return _sorted_findings(out, doc_of[blocks], table.first_line[blocks], table.last_line[blocks], paths)
-
-
-def _sorted_findings(
-    findings: list[Finding],
-    docs: npt.NDArray[np.int64],
-    firsts: npt.NDArray[np.int64],
-    lasts: npt.NDArray[np.int64],
-    paths: Sequence[str],
-) -> list[Finding]:
-    """``findings`` (one per block) in :meth:`Finding.sort_key` order, found
-    by sorting the numbers (path rank, lines): millions of key tuples took
-    seconds. A block is alone on its lines in its file, so rule and message
-    never decide; if two findings did tie there, the key sort settles it."""
-    rank = np.empty(len(paths), dtype=np.int64)
-    rank[sorted(range(len(paths)), key=paths.__getitem__)] = np.arange(len(paths), dtype=np.int64)
-    order = np.lexsort((lasts, firsts, rank[docs]))
-    by_path, first, last = rank[docs][order], firsts[order], lasts[order]
-    if np.any((by_path[1:] == by_path[:-1]) & (first[1:] == first[:-1]) & (last[1:] == last[:-1])):
-        return sorted(findings, key=Finding.sort_key)
-    return [findings[i] for i in order.tolist()]
+    clusters: Sequence[Cluster], table: BlockTable, doc_of: npt.NDArray[np.int64], paths: Sequence[str]
+) -> DuplicateFindings:
+    """One finding per dropped member; its reference is the kept copy (with
+    keep=none the first member is referred to the second one)."""
+    blocks: list[int] = []
+    references: list[int] = []
+    cluster_of: list[int] = []
+    similarities: list[float] = []
+    none_kept: list[bool] = []
+    for index, cluster in enumerate(clusters):
+        members = cluster.members
+        kept = cluster.kept
+        first = members[0]
+        start = len(blocks)
+        if kept is None:  # every member is dropped; the first refers to the second
+            blocks.append(first.block)
+            references.append(members[1].block)
+            similarities.append(members[1].similarity)
+        rest = members[1:]
+        blocks.extend([m.block for m in rest])
+        similarities.extend([m.similarity for m in rest])
+        references.extend([first.block] * (len(blocks) - len(references)))
+        cluster_of.extend([index] * (len(blocks) - start))
+        none_kept.extend([kept is None] * (len(blocks) - start))
+    return DuplicateFindings(
+        table,
+        doc_of,
+        paths,
+        np.array(blocks, dtype=np.int64),
+        np.array(references, dtype=np.int64),
+        np.array(cluster_of, dtype=np.int64),
+        [c.id for c in clusters],
+        np.array(similarities, dtype=np.float64),
+        np.array(none_kept, dtype=np.bool_),
+    ).sorted()

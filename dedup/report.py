@@ -43,13 +43,14 @@ import json
 import math
 import os
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from functools import partial
 from itertools import islice
 from typing import TYPE_CHECKING, Any
 
 from dedup import __version__
 from dedup.api import Result
+from dedup.duplicate_findings import DuplicateFindings
 from dedup.forked import Forked, can_fork
 from dedup.memo import Memo
 from dedup.models import Finding, Severity
@@ -86,11 +87,14 @@ def finding_to_dict(f: Finding) -> dict[str, Any]:
     return out
 
 
-def _summary(result: Result, findings: list[Finding]) -> dict[str, Any]:
+def _summary(result: Result, findings: Sequence[Finding]) -> dict[str, Any]:
     summary = result.summary.to_dict()
     by_rule: dict[str, int] = {}
-    for f in findings:
-        by_rule[f.rule] = by_rule.get(f.rule, 0) + 1
+    if isinstance(findings, DuplicateFindings):
+        by_rule = findings.rule_counts()
+    else:
+        for f in findings:
+            by_rule[f.rule] = by_rule.get(f.rule, 0) + 1
     summary["findings"] = len(findings)
     summary["by_rule"] = dict(sorted(by_rule.items()))
     return summary
@@ -135,7 +139,7 @@ def _quality(result: Result) -> dict[str, dict[str, float]]:
     }
 
 
-def to_json_dict(result: Result, findings: list[Finding] | None = None) -> dict[str, Any]:
+def to_json_dict(result: Result, findings: Sequence[Finding] | None = None) -> dict[str, Any]:
     """The JSON contract; ``findings`` overrides the result's (``clean`` passes
     every finding it acted on)."""
     if findings is None:
@@ -233,6 +237,38 @@ def finding_json(f: Finding) -> str:
     return "".join(parts)
 
 
+def _duplicates_json(findings: DuplicateFindings, start: int, stop: int) -> Iterator[str]:
+    """:func:`finding_json` of findings ``start:stop``, written from the
+    columns (no Finding objects: a duplicate-heavy corpus has millions)."""
+    severity = {rule: _SEVERITY_JSON[level] for rule, level in findings.severities.items()}
+    quoted = _QUOTED
+    for first in range(start, stop, DUPLICATES_CHUNK):
+        c = findings.chunk(first, min(first + DUPLICATES_CHUNK, stop))
+        for rule, path, line, end_line, message, cluster, similarity, reference, fingerprint in zip(
+            c.rules,
+            c.paths,
+            c.lines,
+            c.end_lines,
+            c.messages,
+            c.clusters,
+            c.similarities,
+            c.references,
+            c.fingerprints,
+            strict=True,
+        ):
+            yield (
+                f'{{"rule": {quoted[rule]}, "severity": {severity[rule]}, "path": {quoted[path]}, '
+                f'"line": {line}, "end_line": {end_line}, "message": {_quote(message)}, '
+                f'"cluster": {quoted[cluster]}, "similarity": {similarity!r}, '
+                f'"duplicate_of": {{{_place_json(*reference)}}}, "fingerprint": "{fingerprint}", '
+                '"fixable": true}'
+            )
+
+
+# Findings whose columns are read at once when writing them out.
+DUPLICATES_CHUNK = 10_000
+
+
 def _place_json(path: str, line: int, end_line: int) -> str:
     """The members of a location object (``path``, ``line``, ``end_line``) as JSON."""
     return f'"path": {_QUOTED[path]}, "line": {int.__repr__(line)}, "end_line": {int.__repr__(end_line)}'
@@ -271,7 +307,14 @@ def _pretty(value: Any) -> str:
     return json.dumps(value, indent=2, ensure_ascii=False).replace("\n", "\n  ")
 
 
-def iter_json(result: Result, findings: list[Finding] | None = None) -> Iterator[str]:
+def _findings_json(findings: Sequence[Finding]) -> Callable[[int, int], Iterator[str]]:
+    """How to write findings ``a:b`` as JSON (from the columns when they are columns)."""
+    if isinstance(findings, DuplicateFindings):
+        return partial(_duplicates_json, findings)
+    return lambda a, b: map(finding_json, findings[a:b])
+
+
+def iter_json(result: Result, findings: Sequence[Finding] | None = None) -> Iterator[str]:
     """The JSON contract as text, in pieces: one finding, cluster or error per line.
 
     Equal to ``json.dumps(to_json_dict(...))`` once parsed, but written item
@@ -286,7 +329,7 @@ def iter_json(result: Result, findings: list[Finding] | None = None) -> Iterator
     yield f'  "summary": {_pretty(_summary(result, findings))},\n'
     errors = [_compact({"path": e.path, "message": e.message}) for e in result.errors]
     arrays: list[tuple[str, int, Callable[[int, int], Iterator[str]]]] = [
-        ("findings", len(findings), lambda a, b: map(finding_json, findings[a:b])),
+        ("findings", len(findings), _findings_json(findings)),
         ("clusters", len(result.clusters), partial(_clusters_json, result)),
         ("errors", len(errors), lambda a, b: iter(errors[a:b])),
     ]
@@ -350,7 +393,7 @@ def _write_lines(path: str, render: Callable[[int, int], Iterator[str]], start: 
         out.writelines(_lines(render(start, stop), first=False))
 
 
-def render_json(result: Result, findings: list[Finding] | None = None) -> str:
+def render_json(result: Result, findings: Sequence[Finding] | None = None) -> str:
     """:func:`iter_json` joined into one string."""
     return "".join(iter_json(result, findings))
 
@@ -374,7 +417,11 @@ def summary_line(result: Result) -> str:
     )
     if s.context_files:
         text = text.replace(" checked,", f" checked (against {_plural(s.context_files, 'other file')}),", 1)
-    others = sum(1 for f in result.findings if f.cluster is None)
+    others = (
+        0
+        if isinstance(result.findings, DuplicateFindings)
+        else sum(1 for f in result.findings if f.cluster is None)
+    )
     if others:
         text += f", {_plural(others, 'other finding')}"
     if s.errors:

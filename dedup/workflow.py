@@ -238,7 +238,10 @@ def run_check(
         return code
     if opts.exit_zero:
         return EXIT_OK
-    failing = any(f.severity >= rules.fail_severity for f in result.findings)
+    from dedup.duplicate_findings import worst_severity
+
+    worst = worst_severity(result.findings)
+    failing = worst is not None and worst >= rules.fail_severity
     return EXIT_FINDINGS if failing or changed_files else EXIT_OK
 
 

@@ -470,33 +470,6 @@ def test_prepare_gives_the_same_words_when_its_word_table_is_cleared(monkeypatch
     assert len(verify._WORDS) <= 3 + max(len(p.words) for p in expected)
 
 
-@settings(max_examples=100, deadline=None)
-@given(
-    rows=st.lists(
-        st.tuples(
-            st.integers(0, 3), st.integers(1, 6), st.integers(0, 2), st.sampled_from(["DUP001", "DUP002"])
-        ),
-        max_size=40,
-    )
-)
-def test_findings_sorted_by_numbers_as_by_their_keys(rows: list[tuple[int, int, int, str]]) -> None:
-    """Findings ordered by path rank and lines come out as sort_key orders
-    them, ties on path and lines (settled by rule and message) included."""
-    from dedup.cluster import _sorted_findings
-    from dedup.models import Finding, Severity
-
-    paths = ["b.txt", "a/z.txt", "a.txt", "\u00e9.txt"]
-    findings = [
-        Finding(rule, Severity.ERROR, paths[doc], line, line + extra, f"m{k % 3}")
-        for k, (doc, line, extra, rule) in enumerate(rows)
-    ]
-    docs = np.array([doc for doc, _, _, _ in rows], dtype=np.int64)
-    firsts = np.array([line for _, line, _, _ in rows], dtype=np.int64)
-    lasts = np.array([line + extra for _, line, extra, _ in rows], dtype=np.int64)
-    ordered = _sorted_findings(findings, docs, firsts, lasts, paths)
-    assert [f.sort_key() for f in ordered] == sorted(f.sort_key() for f in findings)
-
-
 def _family_corpus() -> dict[str, str]:
     """The near-duplicate fixture's pairs, plus template families (one
     template filled in many times, each filling with a light edit) and a

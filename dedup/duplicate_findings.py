@@ -1,0 +1,260 @@
+"""The duplicate findings of a run, kept as columns.
+
+A duplicate-heavy corpus has millions of duplicate paragraphs, one finding
+each. As :class:`~dedup.models.Finding` objects they cost ~2 µs to make and
+~600 bytes to hold apiece, and the JSON report then reads them back one
+attribute at a time: on a 1 GB corpus of 3.6 million findings that was a
+third of the run. :class:`DuplicateFindings` holds them as arrays instead
+(the dropped block, its reference block, its cluster, the similarity), in
+report order, and is a ``Sequence[Finding]``: a finding is made when it is
+read, equal to the one the list held. Formats that only write text
+(:func:`dedup.report.iter_json`) read the columns in chunks
+(:meth:`DuplicateFindings.chunk`) and never make the objects.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import overload
+
+import numpy as np
+import numpy.typing as npt
+
+from dedup.memo import Memo
+from dedup.models import Finding, Location, Severity
+from dedup.table import BlockTable
+
+EXACT = "DUP001"
+NEAR = "DUP002"
+SEVERITY: Mapping[str, Severity] = {EXACT: Severity.ERROR, NEAR: Severity.WARNING}
+
+I64 = npt.NDArray[np.int64]
+
+
+def _fingerprint(key: tuple[str, int, int]) -> str:
+    rule, h0, h1 = key
+    return hashlib.blake2b(f"{rule}:{h0:016x}{h1:016x}".encode(), digest_size=8).hexdigest()
+
+
+# Exact copies of one paragraph share their fingerprint: made once per key.
+_FINGERPRINTS: Memo[tuple[str, int, int], str] = Memo(_fingerprint, 1 << 16)
+
+
+def message(exact: bool, similarity: float, where: str, none_kept: bool) -> str:
+    """A duplicate finding's message (``where``: "path:line" of the reference)."""
+    text = f"exact duplicate of {where}" if exact else f"near duplicate ({similarity:.0%} similar) of {where}"
+    return text + " (no copy kept: --keep none)" if none_kept else text
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """Rows ``a:b`` of :class:`DuplicateFindings` as plain lists (one per column)."""
+
+    rules: list[str]
+    paths: list[str]
+    lines: list[int]
+    end_lines: list[int]
+    messages: list[str]
+    clusters: list[str]
+    similarities: list[float]
+    references: list[tuple[str, int, int]]
+    starts: list[int]
+    stops: list[int]
+    fingerprints: list[str]
+
+    def __len__(self) -> int:
+        return len(self.rules)
+
+
+class DuplicateFindings(Sequence[Finding]):
+    """One finding per dropped block, in :meth:`Finding.sort_key` order.
+
+    Row ``k``: ``block[k]`` is reported as a copy of ``reference[k]`` in
+    cluster ``cluster_ids[cluster[k]]``; exact copies (same key hash) are
+    DUP001 at similarity 1.0, the others DUP002 at ``similarity[k]``;
+    ``none_kept[k]``: the cluster keeps no copy (``--keep none``).
+    ``severities`` gives each rule's severity.
+    """
+
+    def __init__(
+        self,
+        table: BlockTable,
+        doc_of: I64,
+        paths: Sequence[str],
+        block: I64,
+        reference: I64,
+        cluster: I64,
+        cluster_ids: Sequence[str],
+        similarity: npt.NDArray[np.float64],
+        none_kept: npt.NDArray[np.bool_],
+        severities: Mapping[str, Severity] = SEVERITY,
+    ) -> None:
+        self.table = table
+        self.doc_of = doc_of
+        self.paths = paths
+        self.block = block
+        self.reference = reference
+        self.cluster = cluster
+        self.cluster_ids = cluster_ids
+        self.similarity = similarity
+        self.none_kept = none_kept
+        self.severities = severities
+        key_hash = table.key_hash
+        self.exact = (key_hash[block, 0] == key_hash[reference, 0]) & (
+            key_hash[block, 1] == key_hash[reference, 1]
+        )
+
+    @classmethod
+    def empty(cls, table: BlockTable, doc_of: I64, paths: Sequence[str]) -> DuplicateFindings:
+        none = np.zeros(0, dtype=np.int64)
+        return cls(table, doc_of, paths, none, none, none, [], np.zeros(0), np.zeros(0, dtype=np.bool_))
+
+    def where(self, rows: npt.NDArray[np.bool_] | I64 | slice) -> DuplicateFindings:
+        """These rows only (a mask, indices or a slice), in the order given."""
+        return DuplicateFindings(
+            self.table,
+            self.doc_of,
+            self.paths,
+            self.block[rows],
+            self.reference[rows],
+            self.cluster[rows],
+            self.cluster_ids,
+            self.similarity[rows],
+            self.none_kept[rows],
+            self.severities,
+        )
+
+    def sorted(self) -> DuplicateFindings:
+        """The same findings in :meth:`Finding.sort_key` order, found by
+        sorting the numbers (path rank, lines): millions of key tuples took
+        seconds. A block is alone on its lines in its file, so rule and
+        message never decide; if two findings did tie there, the key sort
+        settles it."""
+        if len(self) < 2:
+            return self
+        paths = self.paths
+        rank = np.empty(len(paths), dtype=np.int64)
+        rank[sorted(range(len(paths)), key=paths.__getitem__)] = np.arange(len(paths), dtype=np.int64)
+        docs = rank[self.doc_of[self.block]]
+        firsts, lasts = self.table.first_line[self.block], self.table.last_line[self.block]
+        order = np.lexsort((lasts, firsts, docs))
+        by_path, first, last = docs[order], firsts[order], lasts[order]
+        if np.any((by_path[1:] == by_path[:-1]) & (first[1:] == first[:-1]) & (last[1:] == last[:-1])):
+            order = np.array(sorted(range(len(self)), key=lambda k: self[k].sort_key()), dtype=np.int64)
+        return self.where(order)
+
+    def selected(self, severities: Mapping[str, Severity]) -> DuplicateFindings:
+        """The findings of the rules ``severities`` names, at those severities
+        (the rule selection and severity overrides of a run)."""
+        keep = np.ones(len(self), dtype=np.bool_)
+        for rule, exact in ((EXACT, True), (NEAR, False)):
+            if rule not in severities:
+                keep &= self.exact != exact
+        found = self.where(keep) if not keep.all() else self.where(slice(None))
+        found.severities = {rule: severities[rule] for rule in SEVERITY if rule in severities}
+        return found
+
+    def rule_counts(self) -> dict[str, int]:
+        exact = int(np.count_nonzero(self.exact))
+        counts = {EXACT: exact, NEAR: len(self) - exact}
+        return {rule: n for rule, n in counts.items() if n}
+
+    def chunk(self, start: int, stop: int) -> Chunk:
+        """Rows ``start:stop`` as lists, everything a finding holds computed
+        for all of them at once."""
+        block, reference = self.block[start:stop], self.reference[start:stop]
+        exact = self.exact[start:stop].tolist()
+        paths = self.paths
+        table = self.table
+        ref_paths = [paths[d] for d in self.doc_of[reference].tolist()]
+        ref_lines = table.first_line[reference].tolist()
+        ref_ends = table.last_line[reference].tolist()
+        near = self.similarity[start:stop].tolist()
+        rules = [EXACT if e else NEAR for e in exact]
+        h0, h1 = table.key_hash[block, 0].tolist(), table.key_hash[block, 1].tolist()
+        ids = self.cluster_ids
+        return Chunk(
+            rules=rules,
+            paths=[paths[d] for d in self.doc_of[block].tolist()],
+            lines=table.first_line[block].tolist(),
+            end_lines=table.last_line[block].tolist(),
+            messages=list(
+                map(
+                    message,
+                    exact,
+                    near,
+                    (f"{p}:{line}" for p, line in zip(ref_paths, ref_lines, strict=True)),
+                    self.none_kept[start:stop].tolist(),
+                )
+            ),
+            clusters=[ids[c] for c in self.cluster[start:stop].tolist()],
+            similarities=[1.0 if e else round(s, 4) for e, s in zip(exact, near, strict=True)],
+            references=list(zip(ref_paths, ref_lines, ref_ends, strict=True)),
+            starts=table.start[block].tolist(),
+            stops=table.stop[block].tolist(),
+            fingerprints=list(map(_FINGERPRINTS.__getitem__, zip(rules, h0, h1, strict=True))),
+        )
+
+    def _findings(self, start: int, stop: int) -> Iterator[Finding]:
+        c = self.chunk(start, stop)
+        severities = self.severities
+        for k in range(len(c)):
+            yield Finding(
+                rule=c.rules[k],
+                severity=severities[c.rules[k]],
+                path=c.paths[k],
+                line=c.lines[k],
+                end_line=c.end_lines[k],
+                message=c.messages[k],
+                cluster=c.clusters[k],
+                similarity=c.similarities[k],
+                duplicate_of=Location(*c.references[k]),
+                start=c.starts[k],
+                stop=c.stops[k],
+                fingerprint=c.fingerprints[k],
+            )
+
+    def __len__(self) -> int:
+        return len(self.block)
+
+    @overload
+    def __getitem__(self, index: int) -> Finding: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> DuplicateFindings: ...
+
+    def __getitem__(self, index: int | slice) -> Finding | DuplicateFindings:
+        if isinstance(index, slice):
+            return self.where(index)
+        n = len(self)
+        if not -n <= index < n:
+            raise IndexError("finding index out of range")
+        index %= n
+        return next(self._findings(index, index + 1))
+
+    def __iter__(self) -> Iterator[Finding]:
+        for start in range(0, len(self), CHUNK):
+            yield from self._findings(start, min(start + CHUNK, len(self)))
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Sequence) or isinstance(other, str | bytes):
+            return NotImplemented
+        return len(self) == len(other) and list(self) == list(other)
+
+    __hash__ = None  # type: ignore[assignment]  # (equal to lists, which do not hash)
+
+    def __repr__(self) -> str:
+        return f"DuplicateFindings({len(self)} findings)"
+
+
+def worst_severity(findings: Sequence[Finding]) -> Severity | None:
+    """The highest severity among ``findings`` (None without findings)."""
+    if isinstance(findings, DuplicateFindings):
+        return max((findings.severities[rule] for rule in findings.rule_counts()), default=None)
+    return max((f.severity for f in findings), default=None)
+
+
+# Rows made into lists at once when findings are read one by one.
+CHUNK = 10_000

@@ -1,0 +1,156 @@
+"""Duplicate findings kept as columns (dedup.duplicate_findings): they read
+as the Finding objects they stand for, sort as Finding.sort_key sorts,
+and the JSON report written from the columns is what finding_json writes."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from dedup.api import check_texts
+from dedup.duplicate_findings import DuplicateFindings, worst_severity
+from dedup.models import Finding, Severity
+from dedup.report import finding_json, render_json, to_json_dict
+from dedup.rules.registry import RuleSettings, get_rule
+from dedup.settings import Settings
+from dedup.table import BlockTable
+
+PARA = (
+    "The committee met on Tuesday to discuss the new budget, which sets aside "
+    "money for roads, schools and the harbour over the next five years."
+)
+NEAR = PARA.replace("Tuesday", "Wednesday")
+OTHER = "A different paragraph about the weather, which was mild and dry for most of the week."
+
+
+def _texts() -> dict[str, str]:
+    return {
+        'q"uote.txt': f"{PARA}\n\n{OTHER}\n",
+        "b.txt": f"{OTHER}\n\n{NEAR}\n\n{PARA}\n",
+        "é/c.txt": f"{PARA}\n",
+    }
+
+
+def _table(rows: list[tuple[int, int, int, bool]]) -> tuple[BlockTable, np.ndarray]:
+    """Block 2k is row k's finding (doc, first line, extra lines); block
+    2k + 1 its reference, with the same key when the row is exact."""
+    n = 2 * len(rows)
+    first = np.zeros(n, dtype=np.int64)
+    last = np.zeros(n, dtype=np.int64)
+    doc_of = np.zeros(n, dtype=np.int64)
+    key_hash = np.arange(2 * n, dtype=np.uint64).reshape(n, 2)
+    for k, (doc, line, extra, exact) in enumerate(rows):
+        first[2 * k], last[2 * k], doc_of[2 * k] = line, line + extra, doc
+        first[2 * k + 1], last[2 * k + 1], doc_of[2 * k + 1] = 100 + k, 100 + k, (doc + 1) % 4
+        if exact:
+            key_hash[2 * k + 1] = key_hash[2 * k]
+    zeros = np.zeros(n, dtype=np.int64)
+    table = BlockTable(
+        first,
+        last,
+        zeros,
+        zeros + 1,
+        np.zeros(n, dtype=np.uint8),
+        key_hash,
+        zeros,
+        zeros,
+        np.ones(n, dtype=bool),
+        np.zeros((n, 1), dtype=np.uint32),
+    )
+    return table, doc_of
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    rows=st.lists(
+        st.tuples(st.integers(0, 3), st.integers(1, 6), st.integers(0, 2), st.booleans()),
+        max_size=40,
+    ),
+    keep_none=st.booleans(),
+)
+def test_sorted_by_numbers_as_by_their_keys(rows: list[tuple[int, int, int, bool]], keep_none: bool) -> None:
+    """Findings ordered by path rank and lines come out as sort_key orders
+    them, ties on path and lines (settled by rule and message) included."""
+    table, doc_of = _table(rows)
+    paths = ["b.txt", "a/z.txt", "a.txt", "\u00e9.txt"]
+    n = len(rows)
+    findings = DuplicateFindings(
+        table,
+        doc_of,
+        paths,
+        np.arange(0, 2 * n, 2, dtype=np.int64),
+        np.arange(1, 2 * n, 2, dtype=np.int64),
+        np.arange(n, dtype=np.int64) % 3,
+        ["C1", "C2", "C3"],
+        np.linspace(0.9, 0.99, n),
+        np.full(n, keep_none),
+    )
+    ordered = findings.sorted()
+    assert [f.sort_key() for f in ordered] == sorted(f.sort_key() for f in findings)
+    assert sorted(ordered, key=Finding.sort_key) == list(ordered)
+
+
+@pytest.mark.parametrize("keep", ["first", "longest", "none"])
+def test_columns_read_as_findings(keep: str) -> None:
+    result = check_texts(_texts(), Settings(keep=keep))
+    findings = result.findings
+    assert isinstance(findings, DuplicateFindings)
+    as_list = list(findings)
+    assert {f.rule for f in as_list} == {"DUP001", "DUP002"}
+    assert len(findings) == len(as_list) == result.summary.duplicate_paragraphs
+    assert findings == as_list and as_list == findings
+    assert [findings[k] for k in range(-len(findings), len(findings))] == as_list + as_list
+    assert list(findings[1:]) == as_list[1:]
+    assert findings != as_list[1:]
+    with pytest.raises(IndexError):
+        findings[len(findings)]
+    near = next(f for f in as_list if f.rule == "DUP002")
+    assert near.severity is Severity.WARNING and 0.87 <= near.similarity < 1.0
+    for f in as_list:
+        assert f.duplicate_of is not None
+        where = f"{f.duplicate_of.path}:{f.duplicate_of.line}"
+        said = "exact duplicate" if f.rule == "DUP001" else f"near duplicate ({f.similarity:.0%} similar)"
+        assert f.message.startswith(f"{said} of {where}")
+    assert all(f.fixable and f.fingerprint for f in as_list)
+    if keep == "none":
+        assert all(f.message.endswith("(no copy kept: --keep none)") for f in as_list)
+    assert worst_severity(findings) is Severity.ERROR
+
+
+def test_no_duplicates_is_an_empty_sequence() -> None:
+    result = check_texts({"a.txt": f"{PARA}\n", "b.txt": f"{OTHER}\n"})
+    assert result.findings == [] and not result.findings
+    assert worst_severity(result.findings) is None
+    assert json.loads(render_json(result))["findings"] == []
+
+
+@pytest.mark.parametrize(
+    "rules",
+    [
+        RuleSettings(select=("DUP",)),
+        RuleSettings(select=("DUP002",)),
+        RuleSettings(select=("DUP001",), severity={"DUP001": "info"}),
+        RuleSettings(select=("DUP",), severity={"DUP": "info"}),
+    ],
+)
+def test_json_from_columns_is_finding_json(rules: RuleSettings) -> None:
+    """The report writes the columns directly; each item is what
+    finding_json writes of the finding it stands for, byte for byte, with
+    the run's rule selection and severities."""
+    result = check_texts(_texts(), Settings(workers=1), rules)
+    findings = result.findings
+    assert isinstance(findings, DuplicateFindings)
+    text = render_json(result)
+    expected = [finding_json(f) for f in findings]
+    assert expected  # (every selection above reports something)
+    body = text[text.index('"findings": [') :]
+    assert all(f"\n    {item}" in body for item in expected)
+    assert json.loads(text)["findings"] == [json.loads(item) for item in expected]
+    assert json.loads(text) == json.loads(json.dumps(to_json_dict(result)))
+    selected = {code for code in ("DUP001", "DUP002") if rules.is_selected(get_rule(code))}
+    assert {f.rule for f in findings} <= selected
+    assert all(f.severity is rules.severity_of(get_rule(f.rule)) for f in findings)
