@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from integration_helpers import PARA_A, PARA_B, git, run_dedup, write
 
 from dedup.api import check_paths
@@ -90,3 +93,105 @@ def test_library_check_paths_uses_discovery(tmp_path: Path) -> None:
     result = check_paths([str(tmp_path)], Settings(), root=tmp_path)
     assert len(result.files) == 4  # a.md, docs/b.txt, logs/keep.md, vendor/v.md
     assert {f.rule for f in result.findings} == {"DUP001"}
+
+
+_SEGMENTS = st.sampled_from(["a", "b.md", "*.txt", "**", "c*", "?", "[ab]", "docs", ".git", "x y"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    patterns=st.lists(
+        st.builds(
+            lambda negate, lead, parts, trail: ("!" if negate else "") + lead + "/".join(parts) + trail,
+            st.booleans(),
+            st.sampled_from(["", "/", "#", "\\\\#"]),
+            st.lists(_SEGMENTS, min_size=1, max_size=3),
+            st.sampled_from(["", "/", "/**"]),
+        ),
+        max_size=6,
+    ),
+    paths=st.lists(
+        st.lists(
+            st.sampled_from(["a", "b.md", "c.txt", "docs", ".git", "cx", "x y", "ab.txt"]),
+            min_size=1,
+            max_size=4,
+        ),
+        min_size=1,
+        max_size=8,
+    ),
+)
+def test_joined_patterns_match_as_pathspec_does(patterns: list[str], paths: list[list[str]]) -> None:
+    """Patterns joined into one expression (no negation) or left to
+    pathspec (some negation) match every path as pathspec does."""
+    import pathspec
+
+    from dedup.discovery import Patterns
+
+    mine = Patterns(patterns)
+    theirs = pathspec.GitIgnoreSpec.from_lines(patterns)
+    for parts in paths:
+        for path in ("/".join(parts), "/".join(parts) + "/"):
+            assert mine.match_file(path) == theirs.match_file(path), (patterns, path)
+
+
+def test_walk_gives_relative_paths_and_excludes_below_the_argument(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Files found by walking keep the path as given, their path below the
+    argument, and excludes apply to their path below the project root."""
+    write(tmp_path / "corpus" / "a.txt", f"{PARA_A}\n")
+    write(tmp_path / "corpus" / "sub" / "deeper" / "b.txt", f"{PARA_A}\n")
+    write(tmp_path / "corpus" / "sub" / "skip.txt", f"{PARA_A}\n")
+    write(tmp_path / "corpus" / "notes.log", f"{PARA_A}\n")
+    monkeypatch.chdir(tmp_path)
+    found = discover(["corpus/./sub/../"], Settings(extend_exclude=("corpus/sub/skip.txt",)), tmp_path)
+    assert [(f.path, f.root, f.relative) for f in found.files] == [
+        ("corpus/a.txt", "corpus/./sub/../", "a.txt"),
+        ("corpus/sub/deeper/b.txt", "corpus/./sub/../", "sub/deeper/b.txt"),
+    ]
+    assert found.excluded == ["corpus/sub/skip.txt"]
+    inside = discover(["."], Settings(exclude=("sub/",)), tmp_path / "corpus")
+    assert [f.relative for f in inside.files] == ["corpus/a.txt"]  # (sub/ is below the root)
+
+
+def test_walk_ignores_what_git_ignores(tmp_path: Path) -> None:
+    """Nested .gitignore files, negations, directory patterns and anchored
+    patterns: the files a walk finds are the untracked files git does not
+    ignore (``git ls-files --others --exclude-standard``), include globs applied."""
+    import subprocess
+
+    git(tmp_path, "init", "-q")
+    files = [
+        "a.md",
+        "keep.log.md",
+        "drop.md",
+        "docs/b.md",
+        "docs/drop.md",
+        "docs/inner/c.md",
+        "docs/inner/keep.md",
+        "docs/inner/deep/d.md",
+        "notes/x.md",
+        "notes/y.md",
+        "build/out.md",
+        "src/build/in.md",
+        "data/raw/e.md",
+        "data/raw/f.md",
+    ]
+    for name in files:
+        write(tmp_path / name, f"{PARA_A}\n")
+    write(tmp_path / ".gitignore", "drop.md\n/build/\nnotes/*\n!notes/y.md\n*.log.md\n")
+    write(tmp_path / "docs" / ".gitignore", "inner/*.md\n!inner/keep.md\n")
+    write(tmp_path / "docs" / "inner" / ".gitignore", "deep/\n")
+    write(tmp_path / "data" / ".gitignore", "raw/e.md\n")
+    write(tmp_path / ".git" / "info" / "exclude", "src/build/in.md\n")
+    listed = subprocess.run(
+        ["git", "ls-files", "--others", "--exclude-standard"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    expected = sorted(name for name in listed if name.endswith(".md"))
+    assert "notes/y.md" in expected and "docs/inner/keep.md" in expected  # (the negations hold)
+    found = discover([str(tmp_path)], Settings(), tmp_path)
+    assert sorted(f.relative for f in found.files) == expected
