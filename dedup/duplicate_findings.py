@@ -17,12 +17,12 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import overload
 
 import numpy as np
 import numpy.typing as npt
 
-from dedup.memo import Memo
 from dedup.models import Finding, Location, Severity
 from dedup.table import BlockTable
 
@@ -33,13 +33,10 @@ SEVERITY: Mapping[str, Severity] = {EXACT: Severity.ERROR, NEAR: Severity.WARNIN
 I64 = npt.NDArray[np.int64]
 
 
-def _fingerprint(key: tuple[str, int, int]) -> str:
-    rule, h0, h1 = key
+def fingerprint(rule: str, h0: int, h1: int) -> str:
+    """A duplicate finding's fingerprint: its rule and its paragraph's key
+    hash (:func:`dedup.fingerprint.key_hashes`), hashed (baselines hold it)."""
     return hashlib.blake2b(f"{rule}:{h0:016x}{h1:016x}".encode(), digest_size=8).hexdigest()
-
-
-# Exact copies of one paragraph share their fingerprint: made once per key.
-_FINGERPRINTS: Memo[tuple[str, int, int], str] = Memo(_fingerprint, 1 << 16)
 
 
 def message(exact: bool, similarity: float, where: str, none_kept: bool) -> str:
@@ -156,6 +153,39 @@ class DuplicateFindings(Sequence[Finding]):
         found.severities = {rule: severities[rule] for rule in SEVERITY if rule in severities}
         return found
 
+    @cached_property
+    def _keys(self) -> tuple[I64, I64, list[str | None]]:
+        """Each row's fingerprint key (rule and key hash) as an index among
+        the distinct keys, a row of each distinct key, and their
+        fingerprints, made when first read: exact copies of a paragraph
+        share theirs, and a 1 GB corpus has millions of them (a bounded memo
+        of fingerprints forgot them before they came round again)."""
+        hashes = self.table.key_hash[self.block]
+        order = np.lexsort((hashes[:, 1], hashes[:, 0], self.exact))
+        ordered = hashes[order]
+        new = np.ones(len(order), dtype=np.bool_)
+        new[1:] = (
+            (ordered[1:, 0] != ordered[:-1, 0])
+            | (ordered[1:, 1] != ordered[:-1, 1])
+            | (self.exact[order][1:] != self.exact[order][:-1])
+        )
+        index = np.empty(len(order), dtype=np.int64)
+        index[order] = np.cumsum(new) - 1
+        return index, order[new], [None] * int(np.count_nonzero(new))
+
+    def fingerprints(self, start: int, stop: int) -> list[str]:
+        """The fingerprints of rows ``start:stop``."""
+        index, rows, known = self._keys
+        out = []
+        for key in index[start:stop].tolist():
+            found = known[key]
+            if found is None:
+                row = int(rows[key])
+                h0, h1 = self.table.key_hash[self.block[row]].tolist()
+                found = known[key] = fingerprint(EXACT if self.exact[row] else NEAR, h0, h1)
+            out.append(found)
+        return out
+
     def rule_counts(self) -> dict[str, int]:
         exact = int(np.count_nonzero(self.exact))
         counts = {EXACT: exact, NEAR: len(self) - exact}
@@ -173,7 +203,6 @@ class DuplicateFindings(Sequence[Finding]):
         ref_ends = table.last_line[reference].tolist()
         near = self.similarity[start:stop].tolist()
         rules = [EXACT if e else NEAR for e in exact]
-        h0, h1 = table.key_hash[block, 0].tolist(), table.key_hash[block, 1].tolist()
         ids = self.cluster_ids
         return Chunk(
             rules=rules,
@@ -194,7 +223,7 @@ class DuplicateFindings(Sequence[Finding]):
             references=list(zip(ref_paths, ref_lines, ref_ends, strict=True)),
             starts=table.start[block].tolist(),
             stops=table.stop[block].tolist(),
-            fingerprints=list(map(_FINGERPRINTS.__getitem__, zip(rules, h0, h1, strict=True))),
+            fingerprints=self.fingerprints(start, stop),
         )
 
     def _findings(self, start: int, stop: int) -> Iterator[Finding]:

@@ -4,6 +4,7 @@ and the JSON report written from the columns is what finding_json writes."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 
 import numpy as np
@@ -115,7 +116,13 @@ def test_columns_read_as_findings(keep: str) -> None:
         where = f"{f.duplicate_of.path}:{f.duplicate_of.line}"
         said = "exact duplicate" if f.rule == "DUP001" else f"near duplicate ({f.similarity:.0%} similar)"
         assert f.message.startswith(f"{said} of {where}")
-    assert all(f.fixable and f.fingerprint for f in as_list)
+    assert all(f.fixable for f in as_list)
+    # Fingerprints: the rule and the paragraph's key hash, hashed (baselines hold them).
+    for f, block in zip(as_list, findings.block.tolist(), strict=True):
+        h0, h1 = result.table.key_hash[block].tolist()
+        text = f"{f.rule}:{h0:016x}{h1:016x}".encode()
+        assert f.fingerprint == hashlib.blake2b(text, digest_size=8).hexdigest()
+    assert len({f.fingerprint for f in as_list}) < len(as_list)  # (exact copies share theirs)
     if keep == "none":
         assert all(f.message.endswith("(no copy kept: --keep none)") for f in as_list)
     assert worst_severity(findings) is Severity.ERROR
