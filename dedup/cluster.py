@@ -197,7 +197,6 @@ class _Texts:
         self.raw: dict[int, str] = {}
         self.cache: dict[int, Prepared] = {}
         self.kernel: Any = None  # dedup.verify_kernel, when the run has loaded it
-        self.tokenised: dict[int, Callable[[], Prepared]] = {}
 
     def fetch(self, ids: Iterable[int]) -> dict[int, str]:
         wanted = list(ids)
@@ -207,18 +206,20 @@ class _Texts:
         return {i: self.raw[i] for i in wanted}
 
     def tokenise(self) -> None:
-        """Tokenise the fetched texts in one kernel call (with the kernel)."""
+        """Tokenise the fetched texts in one kernel call (with the kernel):
+        clustering reads every member's words (its facts), so all are
+        prepared at once."""
         if self.kernel is None:
             return
-        ids = [i for i in self.raw if i not in self.tokenised]
+        ids = [i for i in self.raw if i not in self.cache]
         if ids:
-            tokens = self.kernel.tokenise([self.raw[i] for i in ids])
-            self.tokenised.update((block, partial(tokens.prepared, k)) for k, block in enumerate(ids))
+            self.cache.update(
+                zip(ids, self.kernel.tokenise([self.raw[i] for i in ids]).all_prepared(), strict=True)
+            )
 
     def clear(self) -> None:
         self.raw.clear()
         self.cache.clear()
-        self.tokenised.clear()
 
     def __getitem__(self, block: int) -> Prepared:
         found = self.cache.get(block)
@@ -226,12 +227,10 @@ class _Texts:
             if block not in self.raw:
                 self.fetch([block])
             if self.kernel is None:
-                found = prepare(self.raw[block])
+                found = self.cache[block] = prepare(self.raw[block])
             else:
-                if block not in self.tokenised:
-                    self.tokenise()
-                found = self.tokenised[block]()
-            self.cache[block] = found
+                self.tokenise()
+                found = self.cache[block]
         return found
 
 
