@@ -524,3 +524,34 @@ def test_clustering_on_kernel_tokens_equals_clustering_on_prepared_words(
     assert any(len(c.members) > 3 for c in hashed.clusters)
     assert hashed.clusters == spelled.clusters
     assert hashed.findings == spelled.findings
+
+
+@settings(max_examples=200, deadline=None)
+@given(edges=st.lists(st.tuples(st.integers(0, 30), st.integers(0, 30)), max_size=60))
+def test_connected_components_as_a_union_find_finds_them(edges: list[tuple[int, int]]) -> None:
+    """Array rounds give every node the smallest node of its component, as
+    a union-find does (chains, stars, cycles and self-loops included)."""
+    from dedup.cluster import connected_components
+
+    parent = {n: n for edge in edges for n in edge}
+
+    def find(x: int) -> int:
+        while parent[x] != x:
+            x = parent[x]
+        return x
+
+    for i, j in edges:
+        ri, rj = find(i), find(j)
+        parent[max(ri, rj)] = min(ri, rj)
+    nodes, smallest = connected_components(np.array(edges, dtype=np.int64).reshape(-1, 2))
+    assert nodes.tolist() == sorted(parent)
+    assert smallest.tolist() == [find(n) for n in sorted(parent)]
+
+
+def test_connected_components_of_a_long_chain() -> None:
+    from dedup.cluster import connected_components
+
+    order = np.random.default_rng(3).permutation(5000)
+    chain = np.stack((order[:-1], order[1:]), axis=1).astype(np.int64)
+    nodes, smallest = connected_components(chain)
+    assert nodes.tolist() == list(range(5000)) and not smallest.any()
