@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import overload
 
@@ -65,6 +65,7 @@ class Chunk:
         return len(self.rules)
 
 
+@dataclass(eq=False, repr=False)
 class DuplicateFindings(Sequence[Finding]):
     """One finding per dropped block, in :meth:`Finding.sort_key` order.
 
@@ -75,52 +76,34 @@ class DuplicateFindings(Sequence[Finding]):
     ``severities`` gives each rule's severity.
     """
 
-    def __init__(
-        self,
-        table: BlockTable,
-        doc_of: I64,
-        paths: Sequence[str],
-        block: I64,
-        reference: I64,
-        cluster: I64,
-        cluster_ids: Sequence[str],
-        similarity: npt.NDArray[np.float64],
-        none_kept: npt.NDArray[np.bool_],
-        severities: Mapping[str, Severity] = SEVERITY,
-    ) -> None:
-        self.table = table
-        self.doc_of = doc_of
-        self.paths = paths
-        self.block = block
-        self.reference = reference
-        self.cluster = cluster
-        self.cluster_ids = cluster_ids
-        self.similarity = similarity
-        self.none_kept = none_kept
-        self.severities = severities
-        key_hash = table.key_hash
+    table: BlockTable
+    doc_of: I64
+    paths: Sequence[str]
+    block: I64
+    reference: I64
+    cluster: I64
+    cluster_ids: Sequence[str]
+    similarity: npt.NDArray[np.float64]
+    none_kept: npt.NDArray[np.bool_]
+    severities: Mapping[str, Severity] = field(default_factory=lambda: dict(SEVERITY))
+    exact: npt.NDArray[np.bool_] = field(init=False)
+
+    def __post_init__(self) -> None:
+        key_hash = self.table.key_hash
+        block, reference = self.block, self.reference
         self.exact = (key_hash[block, 0] == key_hash[reference, 0]) & (
             key_hash[block, 1] == key_hash[reference, 1]
         )
 
-    @classmethod
-    def empty(cls, table: BlockTable, doc_of: I64, paths: Sequence[str]) -> DuplicateFindings:
-        none = np.zeros(0, dtype=np.int64)
-        return cls(table, doc_of, paths, none, none, none, [], np.zeros(0), np.zeros(0, dtype=np.bool_))
-
     def where(self, rows: npt.NDArray[np.bool_] | I64 | slice) -> DuplicateFindings:
         """These rows only (a mask, indices or a slice), in the order given."""
-        return DuplicateFindings(
-            self.table,
-            self.doc_of,
-            self.paths,
-            self.block[rows],
-            self.reference[rows],
-            self.cluster[rows],
-            self.cluster_ids,
-            self.similarity[rows],
-            self.none_kept[rows],
-            self.severities,
+        return replace(
+            self,
+            block=self.block[rows],
+            reference=self.reference[rows],
+            cluster=self.cluster[rows],
+            similarity=self.similarity[rows],
+            none_kept=self.none_kept[rows],
         )
 
     def sorted(self) -> DuplicateFindings:
@@ -149,9 +132,10 @@ class DuplicateFindings(Sequence[Finding]):
         for rule, exact in ((EXACT, True), (NEAR, False)):
             if rule not in severities:
                 keep &= self.exact != exact
-        found = self.where(keep) if not keep.all() else self.where(slice(None))
-        found.severities = {rule: severities[rule] for rule in SEVERITY if rule in severities}
-        return found
+        return replace(
+            self.where(keep) if not keep.all() else self,
+            severities={rule: severities[rule] for rule in SEVERITY if rule in severities},
+        )
 
     @cached_property
     def _keys(self) -> tuple[I64, I64, list[str | None]]:
