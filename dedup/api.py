@@ -19,7 +19,7 @@ import numpy as np
 import numpy.typing as npt
 
 from dedup.cluster import Analysis, Cluster, analyse
-from dedup.duplicate_findings import SEVERITY
+from dedup.duplicate_findings import SEVERITY, merged
 from dedup.engine import FileOutcome, FileTexts, Run, input_sizes, make_job, paused_gc
 from dedup.errors import DedupError
 from dedup.models import Block, Document, Finding, Line, Location
@@ -170,10 +170,8 @@ class Result:
         quality = self.quality.findings
         if self.focus is not None:  # (the analysis holds the focus files' findings only)
             quality = [f for f in quality if f.path in self.focus]
-        # Both lists come sorted; merged only when there is something to merge.
-        found: Sequence[Finding] = (
-            sorted([*duplicates, *quality], key=Finding.sort_key) if quality else duplicates
-        )
+        # Both lists come sorted; merged without making the duplicates objects.
+        found = merged(duplicates, quality)
         if self.suppressed:
             found = [f for f in found if f not in self.suppressed]
         return found

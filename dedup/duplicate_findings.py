@@ -15,10 +15,11 @@ read, equal to the one the list held. Formats that only write text
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator, Mapping, Sequence
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
-from typing import overload
+from typing import TypeVar, overload
 
 import numpy as np
 import numpy.typing as npt
@@ -31,6 +32,7 @@ NEAR = "DUP002"
 SEVERITY: Mapping[str, Severity] = {EXACT: Severity.ERROR, NEAR: Severity.WARNING}
 
 I64 = npt.NDArray[np.int64]
+T = TypeVar("T")
 
 
 def fingerprint(rule: str, h0: int, h1: int) -> str:
@@ -65,8 +67,23 @@ class Chunk:
         return len(self.rules)
 
 
+class _Findings(Sequence[Finding]):
+    """Findings read as Finding objects on demand; equal to any sequence of
+    the same findings (a list included)."""
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Sequence) or isinstance(other, str | bytes):
+            return NotImplemented
+        return len(self) == len(other) and list(self) == list(other)
+
+    __hash__ = None  # type: ignore[assignment]  # (equal to lists, which do not hash)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({len(self)} findings)"
+
+
 @dataclass(eq=False, repr=False)
-class DuplicateFindings(Sequence[Finding]):
+class DuplicateFindings(_Findings):
     """One finding per dropped block, in :meth:`Finding.sort_key` order.
 
     Row ``k``: ``block[k]`` is reported as a copy of ``reference[k]`` in
@@ -251,21 +268,123 @@ class DuplicateFindings(Sequence[Finding]):
         for start in range(0, len(self), CHUNK):
             yield from self._findings(start, min(start + CHUNK, len(self)))
 
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, Sequence) or isinstance(other, str | bytes):
-            return NotImplemented
-        return len(self) == len(other) and list(self) == list(other)
 
-    __hash__ = None  # type: ignore[assignment]  # (equal to lists, which do not hash)
+@dataclass(frozen=True, eq=False, repr=False)
+class MergedFindings(_Findings):
+    """Duplicate findings (columns) and other findings (objects) in one
+    :meth:`Finding.sort_key` order, the duplicates never made objects to be
+    sorted: position ``k`` holds ``duplicates[rows[k]]`` where
+    ``from_duplicates[k]``, else ``others[rows[k]]``. Built by :func:`merged`."""
 
-    def __repr__(self) -> str:
-        return f"DuplicateFindings({len(self)} findings)"
+    duplicates: DuplicateFindings
+    others: Sequence[Finding]
+    from_duplicates: npt.NDArray[np.bool_]
+    rows: I64
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    @overload
+    def __getitem__(self, index: int) -> Finding: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[Finding]: ...
+
+    def __getitem__(self, index: int | slice) -> Finding | list[Finding]:
+        if isinstance(index, slice):
+            return [self[k] for k in range(*index.indices(len(self)))]
+        if not -len(self) <= index < len(self):
+            raise IndexError("finding index out of range")
+        k = index % len(self)
+        source = self.duplicates if self.from_duplicates[k] else self.others
+        return source[int(self.rows[k])]
+
+    def parts(self, start: int, stop: int, rows: Callable[[int, int], Iterable[T]]) -> Iterator[T | Finding]:
+        """Positions ``start:stop`` in order: the other findings as they are,
+        the duplicates as ``rows(a, b)`` gives their rows ``a:b`` (Finding
+        objects, their JSON...): the duplicates' rows there are consecutive."""
+        flags = self.from_duplicates[start:stop]
+        index = self.rows[start:stop]
+        first = int(index[flags][0]) if flags.any() else 0
+        own = iter(rows(first, first + int(np.count_nonzero(flags))))
+        others = self.others
+        for from_duplicates, row in zip(flags.tolist(), index.tolist(), strict=True):
+            yield next(own) if from_duplicates else others[row]
+
+    def __iter__(self) -> Iterator[Finding]:
+        def rows(a: int, b: int) -> Iterable[Finding]:
+            return self.duplicates.where(slice(a, b))
+
+        for start in range(0, len(self), CHUNK):
+            yield from self.parts(start, min(start + CHUNK, len(self)), rows)
+
+
+def merged(duplicates: DuplicateFindings, others: Sequence[Finding]) -> Sequence[Finding]:
+    """Both lists (each in :meth:`Finding.sort_key` order) in one such
+    order, as ``sorted([*duplicates, *others], key=Finding.sort_key)``
+    orders them (a tie keeps the duplicate first), found by sorting numbers
+    (path rank, lines, rule rank): a duplicate and another finding never
+    share a rule, so messages never decide between them, and each list's
+    own ties keep their order."""
+    if not others:
+        return duplicates
+    if not duplicates:
+        return others
+    paths = sorted({*duplicates.paths, *(f.path for f in others)})
+    path_rank = {path: k for k, path in enumerate(paths)}
+    rules = sorted({EXACT, NEAR, *(f.rule for f in others)})
+    rule_rank = {rule: k for k, rule in enumerate(rules)}
+    doc_rank = np.array([path_rank[p] for p in duplicates.paths], dtype=np.int64)
+    block = duplicates.block
+    keys = [
+        (
+            doc_rank[duplicates.doc_of[block]],
+            duplicates.table.first_line[block],
+            duplicates.table.last_line[block],
+            np.where(duplicates.exact, rule_rank[EXACT], rule_rank[NEAR]),
+        ),
+        (
+            np.fromiter((path_rank[f.path] for f in others), dtype=np.int64, count=len(others)),
+            np.fromiter((f.line for f in others), dtype=np.int64, count=len(others)),
+            np.fromiter((f.end_line for f in others), dtype=np.int64, count=len(others)),
+            np.fromiter((rule_rank[f.rule] for f in others), dtype=np.int64, count=len(others)),
+        ),
+    ]
+    path, line, end_line, rule = (np.concatenate(column) for column in zip(*keys, strict=True))
+    order = np.lexsort((rule, end_line, line, path))
+    from_duplicates = order < len(duplicates)
+    return MergedFindings(
+        duplicates, others, from_duplicates, np.where(from_duplicates, order, order - len(duplicates))
+    )
+
+
+def rule_counts(findings: Sequence[Finding]) -> dict[str, int]:
+    """How many findings each rule has (in rule order)."""
+    if isinstance(findings, DuplicateFindings):
+        return findings.rule_counts()
+    if isinstance(findings, MergedFindings):
+        counts = Counter(f.rule for f in findings.others)
+        counts.update(findings.duplicates.rule_counts())
+        return dict(sorted(counts.items()))
+    return dict(sorted(Counter(f.rule for f in findings).items()))
+
+
+def unclustered(findings: Sequence[Finding]) -> int:
+    """How many findings belong to no duplicate cluster."""
+    if isinstance(findings, DuplicateFindings):
+        return 0
+    if isinstance(findings, MergedFindings):
+        findings = findings.others
+    return sum(1 for f in findings if f.cluster is None)
 
 
 def worst_severity(findings: Sequence[Finding]) -> Severity | None:
     """The highest severity among ``findings`` (None without findings)."""
     if isinstance(findings, DuplicateFindings):
         return max((findings.severities[rule] for rule in findings.rule_counts()), default=None)
+    if isinstance(findings, MergedFindings):
+        worst = (worst_severity(findings.duplicates), worst_severity(findings.others))
+        return max((severity for severity in worst if severity is not None), default=None)
     return max((f.severity for f in findings), default=None)
 
 

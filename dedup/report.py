@@ -50,7 +50,7 @@ from typing import TYPE_CHECKING, Any
 
 from dedup import __version__
 from dedup.api import Result
-from dedup.duplicate_findings import DuplicateFindings
+from dedup.duplicate_findings import DuplicateFindings, MergedFindings, rule_counts, unclustered
 from dedup.forked import Forked, can_fork
 from dedup.memo import Memo
 from dedup.models import Finding, Severity
@@ -89,14 +89,8 @@ def finding_to_dict(f: Finding) -> dict[str, Any]:
 
 def _summary(result: Result, findings: Sequence[Finding]) -> dict[str, Any]:
     summary = result.summary.to_dict()
-    by_rule: dict[str, int] = {}
-    if isinstance(findings, DuplicateFindings):
-        by_rule = findings.rule_counts()
-    else:
-        for f in findings:
-            by_rule[f.rule] = by_rule.get(f.rule, 0) + 1
     summary["findings"] = len(findings)
-    summary["by_rule"] = dict(sorted(by_rule.items()))
+    summary["by_rule"] = rule_counts(findings)
     return summary
 
 
@@ -308,9 +302,14 @@ def _pretty(value: Any) -> str:
 
 
 def _findings_json(findings: Sequence[Finding]) -> Callable[[int, int], Iterator[str]]:
-    """How to write findings ``a:b`` as JSON (from the columns when they are columns)."""
+    """How to write findings ``a:b`` as JSON (duplicates from their columns)."""
     if isinstance(findings, DuplicateFindings):
         return partial(_duplicates_json, findings)
+    if isinstance(findings, MergedFindings):
+        rows = partial(_duplicates_json, findings.duplicates)
+        return lambda a, b: (
+            item if isinstance(item, str) else finding_json(item) for item in findings.parts(a, b, rows)
+        )
     return lambda a, b: map(finding_json, findings[a:b])
 
 
@@ -417,11 +416,7 @@ def summary_line(result: Result) -> str:
     )
     if s.context_files:
         text = text.replace(" checked,", f" checked (against {_plural(s.context_files, 'other file')}),", 1)
-    others = (
-        0
-        if isinstance(result.findings, DuplicateFindings)
-        else sum(1 for f in result.findings if f.cluster is None)
-    )
+    others = unclustered(result.findings)
     if others:
         text += f", {_plural(others, 'other finding')}"
     if s.errors:

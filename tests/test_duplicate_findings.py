@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections import Counter
 
 import numpy as np
 import pytest
@@ -13,7 +14,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dedup.api import check_texts
-from dedup.duplicate_findings import DuplicateFindings, worst_severity
+from dedup.duplicate_findings import (
+    DuplicateFindings,
+    MergedFindings,
+    merged,
+    rule_counts,
+    unclustered,
+    worst_severity,
+)
 from dedup.models import Finding, Severity
 from dedup.report import finding_json, render_json, to_json_dict
 from dedup.rules.registry import RuleSettings, get_rule
@@ -161,3 +169,79 @@ def test_json_from_columns_is_finding_json(rules: RuleSettings) -> None:
     selected = {code for code in ("DUP001", "DUP002") if rules.is_selected(get_rule(code))}
     assert {f.rule for f in findings} <= selected
     assert all(f.severity is rules.severity_of(get_rule(f.rule)) for f in findings)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    rows=st.lists(
+        st.tuples(st.integers(0, 3), st.integers(1, 6), st.integers(0, 2), st.booleans()),
+        max_size=30,
+    ),
+    others=st.lists(
+        st.tuples(
+            st.integers(0, 3),
+            st.integers(1, 6),
+            st.integers(0, 2),
+            st.sampled_from(["AAA001", "DUP0015", "GQ001", "ZZ9"]),
+            st.sampled_from(["m", "n", "exact"]),
+        ),
+        max_size=30,
+    ),
+)
+def test_merged_as_sorted_orders_them(
+    rows: list[tuple[int, int, int, bool]], others: list[tuple[int, int, int, str, str]]
+) -> None:
+    """Duplicate findings (columns) merged with other findings come out in
+    the order sorted() gives the concatenation (a tie keeps the duplicate
+    first; the other findings' own ties keep their order), read one by
+    one, by index and in slices."""
+    table, doc_of = _table(rows)
+    paths = ["b.txt", "a/z.txt", "a.txt", "\u00e9.txt"]
+    n = len(rows)
+    duplicates = DuplicateFindings(
+        table,
+        doc_of,
+        paths,
+        np.arange(0, 2 * n, 2, dtype=np.int64),
+        np.arange(1, 2 * n, 2, dtype=np.int64),
+        np.zeros(n, dtype=np.int64),
+        ["C1"],
+        np.full(n, 0.9),
+        np.zeros(n, dtype=bool),
+    ).sorted()
+    quality = sorted(
+        (
+            Finding(rule, Severity.INFO, paths[doc], line, line + extra, text)
+            for doc, line, extra, rule, text in others
+        ),
+        key=Finding.sort_key,
+    )
+    found = merged(duplicates, quality)
+    expected = sorted([*duplicates, *quality], key=Finding.sort_key)
+    assert list(found) == expected
+    assert [found[k] for k in range(-len(found), 0)] == expected
+    assert found[1:-1] == expected[1:-1]
+    assert rule_counts(found) == dict(sorted(Counter(f.rule for f in expected).items()))
+    assert unclustered(found) == len(quality)
+    assert worst_severity(found) == max((f.severity for f in expected), default=None)
+
+
+def test_findings_with_quality_rules() -> None:
+    """With the quality rules on, duplicates stay columns inside the merged
+    findings: the report reads as the sorted findings, a duplicate and a
+    quality finding on the same lines included, and its JSON is
+    finding_json of each."""
+    texts = {**_texts(), "one.txt": f"{PARA}\n", "shout.txt": "BUY NOW!!! BUY NOW!!! BUY NOW!!!\n"}
+    result = check_texts(texts, Settings(workers=1), RuleSettings())
+    findings = result.findings
+    assert isinstance(findings, MergedFindings)
+    as_list = list(findings)
+    duplicates = list(result.analysis.findings)
+    assert as_list == sorted([*duplicates, *result.quality.findings], key=Finding.sort_key)
+    places = [(f.path, f.line, f.end_line) for f in as_list]
+    shared = {place for place, f in zip(places, as_list, strict=True) if f.rule.startswith("DUP")}
+    assert any(p in shared and not f.rule.startswith("DUP") for p, f in zip(places, as_list, strict=True))
+    text = render_json(result)
+    assert json.loads(text)["findings"] == [json.loads(finding_json(f)) for f in as_list]
+    assert all(f"\n    {finding_json(f)}" in text for f in as_list)
+    assert json.loads(text) == json.loads(json.dumps(to_json_dict(result)))
