@@ -9,7 +9,9 @@ third of the run. :class:`DuplicateFindings` holds them as arrays instead
 report order, and is a ``Sequence[Finding]``: a finding is made when it is
 read, equal to the one the list held. Formats that only write text
 (:func:`dedup.report.iter_json`) read the columns in chunks
-(:meth:`DuplicateFindings.chunk`) and never make the objects.
+(:meth:`DuplicateFindings.chunk`) and never make the objects. With quality
+findings as well, :func:`merged` puts both in one report order without
+making the duplicates objects either (:class:`MergedFindings`).
 """
 
 from __future__ import annotations
