@@ -48,6 +48,8 @@ from functools import partial
 from itertools import islice
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from dedup import __version__
 from dedup.api import Result
 from dedup.duplicate_findings import DuplicateFindings, MergedFindings, rule_counts, unclustered
@@ -283,18 +285,39 @@ def _similarity_json(similarity: float) -> str:
     return f', "similarity": {_number(round(similarity, 4))}'
 
 
-def _clusters_json(result: Result, start: int = 0, stop: int | None = None) -> Iterator[str]:
+def _clusters_json(
+    result: Result, start: int = 0, stop: int | None = None, batch: int = 10_000
+) -> Iterator[str]:
     """``_compact`` of each of :func:`_clusters`' items (``start:stop``),
-    written out directly from the members' places (no dict per member: a
-    duplicate-heavy corpus has millions of members)."""
-    for cluster, placed in _placed(result, start, stop):
-        places = [(_place_json(*place), similarity) for place, similarity in placed]
-        kept = "null" if cluster.kept is None else f"{{{places[0][0]}}}"
-        members = ", ".join(
-            f"{{{place}{_SAME if similarity == 1.0 else _similarity_json(similarity)}}}"
-            for place, similarity in places
-        )
-        yield f'{{"id": {_quote(cluster.id)}, "kept": {kept}, "members": [{members}]}}'
+    written out directly from the members' places, a batch of clusters at
+    once (no dict, tuple or call per member: a duplicate-heavy corpus has
+    millions of members)."""
+    clusters = result.clusters[start:stop]
+    paths = [_quote(f.path) for f in result.files]  # (by document, as doc_of counts them)
+    table = result.table
+    for first in range(0, len(clusters), batch):
+        chunk = clusters[first : first + batch]
+        members = [m for cluster in chunk for m in cluster.members]
+        blocks = np.fromiter((m.block for m in members), dtype=np.int64, count=len(members))
+        places = [
+            f'"path": {paths[doc]}, "line": {line}, "end_line": {end_line}'
+            for doc, line, end_line in zip(
+                result.doc_of[blocks].tolist(),
+                table.first_line[blocks].tolist(),
+                table.last_line[blocks].tolist(),
+                strict=True,
+            )
+        ]
+        items = [
+            f"{{{place}{_SAME if m.similarity == 1.0 else _similarity_json(m.similarity)}}}"
+            for place, m in zip(places, members, strict=True)
+        ]
+        at = 0
+        for cluster in chunk:
+            size = len(cluster.members)
+            kept = "null" if cluster.kept is None else f"{{{places[at]}}}"
+            yield f'{{"id": {_quote(cluster.id)}, "kept": {kept}, "members": [{", ".join(items[at : at + size])}]}}'
+            at += size
 
 
 def _pretty(value: Any) -> str:
