@@ -89,7 +89,8 @@ class DuplicateFindings(_Findings):
     """One finding per dropped block, in :meth:`Finding.sort_key` order.
 
     Row ``k``: ``block[k]`` is reported as a copy of ``reference[k]`` in
-    cluster ``cluster_ids[cluster[k]]``; exact copies (same key hash) are
+    cluster ``cluster_ids[cluster[k]]`` (ids are "C" and hex digits, as
+    :func:`dedup.cluster._cluster_id` makes them: JSON writes them as they are); exact copies (same key hash) are
     DUP001 at similarity 1.0, the others DUP002 at ``similarity[k]``;
     ``none_kept[k]``: the cluster keeps no copy (``--keep none``).
     ``severities`` gives each rule's severity.

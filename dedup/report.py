@@ -240,7 +240,12 @@ def _duplicates_json(findings: DuplicateFindings, start: int, stop: int) -> Iter
     quoted = _QUOTED
     for first in range(start, stop, DUPLICATES_CHUNK):
         c = findings.chunk(first, min(first + DUPLICATES_CHUNK, stop))
-        for rule, path, line, end_line, message, cluster, similarity, reference, fingerprint in zip(
+        # (cluster ids and fingerprints are letters and hex digits: nothing to escape)
+        for rule, path, line, end_line, message, cluster, similarity, (
+            to,
+            to_line,
+            to_end,
+        ), fingerprint in zip(
             c.rules,
             c.paths,
             c.lines,
@@ -255,9 +260,9 @@ def _duplicates_json(findings: DuplicateFindings, start: int, stop: int) -> Iter
             yield (
                 f'{{"rule": {quoted[rule]}, "severity": {severity[rule]}, "path": {quoted[path]}, '
                 f'"line": {line}, "end_line": {end_line}, "message": {_quote(message)}, '
-                f'"cluster": {quoted[cluster]}, "similarity": {similarity!r}, '
-                f'"duplicate_of": {{{_place_json(*reference)}}}, "fingerprint": "{fingerprint}", '
-                '"fixable": true}'
+                f'"cluster": "{cluster}", "similarity": {similarity!r}, "duplicate_of": '
+                f'{{"path": {quoted[to]}, "line": {to_line}, "end_line": {to_end}}}, '
+                f'"fingerprint": "{fingerprint}", "fixable": true}}'
             )
 
 
