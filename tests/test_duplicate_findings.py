@@ -44,6 +44,28 @@ def _texts() -> dict[str, str]:
     }
 
 
+PATHS = ["b.txt", "a/z.txt", "a.txt", "\u00e9.txt"]
+
+
+def _findings(rows: list[tuple[int, int, int, bool]], keep_none: bool) -> DuplicateFindings:
+    """One finding per row (doc, first line, extra lines, exact), unsorted:
+    block 2k is row k's, block 2k + 1 its reference, with the same key when
+    the row is exact; three clusters in turn."""
+    n = len(rows)
+    table, doc_of = _table(rows)
+    return DuplicateFindings(
+        table,
+        doc_of,
+        PATHS,
+        np.arange(0, 2 * n, 2, dtype=np.int64),
+        np.arange(1, 2 * n, 2, dtype=np.int64),
+        np.arange(n, dtype=np.int64) % 3,
+        ["C1", "C2", "C3"],
+        np.linspace(0.9, 0.99, n),
+        np.full(n, keep_none),
+    )
+
+
 def _table(rows: list[tuple[int, int, int, bool]]) -> tuple[BlockTable, np.ndarray]:
     """Block 2k is row k's finding (doc, first line, extra lines); block
     2k + 1 its reference, with the same key when the row is exact."""
@@ -84,20 +106,7 @@ def _table(rows: list[tuple[int, int, int, bool]]) -> tuple[BlockTable, np.ndarr
 def test_sorted_by_numbers_as_by_their_keys(rows: list[tuple[int, int, int, bool]], keep_none: bool) -> None:
     """Findings ordered by path rank and lines come out as sort_key orders
     them, ties on path and lines (settled by rule and message) included."""
-    table, doc_of = _table(rows)
-    paths = ["b.txt", "a/z.txt", "a.txt", "\u00e9.txt"]
-    n = len(rows)
-    findings = DuplicateFindings(
-        table,
-        doc_of,
-        paths,
-        np.arange(0, 2 * n, 2, dtype=np.int64),
-        np.arange(1, 2 * n, 2, dtype=np.int64),
-        np.arange(n, dtype=np.int64) % 3,
-        ["C1", "C2", "C3"],
-        np.linspace(0.9, 0.99, n),
-        np.full(n, keep_none),
-    )
+    findings = _findings(rows, keep_none)
     ordered = findings.sorted()
     assert [f.sort_key() for f in ordered] == sorted(f.sort_key() for f in findings)
     assert sorted(ordered, key=Finding.sort_key) == list(ordered)
@@ -195,23 +204,10 @@ def test_merged_as_sorted_orders_them(
     the order sorted() gives the concatenation (a tie keeps the duplicate
     first; the other findings' own ties keep their order), read one by
     one, by index and in slices."""
-    table, doc_of = _table(rows)
-    paths = ["b.txt", "a/z.txt", "a.txt", "\u00e9.txt"]
-    n = len(rows)
-    duplicates = DuplicateFindings(
-        table,
-        doc_of,
-        paths,
-        np.arange(0, 2 * n, 2, dtype=np.int64),
-        np.arange(1, 2 * n, 2, dtype=np.int64),
-        np.zeros(n, dtype=np.int64),
-        ["C1"],
-        np.full(n, 0.9),
-        np.zeros(n, dtype=bool),
-    ).sorted()
+    duplicates = _findings(rows, keep_none=False).sorted()
     quality = sorted(
         (
-            Finding(rule, Severity.INFO, paths[doc], line, line + extra, text)
+            Finding(rule, Severity.INFO, PATHS[doc], line, line + extra, text)
             for doc, line, extra, rule, text in others
         ),
         key=Finding.sort_key,
