@@ -200,20 +200,24 @@ def test_no_helper_while_the_quality_pass_keeps_the_cores_busy(
     assert list(own_process.iterdir()) == []
 
 
-@pytest.mark.parametrize("fail", [False, True])
+@pytest.mark.parametrize(("fail", "quality"), [(False, False), (True, False), (False, True), (True, True)])
 def test_json_written_with_a_child_is_the_same_text(
-    own_process: Path, monkeypatch: pytest.MonkeyPatch, fail: bool
+    own_process: Path, monkeypatch: pytest.MonkeyPatch, fail: bool, quality: bool
 ) -> None:
     """The command writes the second half of a long JSON array (findings,
     clusters, errors) in a forked child: the report is the text one process
     writes, also when the child fails and this process writes that half;
-    no temporary file is left."""
+    no temporary file is left. With quality rules, the findings array
+    interleaves duplicates written from their columns and quality findings."""
     from dedup import report
+    from dedup.duplicate_findings import DuplicateFindings, MergedFindings
+    from dedup.rules.registry import RuleSettings
 
     texts = {f"d{i:02d}.txt": f"Paragraph {i % 7} of the corpus, written once or more.\n" for i in range(40)}
     texts.update({f"e{i}.txt": b"\xff\xfe bad" for i in range(3)})  # three errors
-    result = check_texts(texts)
+    result = check_texts(texts, rules=RuleSettings() if quality else None)
     assert len(result.findings) > 30 and len(result.clusters) == 7 and len(result.errors) == 3
+    assert isinstance(result.findings, MergedFindings if quality else DuplicateFindings)
     monkeypatch.setattr(dedup, "OWN_PROCESS", False)
     alone = report.render_json(result)
     monkeypatch.setattr(dedup, "OWN_PROCESS", True)
