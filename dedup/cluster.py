@@ -245,7 +245,7 @@ Pair = tuple[int, int]
 
 
 def _near_edges(
-    table: BlockTable, reps: npt.NDArray[np.int64], settings: Settings, texts: _Texts, share: bool
+    table: BlockTable, reps: npt.NDArray[np.int64], settings: Settings, source: TextSource, share: bool
 ) -> tuple[dict[Pair, float], set[Pair], npt.NDArray[np.int64], int]:
     """Verified near-duplicate edges between representatives (indices into
     reps), the pairs found to be one template filled in twice, both as one
@@ -272,10 +272,12 @@ def _near_edges(
     pairs = pairs[keep]
     verified_reps = np.zeros(len(reps), dtype=np.bool_)
     verified_reps[pairs.ravel()] = True  # (a mask: a sort by np.unique took 40 ms)
-    raw_texts = texts.fetch(reps[verified_reps].tolist())
+    # Read for the verification only (the ids are sorted and distinct): the
+    # clustering stage fetches what it needs again.
+    raw_texts = source.texts(reps[verified_reps].tolist())
     block_pairs = reps[pairs]
     sims = verify_pairs(block_pairs, raw_texts, settings.threshold, threads=threads, share=share)
-    texts.clear()  # verified; the clustering stage fetches what it needs again
+    del raw_texts
     found = np.flatnonzero(sims >= settings.threshold)
     edges = {
         (int(i), int(j)): float(sim)
@@ -602,7 +604,7 @@ def analyse(
     linked_pairs = np.zeros((0, 2), dtype=np.int64)
     candidates = 0
     if settings.near and len(reps) > 1:
-        edges, templates, linked_pairs, candidates = _near_edges(table, reps, settings, texts, share)
+        edges, templates, linked_pairs, candidates = _near_edges(table, reps, settings, source, share)
 
     # Components: representatives joined by verified edges or found to be
     # fillings of one template (the family check needs them together), plus
