@@ -90,8 +90,9 @@ class DuplicateFindings(_Findings):
 
     Row ``k``: ``block[k]`` is reported as a copy of ``reference[k]`` in
     cluster ``cluster_ids[cluster[k]]`` (ids are "C" and hex digits, as
-    :func:`dedup.cluster._cluster_id` makes them: JSON writes them as they are); exact copies (same key hash) are
-    DUP001 at similarity 1.0, the others DUP002 at ``similarity[k]``;
+    :func:`dedup.cluster._cluster_id` makes them: JSON writes them as they
+    are); exact copies (same key hash) are DUP001 at similarity 1.0, the
+    others DUP002 at ``similarity[k]``;
     ``none_kept[k]``: the cluster keeps no copy (``--keep none``).
     ``severities`` gives each rule's severity.
     """
@@ -315,11 +316,9 @@ class MergedFindings(_Findings):
             yield next(own) if from_duplicates else others[row]
 
     def __iter__(self) -> Iterator[Finding]:
-        def rows(a: int, b: int) -> Iterable[Finding]:
-            return self.duplicates.where(slice(a, b))
-
+        # (the duplicates' own rows: their fingerprint keys are sorted once, not per chunk)
         for start in range(0, len(self), CHUNK):
-            yield from self.parts(start, min(start + CHUNK, len(self)), rows)
+            yield from self.parts(start, min(start + CHUNK, len(self)), self.duplicates._findings)
 
 
 def merged(duplicates: DuplicateFindings, others: Sequence[Finding]) -> Sequence[Finding]:
