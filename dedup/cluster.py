@@ -205,12 +205,11 @@ class _Texts:
         self.cache: dict[int, Prepared] = {}
         self.kernel: Any = None  # dedup.verify_kernel, when the run has loaded it
 
-    def fetch(self, ids: Iterable[int]) -> dict[int, str]:
-        wanted = list(ids)
-        missing = sorted({i for i in wanted if i not in self.raw})
+    def fetch(self, ids: Iterable[int]) -> None:
+        """Read the texts of these blocks that are not held yet."""
+        missing = sorted({i for i in ids if i not in self.raw})
         if missing:
             self.raw.update(self.source.texts(missing))
-        return {i: self.raw[i] for i in wanted}
 
     def tokenise(self) -> None:
         """Tokenise the fetched texts in one kernel call (with the kernel):
