@@ -269,14 +269,17 @@ def _near_edges(
     keep = 2 * np.minimum(a, b) / total >= plain_needed(settings.threshold) - 0.05
     considered = len(pairs)
     pairs = pairs[keep]
-    verified_reps = np.zeros(len(reps), dtype=np.bool_)
-    verified_reps[pairs.ravel()] = True  # (a mask: a sort by np.unique took 40 ms)
-    # Read for the verification only (the ids are sorted and distinct): the
-    # clustering stage fetches what it needs again.
-    raw_texts = source.texts(reps[verified_reps].tolist())
     block_pairs = reps[pairs]
-    sims = verify_pairs(block_pairs, raw_texts, settings.threshold, threads=threads, share=share)
-    del raw_texts
+    if share and len(pairs) >= PARALLEL_VERIFICATION and can_fork():
+        # Half of the pairs to a forked child (dedup.forked): each pair
+        # stands alone. Each side reads and tokenises the texts of its half.
+        half = len(block_pairs) // 2
+        each = max(1, threads // 2)
+        with Forked(partial(_verified, block_pairs[half:], source, settings.threshold, each)) as second:
+            sims = _verified(block_pairs[:half], source, settings.threshold, each)
+            sims = np.concatenate((sims, second.result()))
+    else:
+        sims = _verified(block_pairs, source, settings.threshold, threads, share)
     found = np.flatnonzero(sims >= settings.threshold)
     edges = {
         (int(i), int(j)): float(sim)
@@ -289,6 +292,21 @@ def _near_edges(
 
 # From this many pairs on, verification runs in the compiled kernel.
 KERNEL_MIN_PAIRS = 2_000
+
+# From this many candidate pairs on, the command's process verifies half of
+# them in a forked child meanwhile (dedup.forked).
+PARALLEL_VERIFICATION = 50_000
+
+
+def _verified(
+    pairs: npt.NDArray[np.int64], source: TextSource, threshold: float, threads: int, share: bool = False
+) -> npt.NDArray[np.float64]:
+    """:func:`verify_pairs` of these pairs of block ids, their texts read
+    for it (the clustering stage fetches what it needs again)."""
+    wanted = np.zeros(int(pairs.max()) + 1 if len(pairs) else 0, dtype=np.bool_)
+    wanted[pairs.ravel()] = True  # (a mask: a sort by np.unique took 40 ms)
+    texts = source.texts(np.flatnonzero(wanted).tolist())
+    return verify_pairs(pairs, texts, threshold, threads=threads, share=share)
 
 
 def _verify_python(pairs: npt.NDArray[np.int64], texts: dict[int, str], threshold: float) -> list[float]:

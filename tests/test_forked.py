@@ -129,6 +129,39 @@ def test_clustering_shared_with_a_child_gives_the_same_clusters(
 
 
 @pytest.mark.parametrize("fail", [False, True])
+def test_verification_shared_with_a_child_gives_the_same_clusters(
+    own_process: Path, monkeypatch: pytest.MonkeyPatch, fail: bool
+) -> None:
+    """The command's process verifies half of the candidate pairs in a
+    forked child, each side reading and tokenising the texts of its half:
+    the clusters and findings are those of one process, also when the child
+    fails and this process verifies its half."""
+    texts = _family_corpus()
+    monkeypatch.setattr(dedup, "OWN_PROCESS", False)
+    alone = check_texts(texts)
+    monkeypatch.setattr(dedup, "OWN_PROCESS", True)
+    monkeypatch.setattr(cluster, "PARALLEL_VERIFICATION", 1)
+    read: list[int] = []
+    verified = cluster.verify_pairs
+
+    def counted(pairs: object, texts: dict[int, str], *args: object, **kwargs: object) -> object:
+        read.append(len(texts))
+        return verified(pairs, texts, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(cluster, "verify_pairs", counted)
+    forks = _count_forks(monkeypatch, fail)
+    shared = check_texts(texts)
+    assert forks == [1]
+    # This process read only the texts of its half (and, if the child
+    # failed, those of the other half too).
+    assert len(read) == (2 if fail else 1)
+    assert shared.clusters == alone.clusters
+    assert shared.findings == alone.findings
+    assert len(alone.clusters) >= 10
+    assert list(own_process.iterdir()) == []
+
+
+@pytest.mark.parametrize("fail", [False, True])
 def test_template_checks_shared_with_a_child_give_the_same_answers(
     own_process: Path, monkeypatch: pytest.MonkeyPatch, fail: bool
 ) -> None:
