@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import mmap
 import os
 import shutil
 import signal
@@ -315,7 +316,15 @@ def _table_of(packed: _Packed) -> BlockTable:
     if packed.table is not None:
         return packed.table
     try:
-        data = np.fromfile(packed.path, dtype=np.uint8)
+        with open(packed.path, "rb") as file:
+            # Mapped, not read: the pages are the file's, in the page cache,
+            # with no copy; the final table is a copy of them anyway.
+            size = os.fstat(file.fileno()).st_size
+            data = (
+                np.frombuffer(mmap.mmap(file.fileno(), size, access=mmap.ACCESS_READ), dtype=np.uint8)
+                if size
+                else np.zeros(0, dtype=np.uint8)
+            )
     finally:
         with contextlib.suppress(OSError):
             os.unlink(packed.path)
