@@ -110,7 +110,8 @@ def read_raw(item: InputFile) -> bytes:
 
 def check_raw(path: str, raw: bytes) -> None:
     """Reject inputs with nothing to check (empty or whitespace only)."""
-    if not raw.strip():
+    # (isspace, not strip: strip copies every byte of the file)
+    if not raw or raw.isspace():
         what = "empty" if not raw else "whitespace only"
         raise DedupError(f"file is {what}; nothing to check (remove it or add text)", path)
 
