@@ -607,7 +607,7 @@ def analyse(
     """Find duplicate clusters among all blocks of a run and decide.
 
     ``share``: in the dedup command's process, large runs may share the
-    clustering and the template checks with a forked helper
+    verification, the clustering and the template checks with a forked helper
     (:mod:`dedup.forked`). The caller says False while other processes
     keep the cores busy (the quality pass of a split run): the helper would
     only compete with them, and every page this process writes meanwhile
