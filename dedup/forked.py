@@ -5,7 +5,8 @@ clustering, findings), while the machine's other cores idle. Stages made of
 independent parts can give half of them to a child forked for the purpose:
 the child inherits every array and object of the run without copying them,
 does its half and hands back a small pickled result through a temporary
-file. Only the command's own process forks (:data:`dedup.OWN_PROCESS`): a
+file (:class:`Forked`), or the two take the parts one at a time until none
+is left (:func:`share_out`). Only the command's own process forks (:data:`dedup.OWN_PROCESS`): a
 library user's process may hold threads and locks a fork would copy
 mid-use. If the child cannot be started or fails, this process does the
 work itself, so the result never depends on the child.
@@ -125,3 +126,37 @@ class Forked(Generic[T]):
             with contextlib.suppress(OSError):
                 os.unlink(self.path)
             self.path = ""
+
+
+def share_out(work: Callable[[int], T], count: int) -> list[T]:
+    """``work(k)`` for each part ``k < count``, done by this process and a
+    forked child side by side; the results in order.
+
+    The parts are handed out one at a time, to whichever process is free
+    (a pipe holds one byte per part, and each process reads one at a time),
+    so the two finish close together however unequal the parts are. Parts
+    the child took but did not hand back (it failed) are done here.
+    """
+    if count <= 1:
+        return [work(k) for k in range(count)]
+    if count > 255:
+        raise ValueError("share_out hands out at most 255 parts")
+    read_end, write_end = os.pipe()
+    try:
+        os.write(write_end, bytes(range(count)))
+    finally:
+        os.close(write_end)
+
+    def take() -> dict[int, T]:
+        done: dict[int, T] = {}
+        while part := os.read(read_end, 1):
+            done[part[0]] = work(part[0])
+        return done
+
+    try:
+        with Forked(take) as child:
+            done = take()
+            done.update(child.result())
+    finally:
+        os.close(read_end)
+    return [done[k] if k in done else work(k) for k in range(count)]

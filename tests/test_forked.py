@@ -128,12 +128,57 @@ def test_clustering_shared_with_a_child_gives_the_same_clusters(
     assert list(own_process.iterdir()) == []
 
 
+def _slow_part(k: int) -> tuple[int, int]:
+    time.sleep(0.05)
+    return k * k, os.getpid()
+
+
+def test_parts_shared_out_come_back_in_order_from_both_processes(own_process: Path) -> None:
+    """share_out hands the parts to whichever process is free: with parts
+    that take a while, both do some, and the results are in part order."""
+    from dedup.forked import share_out
+
+    results = share_out(_slow_part, 12)
+    assert [value for value, _ in results] == [k * k for k in range(12)]
+    assert {pid for _, pid in results} - {os.getpid()}  # the child did some
+    assert os.getpid() in {pid for _, pid in results}  # and so did this process
+    assert list(own_process.iterdir()) == []
+
+
+def test_parts_a_failed_child_took_are_done_here(own_process: Path) -> None:
+    """A child that dies with parts in hand: this process does them."""
+    from dedup.forked import share_out
+
+    parent = os.getpid()
+
+    def dies_in_the_child(k: int) -> int:
+        if os.getpid() != parent:
+            os._exit(4)  # the child's first part kills it
+        time.sleep(0.05)
+        return k + 100
+
+    assert share_out(dies_in_the_child, 6) == [k + 100 for k in range(6)]
+    assert list(own_process.iterdir()) == []
+
+
+def test_parts_without_a_child(own_process: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A child that cannot start takes nothing; one part needs no child."""
+    from dedup.forked import share_out
+
+    forks = _count_forks(monkeypatch, fail=True)
+    assert share_out(lambda k: -k, 5) == [0, -1, -2, -3, -4]
+    assert forks == [1]
+    assert share_out(lambda k: k, 1) == [0]
+    assert share_out(lambda k: k, 0) == []
+    assert forks == [1]
+
+
 @pytest.mark.parametrize("fail", [False, True])
 def test_verification_shared_with_a_child_gives_the_same_clusters(
     own_process: Path, monkeypatch: pytest.MonkeyPatch, fail: bool
 ) -> None:
-    """The command's process verifies half of the candidate pairs in a
-    forked child, each side reading and tokenising the texts of its half:
+    """The command's process verifies the candidate pairs with a forked
+    child, a part at a time, each part reading and tokenising its texts:
     the clusters and findings are those of one process, also when the child
     fails and this process verifies its half."""
     texts = _family_corpus()
@@ -152,9 +197,10 @@ def test_verification_shared_with_a_child_gives_the_same_clusters(
     forks = _count_forks(monkeypatch, fail)
     shared = check_texts(texts)
     assert forks == [1]
-    # This process read only the texts of its half (and, if the child
-    # failed, those of the other half too).
-    assert len(read) == (2 if fail else 1)
+    # This process verified the parts it took, each with its own texts (all
+    # of them if the child failed).
+    parts = cluster.VERIFICATION_PARTS
+    assert len(read) == parts if fail else 1 <= len(read) <= parts
     assert shared.clusters == alone.clusters
     assert shared.findings == alone.findings
     assert len(alone.clusters) >= 10
