@@ -83,6 +83,13 @@ class _Findings(Sequence[Finding]):
     def __repr__(self) -> str:
         return f"{type(self).__name__}({len(self)} findings)"
 
+    def _position(self, index: int) -> int:
+        """``index`` (negative from the end) as a position from the start."""
+        n = len(self)
+        if not -n <= index < n:
+            raise IndexError("finding index out of range")
+        return index % n
+
 
 @dataclass(eq=False, repr=False)
 class DuplicateFindings(_Findings):
@@ -262,11 +269,8 @@ class DuplicateFindings(_Findings):
     def __getitem__(self, index: int | slice) -> Finding | DuplicateFindings:
         if isinstance(index, slice):
             return self.where(index)
-        n = len(self)
-        if not -n <= index < n:
-            raise IndexError("finding index out of range")
-        index %= n
-        return next(self._findings(index, index + 1))
+        k = self._position(index)
+        return next(self._findings(k, k + 1))
 
     def __iter__(self) -> Iterator[Finding]:
         for start in range(0, len(self), CHUNK):
@@ -297,9 +301,7 @@ class MergedFindings(_Findings):
     def __getitem__(self, index: int | slice) -> Finding | list[Finding]:
         if isinstance(index, slice):
             return [self[k] for k in range(*index.indices(len(self)))]
-        if not -len(self) <= index < len(self):
-            raise IndexError("finding index out of range")
-        k = index % len(self)
+        k = self._position(index)
         source = self.duplicates if self.from_duplicates[k] else self.others
         return source[int(self.rows[k])]
 

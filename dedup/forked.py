@@ -5,10 +5,10 @@ clustering, findings), while the machine's other cores idle. Stages made of
 independent parts can give half of them to a child forked for the purpose:
 the child inherits every array and object of the run without copying them,
 does its half and hands back a small pickled result through a temporary
-file (:class:`Forked`), or the two take the parts one at a time until none
-is left (:func:`share_out`). Only the command's own process forks (:data:`dedup.OWN_PROCESS`): a
-library user's process may hold threads and locks a fork would copy
-mid-use. If the child cannot be started or fails, this process does the
+file (:class:`Forked`); or the two take the parts one at a time until none
+is left (:func:`share_out`). Only the command's own process forks
+(:data:`dedup.OWN_PROCESS`): a library user's process may hold threads and
+locks a fork would copy mid-use. If the child cannot be started or fails, this process does the
 work itself, so the result never depends on the child.
 
 Every fork of the package (this helper, the engine's worker pool) first
