@@ -204,6 +204,10 @@ class _Texts:
         self.raw: dict[int, str] = {}
         self.cache: dict[int, Prepared] = {}
         self.kernel: Any = None  # dedup.verify_kernel, when the run has loaded it
+        # The last texts tokenised together (a verify_kernel.Tokenised) and
+        # each block's place in it.
+        self.tokenised: Any = None
+        self.place: dict[int, int] = {}
 
     def fetch(self, ids: Iterable[int]) -> None:
         """Read the texts of these blocks that are not held yet."""
@@ -219,13 +223,30 @@ class _Texts:
             return
         ids = [i for i in self.raw if i not in self.cache]
         if ids:
-            self.cache.update(
-                zip(ids, self.kernel.tokenise([self.raw[i] for i in ids]).all_prepared(), strict=True)
-            )
+            self.tokenised = self.kernel.tokenise([self.raw[i] for i in ids])
+            self.place = {block: k for k, block in enumerate(ids)}
+            self.cache.update(zip(ids, self.tokenised.all_prepared(), strict=True))
+
+    def verified(self, pairs: list[Pair], threshold: float) -> list[float]:
+        """:func:`dedup.verify.verified` of each pair of blocks tokenised
+        together last (:meth:`tokenise`), in one kernel call, as
+        :func:`verify_pairs` computes them (below ``threshold`` where the
+        one-pair path says None: they cannot reach it)."""
+        place = self.place
+        local = np.array([(place[a], place[b]) for a, b in pairs], dtype=np.int64).reshape(-1, 2)
+        values = self.tokenised.similarities(local, threshold)
+        for k in np.flatnonzero((values >= threshold) & (values < SLOT_SIMILARITY)).tolist():
+            a, b = pairs[k]
+            if template_rejects(self[a], self[b], float(values[k]), threshold):
+                values[k] = TEMPLATE
+        found: list[float] = values.tolist()
+        return found
 
     def clear(self) -> None:
         self.raw.clear()
         self.cache.clear()
+        self.tokenised = None
+        self.place = {}
 
     def __getitem__(self, block: int) -> Prepared:
         found = self.cache.get(block)
@@ -410,9 +431,13 @@ def _leaders(
     filled: Callable[[int, int], bool],
     facts: Callable[[int], tuple[Word, ...]],
     known: Callable[[int, int], float | None] | None = None,
+    similar_to: Callable[[list[int], int], list[float | None]] | None = None,
 ) -> list[tuple[int, list[tuple[int, float]]]]:
     """Leader clustering: each member joins the leader it is most similar to
     (the first one on a tie), or leads a cluster of its own.
+
+    ``similar_to(leaders, r)``: ``[similar(x, r) for x in leaders]``, which
+    a caller can compute more cheaply all at once.
 
     A member does not join a cluster that holds a paragraph it is not similar
     to and that is another filling of the same template (``filled``:
@@ -460,12 +485,10 @@ def _leaders(
         candidates = (f for key, group in by_facts.items() if swappable(key, own) for f in group)
         return any(apart(f, r) for f in islice(candidates, MAX_FILLING_CHECKS))
 
+    heads: list[int] = []  # the leaders, in order
     for r in ordered:
-        near: list[tuple[float, int]] = []
-        for position, (leader, _, _) in enumerate(leaders):
-            sim = similar(leader, r)
-            if sim is not None and sim >= threshold:
-                near.append((-sim, position))
+        sims = similar_to(heads, r) if similar_to is not None else [similar(x, r) for x in heads]
+        near = [(-sim, position) for position, sim in enumerate(sims) if sim is not None and sim >= threshold]
         # The most similar leader (the first on a tie) that holds no other filling.
         own = facts(r)
         for negative, position in sorted(near):
@@ -476,6 +499,7 @@ def _leaders(
                 break
         else:
             leaders.append((r, [], {}))
+            heads.append(r)
     return [(leader, followers) for leader, followers, _ in leaders]
 
 
@@ -591,14 +615,26 @@ def _cluster_batch(
     texts: _Texts,
     reps: npt.NDArray[np.int64],
     cluster_component: Callable[[list[int]], None],
+    verify_batch: Callable[[list[list[int]]], None] = lambda batch: None,
 ) -> None:
     if not batch:
         return
     texts.fetch(int(reps[r]) for component in batch for r in component)
     texts.tokenise()
+    verify_batch(batch)
     for component in batch:
         cluster_component(component)
     texts.clear()
+
+
+# Components of at most this many members have every pair that is not an
+# edge verified at once, in one kernel call per batch of components, before
+# they are clustered: leader clustering asks for most of them, and one at a
+# time each cost ~15 us of Python around the kernel.
+BATCHED_COMPONENT = 16
+# A member compared with this many leaders or more has the pairs verified at
+# once (analyse's similar_to).
+BATCHED_PAIRS = 8
 
 
 def analyse(
@@ -679,6 +715,32 @@ def analyse(
     weigh: Callable[[Prepared, Prepared], float] | None = getattr(kernel, "aligned_weight", None)
     texts.kernel = kernel  # (the verification has cleared the texts)
 
+    # Pairs of the current batch's small components verified at once (verify_batch).
+    batched: dict[Pair, float] = {}
+
+    def verify_batch(batch: list[list[int]]) -> None:
+        """Verify the pairs of the batch's components of at most
+        BATCHED_COMPONENT members that are neither edges nor known
+        templates, in one kernel call (with the kernel loaded)."""
+        batched.clear()
+        if texts.tokenised is None:
+            return
+        pairs: list[Pair] = []
+        for component in batch:
+            # (members tokenised earlier, one at a time, are left to similar())
+            if len(component) <= BATCHED_COMPONENT and all(int(reps[r]) in texts.place for r in component):
+                ordered = sorted(component)
+                pairs.extend(
+                    (x, y)
+                    for i, x in enumerate(ordered)
+                    for y in ordered[i + 1 :]
+                    if (x, y) not in edges and (x, y) not in templates
+                )
+        if pairs:
+            blocks = reps[np.array(pairs, dtype=np.int64)].tolist()
+            values = texts.verified([(a, b) for a, b in blocks], settings.threshold)
+            batched.update(zip(pairs, values, strict=True))
+
     def cluster_members(ordered: list[int]) -> list[tuple[int, list[tuple[int, float]]]]:
         """Leaders and followers of a component of three or more (in policy order)."""
 
@@ -687,13 +749,50 @@ def analyse(
             if sim is None and (min(x, y), max(x, y)) in templates:
                 return TEMPLATE
             if sim is None:
-                a, b = texts[int(reps[x])], texts[int(reps[y])]
-                if upper_bound(a, b) >= settings.threshold:
-                    sim = verified(a, b, settings.threshold, weigh)
-                    if sim == TEMPLATE:
-                        templates.add((min(x, y), max(x, y)))
-                        partners(x, y)
+                sim = batched.get((min(x, y), max(x, y)))
+                if sim is None:
+                    a, b = texts[int(reps[x])], texts[int(reps[y])]
+                    if upper_bound(a, b) >= settings.threshold:
+                        sim = verified(a, b, settings.threshold, weigh)
+                if sim == TEMPLATE:
+                    templates.add((min(x, y), max(x, y)))
+                    partners(x, y)
             return sim
+
+        def similar_to(xs: list[int], r: int) -> list[float | None]:
+            """similar(x, r) of each x; the pairs not known yet verified in
+            one kernel call when there are BATCHED_PAIRS or more (members
+            of large components meet hundreds of leaders)."""
+            found: list[float | None] = []
+            unknown: list[int] = []
+            for k, x in enumerate(xs):
+                key = (min(x, r), max(x, r))
+                sim = edges.get(key)
+                if sim is None:
+                    if key in templates:
+                        sim = TEMPLATE
+                    else:
+                        sim = batched.get(key)
+                        if sim is None:
+                            unknown.append(k)
+                found.append(sim)
+            place = texts.place
+            block = int(reps[r])
+            if (
+                len(unknown) < BATCHED_PAIRS
+                or block not in place
+                or not all(int(reps[xs[k]]) in place for k in unknown)
+            ):
+                for k in unknown:
+                    found[k] = similar(xs[k], r)
+                return found
+            values = texts.verified([(int(reps[xs[k]]), block) for k in unknown], settings.threshold)
+            for k, sim in zip(unknown, values, strict=True):
+                found[k] = sim
+                if sim == TEMPLATE:
+                    templates.add((min(xs[k], r), max(xs[k], r)))
+                    partners(xs[k], r)
+            return found
 
         def fillings(r: int) -> int:
             return len(template_partners.get(r, ()))
@@ -721,6 +820,7 @@ def analyse(
                 filled,
                 facts,
                 known=edge,
+                similar_to=similar_to,
             ),
             lambda r: texts[int(reps[r])],
             similar,
@@ -782,9 +882,9 @@ def analyse(
             batch.append(component)
             batch_size += len(component)
             if batch_size >= TEXT_BATCH:
-                _cluster_batch(batch, texts, reps, cluster_component)
+                _cluster_batch(batch, texts, reps, cluster_component, verify_batch)
                 batch, batch_size = [], 0
-        _cluster_batch(batch, texts, reps, cluster_component)
+        _cluster_batch(batch, texts, reps, cluster_component, verify_batch)
         found = clusters[start:]
         del clusters[start:]
         return found

@@ -526,6 +526,45 @@ def test_clustering_on_kernel_tokens_equals_clustering_on_prepared_words(
     assert hashed.findings == spelled.findings
 
 
+def test_clustering_verifies_pairs_in_batches_with_the_same_clusters(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Clustering asks for the similarity of pairs that were not candidates
+    (a member against every leader of its component). With the kernel
+    loaded it verifies them in batches (a component's pairs at once, a
+    member against its leaders at once) instead of one at a time: the
+    clusters and findings are the same."""
+    import sys
+
+    from dedup import api, cluster, verify_kernel
+
+    texts = _family_corpus()
+    batches: list[int] = []
+    one_pair = cluster._Texts.verified
+
+    def counted(self: cluster._Texts, pairs: list[tuple[int, int]], threshold: float) -> list[float]:
+        batches.append(len(pairs))
+        return one_pair(self, pairs, threshold)
+
+    monkeypatch.setitem(sys.modules, "dedup.verify_kernel", verify_kernel)
+    monkeypatch.setattr(cluster._Texts, "verified", counted)
+    with monkeypatch.context() as mp:
+        mp.setattr(cluster, "BATCHED_COMPONENT", 0)
+        mp.setattr(cluster, "BATCHED_PAIRS", 10**9)
+        alone = api.check_texts(texts)
+    assert batches == []
+    results = []
+    for component, pairs in ((10**9, 10**9), (0, 1), (10**9, 1)):
+        with monkeypatch.context() as mp:
+            mp.setattr(cluster, "BATCHED_COMPONENT", component)
+            mp.setattr(cluster, "BATCHED_PAIRS", pairs)
+            results.append(api.check_texts(texts))
+        assert batches  # (each setting verified pairs in batches)
+        batches.clear()
+    for batched in results:
+        assert batched.clusters == alone.clusters
+        assert batched.findings == alone.findings
+    assert any(len(c.members) > 3 for c in alone.clusters)
+
+
 @settings(max_examples=200, deadline=None)
 @given(edges=st.lists(st.tuples(st.integers(0, 30), st.integers(0, 30)), max_size=60))
 def test_connected_components_as_a_union_find_finds_them(edges: list[tuple[int, int]]) -> None:
