@@ -208,6 +208,7 @@ class _Texts:
         # each block's place in it.
         self.tokenised: Any = None
         self.place: dict[int, int] = {}
+        self.fact_lists: list[tuple[Word, ...]] | None = None  # (facts(), made on first use)
 
     def fetch(self, ids: Iterable[int]) -> None:
         """Read the texts of these blocks that are not held yet."""
@@ -225,6 +226,7 @@ class _Texts:
         if ids:
             self.tokenised = self.kernel.tokenise([self.raw[i] for i in ids])
             self.place = {block: k for k, block in enumerate(ids)}
+            self.fact_lists = None
             self.cache.update(zip(ids, self.tokenised.all_prepared(), strict=True))
 
     def verified(self, pairs: list[Pair], threshold: float) -> list[float]:
@@ -242,11 +244,33 @@ class _Texts:
         found: list[float] = values.tolist()
         return found
 
+    def facts(self, block: int) -> tuple[Word, ...] | None:
+        """The names and numbers (words weighing more than 1) of a block
+        tokenised together last, sorted; None for other blocks. Made for
+        all of them at once from the kernel's arrays (a Python sort per
+        member cost a fifth of clustering a 1 GB corpus)."""
+        k = self.place.get(block)
+        if k is None:
+            return None
+        if self.fact_lists is None:
+            tokenised = self.tokenised
+            words = np.diff(tokenised.offsets)
+            owner = np.repeat(np.arange(len(words)), words)
+            heavy = np.flatnonzero(tokenised.weights > 1.0)
+            order = np.lexsort((tokenised.hashes[heavy], owner[heavy]))  # by text, then hash
+            values = tokenised.hashes[heavy[order]].tolist()
+            bounds = np.zeros(len(words) + 1, dtype=np.int64)
+            np.cumsum(np.bincount(owner[heavy], minlength=len(words)), out=bounds[1:])
+            ends = bounds.tolist()
+            self.fact_lists = [tuple(values[ends[s] : ends[s + 1]]) for s in tokenised.slot.tolist()]
+        return self.fact_lists[k]
+
     def clear(self) -> None:
         self.raw.clear()
         self.cache.clear()
         self.tokenised = None
         self.place = {}
+        self.fact_lists = None
 
     def __getitem__(self, block: int) -> Prepared:
         found = self.cache.get(block)
@@ -806,10 +830,13 @@ def analyse(
             """The names and numbers of a member (sorted)."""
             found = facts_of.get(x)
             if found is None:
-                p = texts[int(reps[x])]
-                found = facts_of[x] = tuple(
-                    sorted(w for w, weight in zip(p.words, p.weights, strict=True) if weight > 1.0)
-                )
+                found = texts.facts(int(reps[x]))
+                if found is None:
+                    p = texts[int(reps[x])]
+                    found = tuple(
+                        sorted(w for w, weight in zip(p.words, p.weights, strict=True) if weight > 1.0)
+                    )
+                facts_of[x] = found
             return found
 
         return _split_template_families(

@@ -328,17 +328,38 @@ def fact_substitution(a: Prepared, b: Prepared) -> bool:
     random edit rarely produces.
     """
     left_a, left_b = unaligned(a, b)
-    words_a = Counter(a.words[i] for i in left_a)
-    words_b = Counter(b.words[j] for j in left_b)
-    moved = words_a & words_b
-    only_a, only_b = words_a - moved, words_b - moved
+    only_a, only_b = _unmatched([a.words[i] for i in left_a], [b.words[j] for j in left_b])
     if not only_a or not only_b:
         return False
     fact_a = {a.words[i] for i in left_a if a.weights[i] > 1.0}
     fact_b = {b.words[j] for j in left_b if b.weights[j] > 1.0}
-    facts_a = sum(n for w, n in only_a.items() if w in fact_a)
-    facts_b = sum(n for w, n in only_b.items() if w in fact_b)
-    return 2 * facts_a >= only_a.total() and 2 * facts_b >= only_b.total()
+    facts_a = sum(w in fact_a for w in only_a)
+    facts_b = sum(w in fact_b for w in only_b)
+    return 2 * facts_a >= len(only_a) and 2 * facts_b >= len(only_b)
+
+
+def _unmatched(a: list[Word], b: list[Word]) -> tuple[list[Word], list[Word]]:
+    """The words of ``a`` and of ``b`` left when each word of one is matched
+    with an equal word of the other (as often as both have it): the
+    multiset differences, as lists (in no particular order). A few words
+    each, usually: matched by removal, not with Counters (they were a fifth
+    of clustering a 1 GB corpus)."""
+    if len(a) * len(b) > 256:
+        left_a = Counter(a)
+        left_a.subtract(b)
+        left_b = Counter(b)
+        left_b.subtract(a)
+        return [w for w, n in left_a.items() for _ in range(n)], [
+            w for w, n in left_b.items() for _ in range(n)
+        ]
+    rest = list(b)
+    only_a = []
+    for word in a:
+        if word in rest:
+            rest.remove(word)
+        else:
+            only_a.append(word)
+    return only_a, rest
 
 
 # Number words fill number slots too ("France won two medals" / "Finland won six").

@@ -565,6 +565,51 @@ def test_clustering_verifies_pairs_in_batches_with_the_same_clusters(monkeypatch
     assert any(len(c.members) > 3 for c in alone.clusters)
 
 
+@settings(max_examples=300, deadline=None)
+@given(
+    a=st.lists(st.sampled_from("abcdef"), max_size=24),
+    b=st.lists(st.sampled_from("abcdefg"), max_size=24),
+)
+def test_unmatched_words_are_the_multiset_differences(a: list[str], b: list[str]) -> None:
+    """fact_substitution's words left unmatched on each side: the Counter
+    differences, whether matched one by one (few words) or counted."""
+    from collections import Counter
+
+    from dedup.verify import _unmatched
+
+    only_a, only_b = _unmatched(a, b)
+    assert Counter(only_a) == Counter(a) - Counter(b)
+    assert Counter(only_b) == Counter(b) - Counter(a)
+
+
+def test_facts_of_a_tokenised_batch_are_each_texts_names_and_numbers() -> None:
+    """Clustering reads each member's names and numbers (its words weighing
+    more than 1, sorted); for texts tokenised together they are taken from
+    the kernel's arrays at once, and equal what the member's words give."""
+    from dedup import cluster, verify_kernel
+    from dedup.verify import word_hash
+
+    corpus = [*_family_corpus().values(), "", "no names here at all", "Kajana Kajana 7 and 7 again, Kajana."]
+
+    class Source:
+        def texts(self, ids: list[int]) -> dict[int, str]:
+            return {i: corpus[i] for i in ids}
+
+    texts = cluster._Texts(Source())
+    texts.kernel = verify_kernel
+    texts.fetch(range(len(corpus)))
+    texts.tokenise()
+    for i in range(len(corpus)):
+        p = texts[i]
+        assert texts.facts(i) == tuple(
+            sorted(w for w, weight in zip(p.words, p.weights, strict=True) if weight > 1)
+        )
+    assert texts.facts(len(corpus)) is None  # (not tokenised with them)
+    # Repeated names and numbers count as often as they occur.
+    kajana, seven = word_hash("kajana"), word_hash("7")
+    assert texts.facts(len(corpus) - 1) == tuple(sorted([kajana] * 3 + [seven] * 2))
+
+
 @settings(max_examples=200, deadline=None)
 @given(edges=st.lists(st.tuples(st.integers(0, 30), st.integers(0, 30)), max_size=60))
 def test_connected_components_as_a_union_find_finds_them(edges: list[tuple[int, int]]) -> None:
