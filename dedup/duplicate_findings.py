@@ -43,10 +43,19 @@ def fingerprint(rule: str, h0: int, h1: int) -> str:
     return hashlib.blake2b(f"{rule}:{h0:016x}{h1:016x}".encode(), digest_size=8).hexdigest()
 
 
+# What a duplicate finding's message adds when its cluster keeps no copy.
+NONE_KEPT = " (no copy kept: --keep none)"
+
+
+def opening(exact: bool, similarity: float) -> str:
+    """A duplicate finding's message up to its reference ("... of ")."""
+    return "exact duplicate of " if exact else f"near duplicate ({similarity:.0%} similar) of "
+
+
 def message(exact: bool, similarity: float, where: str, none_kept: bool) -> str:
     """A duplicate finding's message (``where``: "path:line" of the reference)."""
-    text = f"exact duplicate of {where}" if exact else f"near duplicate ({similarity:.0%} similar) of {where}"
-    return text + " (no copy kept: --keep none)" if none_kept else text
+    text = opening(exact, similarity) + where
+    return text + NONE_KEPT if none_kept else text
 
 
 @dataclass(frozen=True)
@@ -188,15 +197,19 @@ class DuplicateFindings(_Findings):
     def fingerprints(self, start: int, stop: int) -> list[str]:
         """The fingerprints of rows ``start:stop``."""
         index, rows, known = self._keys
-        out = []
-        for key in index[start:stop].tolist():
-            found = known[key]
-            if found is None:
-                row = int(rows[key])
-                h0, h1 = self.table.key_hash[self.block[row]].tolist()
-                found = known[key] = fingerprint(EXACT if self.exact[row] else NEAR, h0, h1)
-            out.append(found)
-        return out
+        keys = index[start:stop].tolist()
+        # The keys first met here, their hashes read at once.
+        new = [key for key in dict.fromkeys(keys) if known[key] is None]
+        if new:
+            picked = rows[new]
+            for key, (h0, h1), exact in zip(
+                new,
+                self.table.key_hash[self.block[picked]].tolist(),
+                self.exact[picked].tolist(),
+                strict=True,
+            ):
+                known[key] = fingerprint(EXACT if exact else NEAR, h0, h1)
+        return [known[key] for key in keys]  # type: ignore[misc]  # (all made now)
 
     def rule_counts(self) -> dict[str, int]:
         exact = int(np.count_nonzero(self.exact))

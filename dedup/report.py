@@ -52,7 +52,16 @@ import numpy as np
 
 from dedup import __version__
 from dedup.api import Result
-from dedup.duplicate_findings import DuplicateFindings, MergedFindings, rule_counts, unclustered
+from dedup.duplicate_findings import (
+    EXACT,
+    NEAR,
+    NONE_KEPT,
+    DuplicateFindings,
+    MergedFindings,
+    opening,
+    rule_counts,
+    unclustered,
+)
 from dedup.forked import Forked, can_fork
 from dedup.memo import Memo
 from dedup.models import Finding, Severity
@@ -235,33 +244,64 @@ def finding_json(f: Finding) -> str:
 
 def _duplicates_json(findings: DuplicateFindings, start: int, stop: int) -> Iterator[str]:
     """:func:`finding_json` of findings ``start:stop``, written from the
-    columns (no Finding objects: a duplicate-heavy corpus has millions)."""
+    columns: no Finding objects, no lists of their fields (a duplicate-heavy
+    corpus has millions). JSON escapes a string character by character, so
+    a message is written as its fixed words around the reference's quoted
+    path; the words and the number of each similarity are made once."""
     severity = {rule: _SEVERITY_JSON[level] for rule, level in findings.severities.items()}
-    quoted = _QUOTED
+    heads = {
+        exact: f'{{"rule": {_QUOTED[rule]}, "severity": {severity[rule]}, "path": '
+        for exact, rule in ((True, EXACT), (False, NEAR))
+        if rule in severity
+    }
+    quoted = [_QUOTED[path] for path in findings.paths]  # (by document)
+    inside = [text[1:-1] for text in quoted]
+    ids = findings.cluster_ids
+    table, doc_of = findings.table, findings.doc_of
+    # similarity -> the message's words and the JSON number (near copies)
+    words: dict[float, tuple[str, str]] = {}
+    exact_words = opening(True, 1.0)
     for first in range(start, stop, DUPLICATES_CHUNK):
-        c = findings.chunk(first, min(first + DUPLICATES_CHUNK, stop))
-        # (cluster ids and fingerprints are letters and hex digits: nothing to escape)
-        for rule, path, line, end_line, message, cluster, similarity, (
-            to,
+        rows = slice(first, min(first + DUPLICATES_CHUNK, stop))
+        block, reference = findings.block[rows], findings.reference[rows]
+        for (
+            doc,
+            line,
+            end_line,
+            to_doc,
             to_line,
             to_end,
-        ), fingerprint in zip(
-            c.rules,
-            c.paths,
-            c.lines,
-            c.end_lines,
-            c.messages,
-            c.clusters,
-            c.similarities,
-            c.references,
-            c.fingerprints,
+            exact,
+            similarity,
+            cluster,
+            none_kept,
+            fingerprint,
+        ) in zip(
+            doc_of[block].tolist(),
+            table.first_line[block].tolist(),
+            table.last_line[block].tolist(),
+            doc_of[reference].tolist(),
+            table.first_line[reference].tolist(),
+            table.last_line[reference].tolist(),
+            findings.exact[rows].tolist(),
+            findings.similarity[rows].tolist(),
+            findings.cluster[rows].tolist(),
+            findings.none_kept[rows].tolist(),
+            findings.fingerprints(rows.start, rows.stop),
             strict=True,
         ):
+            if exact:
+                said, number = exact_words, "1.0"
+            else:
+                found = words.get(similarity)
+                if found is None:
+                    found = words[similarity] = (opening(False, similarity), repr(round(similarity, 4)))
+                said, number = found
             yield (
-                f'{{"rule": {quoted[rule]}, "severity": {severity[rule]}, "path": {quoted[path]}, '
-                f'"line": {line}, "end_line": {end_line}, "message": {_quote(message)}, '
-                f'"cluster": "{cluster}", "similarity": {similarity!r}, "duplicate_of": '
-                f'{{"path": {quoted[to]}, "line": {to_line}, "end_line": {to_end}}}, '
+                f'{heads[exact]}{quoted[doc]}, "line": {line}, "end_line": {end_line}, '
+                f'"message": "{said}{inside[to_doc]}:{to_line}{NONE_KEPT if none_kept else ""}", '
+                f'"cluster": "{ids[cluster]}", "similarity": {number}, "duplicate_of": '
+                f'{{"path": {quoted[to_doc]}, "line": {to_line}, "end_line": {to_end}}}, '
                 f'"fingerprint": "{fingerprint}", "fixable": true}}'
             )
 

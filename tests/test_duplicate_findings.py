@@ -153,19 +153,22 @@ def test_no_duplicates_is_an_empty_sequence() -> None:
 
 
 @pytest.mark.parametrize(
-    "rules",
+    ("rules", "keep"),
     [
-        RuleSettings(select=("DUP",)),
-        RuleSettings(select=("DUP002",)),
-        RuleSettings(select=("DUP001",), severity={"DUP001": "info"}),
-        RuleSettings(select=("DUP",), severity={"DUP": "info"}),
+        (RuleSettings(select=("DUP",)), "first"),
+        (RuleSettings(select=("DUP",)), "none"),
+        (RuleSettings(select=("DUP002",)), "longest"),
+        (RuleSettings(select=("DUP001",), severity={"DUP001": "info"}), "none"),
+        (RuleSettings(select=("DUP",), severity={"DUP": "info"}), "first"),
     ],
 )
-def test_json_from_columns_is_finding_json(rules: RuleSettings) -> None:
+def test_json_from_columns_is_finding_json(rules: RuleSettings, keep: str) -> None:
     """The report writes the columns directly; each item is what
     finding_json writes of the finding it stands for, byte for byte, with
-    the run's rule selection and severities."""
-    result = check_texts(_texts(), Settings(workers=1), rules)
+    the run's rule selection, severities and keep policy, and paths JSON
+    must escape (quote, backslash, a control character, non-ASCII)."""
+    texts = {**_texts(), "back\\slash\ttab.txt": f"{NEAR}\n\n{PARA}\n"}
+    result = check_texts(texts, Settings(workers=1, keep=keep), rules)
     findings = result.findings
     assert isinstance(findings, DuplicateFindings)
     text = render_json(result)
@@ -177,6 +180,8 @@ def test_json_from_columns_is_finding_json(rules: RuleSettings) -> None:
     assert json.loads(text) == json.loads(json.dumps(to_json_dict(result)))
     selected = {code for code in ("DUP001", "DUP002") if rules.is_selected(get_rule(code))}
     assert {f.rule for f in findings} <= selected
+    assert any("\\\\" in item and "\\t" in item for item in expected)  # (the path was escaped)
+    assert all(("no copy kept" in f.message) == (keep == "none") for f in findings)
     assert all(f.severity is rules.severity_of(get_rule(f.rule)) for f in findings)
 
 
