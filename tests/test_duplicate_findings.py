@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import Counter
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -17,6 +18,7 @@ from dedup.api import check_texts
 from dedup.duplicate_findings import (
     DuplicateFindings,
     MergedFindings,
+    fingerprint,
     merged,
     rule_counts,
     unclustered,
@@ -183,6 +185,37 @@ def test_json_from_columns_is_finding_json(rules: RuleSettings, keep: str) -> No
     assert any("\\\\" in item and "\\t" in item for item in expected)  # (the path was escaped)
     assert all(("no copy kept" in f.message) == (keep == "none") for f in findings)
     assert all(f.severity is rules.severity_of(get_rule(f.rule)) for f in findings)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    rows=st.lists(
+        st.tuples(st.integers(0, 3), st.integers(1, 6), st.integers(0, 2), st.booleans()), max_size=20
+    ),
+    hashes=st.lists(st.integers(0, 2**64 - 1), min_size=80, max_size=80),
+    cut=st.integers(0, 20),
+)
+def test_fingerprints_are_each_rows_rule_and_key_hashed(
+    rows: list[tuple[int, int, int, bool]], hashes: list[int], cut: int
+) -> None:
+    """The fingerprints, made in bulk for the keys a slice meets first, are
+    fingerprint(rule, *key hash) of each row (what baselines hold), read in
+    two slices or whole, with key hashes over the whole 64-bit range."""
+    findings = _findings(rows, keep_none=False)
+    key_hash = findings.table.key_hash
+    for k, (_, _, _, exact) in enumerate(rows):
+        key_hash[2 * k] = hashes[2 * k : 2 * k + 2]
+        key_hash[2 * k + 1] = key_hash[2 * k] if exact else ~key_hash[2 * k]
+    findings = replace(findings)  # (exact copies are told by their keys)
+    assert findings.exact.tolist() == [exact for _, _, _, exact in rows]
+    n = len(rows)
+    cut = min(cut, n)
+    expected = [
+        fingerprint("DUP001" if exact else "DUP002", *key_hash[2 * k].tolist())
+        for k, (_, _, _, exact) in enumerate(rows)
+    ]
+    assert findings.fingerprints(0, cut) + findings.fingerprints(cut, n) == expected
+    assert findings.fingerprints(0, n) == expected
 
 
 @settings(max_examples=100, deadline=None)
