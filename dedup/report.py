@@ -344,6 +344,7 @@ def _clusters_json(
         chunk = clusters[first : first + batch]
         members = [m for cluster in chunk for m in cluster.members]
         blocks = np.fromiter((m.block for m in members), dtype=np.int64, count=len(members))
+        similarities = [m.similarity for m in members]
         places = [
             f'"path": {paths[doc]}, "line": {line}, "end_line": {end_line}'
             for doc, line, end_line in zip(
@@ -353,10 +354,9 @@ def _clusters_json(
                 strict=True,
             )
         ]
-        items = [
-            f"{{{place}{_SAME if m.similarity == 1.0 else _similarity_json(m.similarity)}}}"
-            for place, m in zip(places, members, strict=True)
-        ]
+        # (each similarity written once: exact copies and repeated values share theirs)
+        written = {value: _SAME if value == 1.0 else _similarity_json(value) for value in set(similarities)}
+        items = [f"{{{place}{written[value]}}}" for place, value in zip(places, similarities, strict=True)]
         at = 0
         for cluster in chunk:
             size = len(cluster.members)
