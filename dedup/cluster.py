@@ -486,7 +486,7 @@ def _leaders(
             found = filled_pairs[f, r] = filled(f, r)
         return found and _below(similar(f, r), threshold)
 
-    counted: dict[tuple[Word, ...], Counter[Word]] = {}
+    as_sets: dict[tuple[Word, ...], frozenset[Word]] = {}
     exchangeable: dict[tuple[tuple[Word, ...], tuple[Word, ...]], bool] = {}
 
     def swappable(key: tuple[Word, ...], own: tuple[Word, ...]) -> bool:
@@ -496,13 +496,13 @@ def _leaders(
             return False
         found = exchangeable.get((key, own))
         if found is None:
-            a = counted.get(key)
+            a = as_sets.get(key)
             if a is None:
-                a = counted[key] = Counter(key)
-            b = counted.get(own)
+                a = as_sets[key] = frozenset(key)
+            b = as_sets.get(own)
             if b is None:
-                b = counted[own] = Counter(own)
-            found = exchangeable[key, own] = bool(a - b) and bool(b - a)
+                b = as_sets[own] = frozenset(own)
+            found = exchangeable[key, own] = _has_more(key, own, a, b) and _has_more(own, key, b, a)
         return found
 
     def conflicts(r: int, own: tuple[Word, ...], by_facts: dict[tuple[Word, ...], list[int]]) -> bool:
@@ -525,6 +525,21 @@ def _leaders(
             leaders.append((r, [], {}))
             heads.append(r)
     return [(leader, followers) for leader, followers, _ in leaders]
+
+
+def _has_more(
+    a: tuple[Word, ...], b: tuple[Word, ...], a_set: frozenset[Word], b_set: frozenset[Word]
+) -> bool:
+    """Whether ``a`` holds some word more often than ``b`` does (``Counter(a)
+    - Counter(b)`` is not empty), with their sets given: a word of ``a``
+    missing from ``b`` settles it, and so does ``a`` holding each of its
+    words once; Counters only otherwise (Counters for every pair were a
+    tenth of clustering a 1 GB corpus)."""
+    if not a_set <= b_set:
+        return True
+    if len(a_set) == len(a):
+        return False
+    return bool(Counter(a) - Counter(b))
 
 
 def _below(sim: float | None, threshold: float) -> bool:

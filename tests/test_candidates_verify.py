@@ -582,6 +582,22 @@ def test_unmatched_words_are_the_multiset_differences(a: list[str], b: list[str]
     assert Counter(only_b) == Counter(b) - Counter(a)
 
 
+@settings(max_examples=300, deadline=None)
+@given(
+    a=st.lists(st.integers(0, 5), max_size=8),
+    b=st.lists(st.integers(0, 5), max_size=8),
+)
+def test_has_more_is_a_counter_difference(a: list[int], b: list[int]) -> None:
+    """Leader clustering's test of whether one member's facts hold a word
+    more often than another's: the Counter difference is not empty."""
+    from collections import Counter
+
+    from dedup.cluster import _has_more
+
+    x, y = tuple(sorted(a)), tuple(sorted(b))
+    assert _has_more(x, y, frozenset(x), frozenset(y)) == bool(Counter(x) - Counter(y))
+
+
 def test_facts_of_a_tokenised_batch_are_each_texts_names_and_numbers() -> None:
     """Clustering reads each member's names and numbers (its words weighing
     more than 1, sorted); for texts tokenised together they are taken from
