@@ -237,12 +237,15 @@ class _Texts:
         place = self.place
         local = np.array([(place[a], place[b]) for a, b in pairs], dtype=np.int64).reshape(-1, 2)
         values = self.tokenised.similarities(local, threshold)
-        for k in np.flatnonzero((values >= threshold) & (values < SLOT_SIMILARITY)).tolist():
-            a, b = pairs[k]
-            if template_rejects(self[a], self[b], float(values[k]), threshold):
-                values[k] = TEMPLATE
+        low = np.flatnonzero((values >= threshold) & (values < SLOT_SIMILARITY))
+        blocks = np.array(pairs, dtype=np.int64).reshape(-1, 2)
+        values[low[_filled_in(low, values, blocks, self.__getitem__, threshold)]] = TEMPLATE
         found: list[float] = values.tolist()
         return found
+
+    def together(self, blocks: Iterable[int]) -> bool:
+        """Whether these blocks were tokenised together last (:meth:`verified` can compare them)."""
+        return all(block in self.place for block in blocks)
 
     def facts(self, block: int) -> tuple[Word, ...] | None:
         """The names and numbers (words weighing more than 1) of a block
@@ -411,15 +414,15 @@ def verify_pairs(
             low = np.flatnonzero((values >= threshold) & (values < SLOT_SIMILARITY))
 
             def rejected(checked: npt.NDArray[np.int64]) -> npt.NDArray[np.bool_]:
-                """Which of these pairs are fillings of one template."""
                 prepared: dict[int, Prepared] = {}
-                out = np.zeros(len(checked), dtype=np.bool_)
-                for n, (k, a, b) in enumerate(zip(checked.tolist(), *local[checked].T.tolist(), strict=True)):
-                    for text in (a, b):
-                        if text not in prepared:
-                            prepared[text] = tokenised.prepared(text)
-                    out[n] = template_rejects(prepared[a], prepared[b], float(values[k]), threshold)
-                return out
+
+                def text(i: int) -> Prepared:
+                    found = prepared.get(i)
+                    if found is None:
+                        found = prepared[i] = tokenised.prepared(i)
+                    return found
+
+                return _filled_in(checked, values, local, text, threshold)
 
             if share and len(low) >= PARALLEL_TEMPLATE_CHECKS and can_fork():
                 # Half of the pairs to a forked child (dedup.forked): each pair stands alone.
@@ -431,6 +434,22 @@ def verify_pairs(
             values[low[templates]] = TEMPLATE
             return values
     return np.array(_verify_python(pairs, texts, threshold), dtype=np.float64)
+
+
+def _filled_in(
+    checked: npt.NDArray[np.int64],
+    values: npt.NDArray[np.float64],
+    pairs: npt.NDArray[np.int64],
+    prepared: Callable[[int], Prepared],
+    threshold: float,
+) -> npt.NDArray[np.bool_]:
+    """Which of the pairs ``pairs[checked]`` (their texts as ``prepared``
+    gives them, at similarity ``values[checked]``) are fillings of one
+    template (:func:`dedup.verify.template_rejects`)."""
+    out = np.zeros(len(checked), dtype=np.bool_)
+    for n, (k, a, b) in enumerate(zip(checked.tolist(), *pairs[checked].T.tolist(), strict=True)):
+        out[n] = template_rejects(prepared(a), prepared(b), float(values[k]), threshold)
+    return out
 
 
 # From this many pairs to check for filled-in templates on, the command's
@@ -654,7 +673,7 @@ def _cluster_batch(
     texts: _Texts,
     reps: npt.NDArray[np.int64],
     cluster_component: Callable[[list[int]], None],
-    verify_batch: Callable[[list[list[int]]], None] = lambda batch: None,
+    verify_batch: Callable[[list[list[int]]], None],
 ) -> None:
     if not batch:
         return
@@ -767,7 +786,7 @@ def analyse(
         pairs: list[Pair] = []
         for component in batch:
             # (members tokenised earlier, one at a time, are left to similar())
-            if len(component) <= BATCHED_COMPONENT and all(int(reps[r]) in texts.place for r in component):
+            if len(component) <= BATCHED_COMPONENT and texts.together(int(reps[r]) for r in component):
                 ordered = sorted(component)
                 pairs.extend(
                     (x, y)
@@ -783,54 +802,46 @@ def analyse(
     def cluster_members(ordered: list[int]) -> list[tuple[int, list[tuple[int, float]]]]:
         """Leaders and followers of a component of three or more (in policy order)."""
 
-        def similar(x: int, y: int) -> float | None:
-            sim = edge(x, y)
-            if sim is None and (min(x, y), max(x, y)) in templates:
-                return TEMPLATE
+        def remember(x: int, y: int, sim: float | None) -> float | None:
+            """``sim``, a pair's similarity; a filled-in template is noted as one."""
+            if sim == TEMPLATE:
+                templates.add((min(x, y), max(x, y)))
+                partners(x, y)
+            return sim
+
+        def known(x: int, y: int) -> float | None:
+            """The similarity of a pair already verified (an edge, a
+            template, a batch's pair), else None."""
+            key = (min(x, y), max(x, y))
+            sim = edges.get(key)
             if sim is None:
-                sim = batched.get((min(x, y), max(x, y)))
-                if sim is None:
-                    a, b = texts[int(reps[x])], texts[int(reps[y])]
-                    if upper_bound(a, b) >= settings.threshold:
-                        sim = verified(a, b, settings.threshold, weigh)
-                if sim == TEMPLATE:
-                    templates.add((min(x, y), max(x, y)))
-                    partners(x, y)
+                sim = TEMPLATE if key in templates else remember(x, y, batched.get(key))
+            return sim
+
+        def similar(x: int, y: int) -> float | None:
+            sim = known(x, y)
+            if sim is None:
+                a, b = texts[int(reps[x])], texts[int(reps[y])]
+                if upper_bound(a, b) >= settings.threshold:
+                    sim = remember(x, y, verified(a, b, settings.threshold, weigh))
             return sim
 
         def similar_to(xs: list[int], r: int) -> list[float | None]:
             """similar(x, r) of each x; the pairs not known yet verified in
             one kernel call when there are BATCHED_PAIRS or more (members
             of large components meet hundreds of leaders)."""
-            found: list[float | None] = []
-            unknown: list[int] = []
-            for k, x in enumerate(xs):
-                key = (min(x, r), max(x, r))
-                sim = edges.get(key)
-                if sim is None:
-                    if key in templates:
-                        sim = TEMPLATE
-                    else:
-                        sim = batched.get(key)
-                        if sim is None:
-                            unknown.append(k)
-                found.append(sim)
-            place = texts.place
+            found = [known(x, r) for x in xs]
+            unknown = [k for k, sim in enumerate(found) if sim is None]
             block = int(reps[r])
-            if (
-                len(unknown) < BATCHED_PAIRS
-                or block not in place
-                or not all(int(reps[xs[k]]) in place for k in unknown)
+            if len(unknown) < BATCHED_PAIRS or not texts.together(
+                [block, *(int(reps[xs[k]]) for k in unknown)]
             ):
                 for k in unknown:
                     found[k] = similar(xs[k], r)
                 return found
             values = texts.verified([(int(reps[xs[k]]), block) for k in unknown], settings.threshold)
             for k, sim in zip(unknown, values, strict=True):
-                found[k] = sim
-                if sim == TEMPLATE:
-                    templates.add((min(xs[k], r), max(xs[k], r)))
-                    partners(xs[k], r)
+                found[k] = remember(xs[k], r, sim)
             return found
 
         def fillings(r: int) -> int:

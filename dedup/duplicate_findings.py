@@ -39,8 +39,14 @@ T = TypeVar("T")
 
 def fingerprint(rule: str, h0: int, h1: int) -> str:
     """A duplicate finding's fingerprint: its rule and its paragraph's key
-    hash (:func:`dedup.fingerprint.key_hashes`), hashed (baselines hold it)."""
-    return hashlib.blake2b(f"{rule}:{h0:016x}{h1:016x}".encode(), digest_size=8).hexdigest()
+    hash (:func:`dedup.fingerprint.key_hashes`), hashed (baselines hold it).
+    :meth:`DuplicateFindings.fingerprints` makes them in bulk."""
+    return _fingerprint(f"{rule}:".encode(), f"{h0:016x}{h1:016x}".encode())
+
+
+def _fingerprint(head: bytes, digits: bytes) -> str:
+    """:func:`fingerprint` of a rule (``head``: "DUP001:") and a key hash's 32 hex digits."""
+    return hashlib.blake2b(head + digits, digest_size=8).hexdigest()
 
 
 # What a duplicate finding's message adds when its cluster keeps no copy.
@@ -205,10 +211,9 @@ class DuplicateFindings(_Findings):
             # fingerprint()'s text, made in bulk: both hashes as 32 hex digits
             # (big-endian bytes in hex are the zero-padded hex numbers).
             digits = self.table.key_hash[self.block[picked]].astype(">u8").tobytes().hex().encode("ascii")
-            blake2b = hashlib.blake2b
             heads = {True: f"{EXACT}:".encode(), False: f"{NEAR}:".encode()}
             for n, (key, exact) in enumerate(zip(new, self.exact[picked].tolist(), strict=True)):
-                known[key] = blake2b(heads[exact] + digits[32 * n : 32 * n + 32], digest_size=8).hexdigest()
+                known[key] = _fingerprint(heads[exact], digits[32 * n : 32 * n + 32])
         return [known[key] for key in keys]  # type: ignore[misc]  # (all made now)
 
     def rule_counts(self) -> dict[str, int]:
