@@ -652,8 +652,7 @@ def _weighted_lcs(
                 if diagonal > best:
                     best = diagonal
             current[j] = best
-        for j in range(nb + 1):
-            previous[j] = current[j]
+        previous, current = current, previous  # this row is the next one's previous row
     return float(previous[nb])
 
 
