@@ -52,7 +52,16 @@ def load_tables(
     digest = hashlib.sha256(unicodedata.unidata_version.encode())
     for module in modules:
         digest.update((_HERE / module).read_bytes())
-    candidates = cache_files(name, digest.hexdigest()[:20])
+    return load_cached(name, digest.hexdigest()[:20], tables, compute)
+
+
+def load_cached(name: str, key: str, tables: Sequence[str], compute: Callable[[], Tables]) -> Tables:
+    """The arrays ``compute()`` returns (named ``tables``), read from the
+    disk cache when a previous run stored them under ``name`` and ``key``
+    (which must change whenever what ``compute`` returns would), else
+    computed and stored. A file that cannot be read or lacks one of the
+    tables is computed again."""
+    candidates = cache_files(name, key)
     for path in candidates:
         try:
             with np.load(path) as stored:

@@ -1,6 +1,10 @@
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -251,3 +255,64 @@ def test_mojibake_windows_give_ftfys_answer(seed: int) -> None:
         assert bad_near_prefilter(prefilter, BADNESS_RE, text) == expected, repr(text)
     assert bad > 500
     assert re.search("\\^", BADNESS_RE.pattern)  # the one anchor: pos keeps it at the start
+
+
+def test_mojibake_prefilter_comes_back_from_the_disk_cache_unchanged(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The prefilter's pattern is derived from ftfy once, then read from
+    disk: the same pattern, keyed by ftfy's badness.py (another key, another
+    file); an unreadable file is derived again."""
+    from dedup import table_cache
+    from dedup.rules import hygiene
+
+    monkeypatch.setattr(table_cache, "cache_files", lambda name, key: [tmp_path / f"{name}-{key}.npz"])
+    hygiene.mojibake_prefilter.cache_clear()
+    try:
+        derived = hygiene._prefilter_pattern()
+        assert derived
+        first = hygiene.mojibake_prefilter()
+        (stored,) = tmp_path.glob("mojibake-*.npz")
+        hygiene.mojibake_prefilter.cache_clear()
+        again = hygiene.mojibake_prefilter()
+        assert first is not None and again is not None
+        assert first.pattern == again.pattern == derived
+        stored.write_bytes(b"not a numpy file")
+        hygiene.mojibake_prefilter.cache_clear()
+        assert (hygiene.mojibake_prefilter() or re.compile("")).pattern == derived
+    finally:
+        hygiene.mojibake_prefilter.cache_clear()
+
+
+def _imports(path: Path, tmp_path: Path) -> str:
+    """``python -X importtime -m dedup check PATH``'s import log."""
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    done = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "dedup", "check", str(path), "--select", "ENC003"],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    assert done.returncode in (0, 1), done.stderr
+    return done.stderr
+
+
+def test_ftfy_is_imported_only_for_a_line_the_prefilter_finds(tmp_path: Path) -> None:
+    """``dedup check`` of a non-ASCII file without mojibake-like characters
+    does not import ftfy (a sixth of a small file's start-up) once the
+    prefilter is cached; a file with mojibake does, and it is reported."""
+    clean = tmp_path / "clean.txt"
+    clean.write_text("The café was closed — again, “she said”. It opened at nine.\n", encoding="utf-8")
+    broken = tmp_path / "broken.txt"
+    broken.write_text("The caf\u00c3\u00a9 was closed, she said, and it opened at nine.\n", encoding="utf-8")
+    _imports(clean, tmp_path)  # the first run may derive and store the prefilter
+    assert " ftfy" not in _imports(clean, tmp_path)
+    assert " ftfy.badness" in _imports(broken, tmp_path)
+    done = subprocess.run(
+        [sys.executable, "-m", "dedup", "check", str(broken), "--select", "ENC003", "--format", "concise"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert "ENC003" in done.stdout

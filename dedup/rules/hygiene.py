@@ -7,10 +7,14 @@ stray tab on every line produces one finding per file, not thousands.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from functools import lru_cache, partial
 from typing import ClassVar
+
+import numpy as np
+import numpy.typing as npt
 
 from dedup.models import Finding, Severity
 from dedup.rules.base import FileContext, Param, Rule, Scope, line_list
@@ -143,18 +147,18 @@ class Mojibake(_PerLineRule):
     _fallback = re.compile("[ÃÂ][\u0080-\u00bf]|â€[\u0080-\u00bf™œ˜šž“”•–—]")
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:
-        try:
-            from ftfy.badness import is_bad
-        except ImportError:  # pragma: no cover - ftfy is a dependency
-            self._is_bad: Callable[[str], bool] = lambda s: bool(self._fallback.search(s))
+        prefilter = mojibake_prefilter()
+        if prefilter is not None:
+            # No prefilter match, no window: most lines cost one scan, and
+            # ftfy is only imported for a line the prefilter finds.
+            self._is_bad: Callable[[str], bool] = partial(_bad_where_prefilter_finds, prefilter)
         else:
-            self._is_bad = is_bad
-            prefilter = mojibake_prefilter()
-            if prefilter is not None:
-                from ftfy.badness import BADNESS_RE
-
-                # No prefilter match, no window: most lines cost one scan.
-                self._is_bad = partial(bad_near_prefilter, prefilter, BADNESS_RE)
+            try:
+                from ftfy.badness import is_bad
+            except ImportError:  # pragma: no cover - ftfy is a dependency
+                self._is_bad = lambda s: bool(self._fallback.search(s))
+            else:
+                self._is_bad = is_bad
         yield from super().check(ctx)
 
     def may_apply(self, text: str) -> bool:
@@ -189,11 +193,24 @@ def bad_near_prefilter(prefilter: re.Pattern[str], badness: re.Pattern[str], tex
     return False
 
 
+def _bad_where_prefilter_finds(prefilter: re.Pattern[str], text: str) -> bool:
+    """:func:`bad_near_prefilter` with ftfy's pattern, imported the first
+    time a line has a prefilter match (most files have none)."""
+    return prefilter.search(text) is not None and bad_near_prefilter(prefilter, _badness(), text)
+
+
+@lru_cache(maxsize=1)
+def _badness() -> re.Pattern[str]:
+    from ftfy.badness import BADNESS_RE
+
+    return BADNESS_RE
+
+
 @lru_cache(maxsize=1)
 def mojibake_prefilter() -> re.Pattern[str] | None:
     """A cheap pattern that finds something in every string in which ftfy's
     badness pattern finds something, or None for an ftfy whose pattern was
-    not analysed.
+    not analysed (or no ftfy).
 
     ftfy's pattern is slow (about 70 µs per line of prose) because its
     alternatives start with ASCII letters and spaces, so the regex engine
@@ -209,19 +226,52 @@ def mojibake_prefilter() -> re.Pattern[str] | None:
     result is the same. On Wikipedia and Reuters one non-ASCII line in ten
     passes the filter (``tests/test_rules_hygiene.py`` checks it against
     ``is_bad``).
-    """
-    import hashlib
 
+    Importing ftfy takes ~45 ms, a sixth of the start-up of ``dedup check``
+    on one small file, so the pattern is kept on disk (as the kernels'
+    tables are, :mod:`dedup.table_cache`) under a hash of ftfy's
+    ``badness.py`` and of this module: a file with no prefilter match never
+    imports ftfy.
+    """
+    from importlib.util import find_spec
+    from pathlib import Path
+
+    spec = find_spec("ftfy")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    try:
+        badness = (Path(next(iter(spec.submodule_search_locations))) / "badness.py").read_bytes()
+        own = Path(__file__).read_bytes()
+    except OSError:
+        return _compile(_prefilter_pattern())
+    from dedup.table_cache import load_cached
+
+    key = hashlib.sha256(badness + own).hexdigest()[:20]
+    stored = load_cached("mojibake", key, ("pattern",), lambda: {"pattern": _encoded(_prefilter_pattern())})
+    return _compile(bytes(stored["pattern"]).decode("utf-8"))
+
+
+def _encoded(text: str) -> npt.NDArray[np.uint8]:
+    return np.frombuffer(text.encode("utf-8"), dtype=np.uint8)
+
+
+def _compile(pattern: str) -> re.Pattern[str] | None:
+    return re.compile(pattern) if pattern else None
+
+
+def _prefilter_pattern() -> str:
+    """The text of :func:`mojibake_prefilter`'s pattern for the installed
+    ftfy ("" when its pattern was not analysed)."""
     from ftfy.badness import BADNESS_RE, MOJIBAKE_CATEGORIES
 
     if hashlib.sha256(BADNESS_RE.pattern.encode()).hexdigest() != _ANALYSED_BADNESS_RE:
-        return None
+        return ""
     single = "{c1}{bad}{upper_accented}{box}{currency}{numeric}{law}ŒœÙ‚ЂВГРСΒΓΞΟ"
     pairs = (
         "[{lower_accented}][{start_punctuation}{end_punctuation}]",
         "[{end_punctuation}][{lower_accented}{start_punctuation}]",
     )
-    return re.compile("|".join(("[" + single + "]", *pairs)).format(**MOJIBAKE_CATEGORIES))
+    return "|".join(("[" + single + "]", *pairs)).format(**MOJIBAKE_CATEGORIES)
 
 
 class ReplacementCharacter(_PerLineRule):
