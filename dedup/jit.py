@@ -1,8 +1,9 @@
 """Where the compiled kernels come from: modules compiled ahead of time, or numba's JIT.
 
 The kernels (:mod:`dedup.kernels`, :mod:`dedup.verify_kernel`,
-:mod:`dedup.lsh_kernel`, :mod:`dedup.repeats_kernel`, and the rules'
-:mod:`dedup.rules.token_kernel` and :mod:`dedup.rules.ngram_kernel`) are
+:mod:`dedup.lsh_kernel`, :mod:`dedup.repeats_kernel`, the rules'
+:mod:`dedup.rules.token_kernel` and :mod:`dedup.rules.ngram_kernel`, and the
+report's :mod:`dedup.json_kernel`) are
 written once, for numba. Run through numba's JIT, every run pays ~0.45 s
 before its workers can start, even with numba's cache: importing numba
 (0.2 s), setting up its typing and target registries (0.16 s) and linking
@@ -72,7 +73,7 @@ _HERE = Path(__file__).parent
 #: of the shared helpers).
 GROUPS = {
     "core": ("dedup.kernels", "dedup.verify_kernel", "dedup.lsh_kernel"),
-    "rules": ("dedup.rules.token_kernel", "dedup.rules.ngram_kernel"),
+    "rules": ("dedup.rules.token_kernel", "dedup.rules.ngram_kernel", "dedup.json_kernel"),
 }
 #: Every module that defines kernels: the groups', and one of helpers only.
 KERNEL_MODULES = (*(module for modules in GROUPS.values() for module in modules), "dedup.repeats_kernel")
@@ -84,6 +85,7 @@ SOURCES = (
     "verify_kernel.py",
     "lsh_kernel.py",
     "repeats_kernel.py",
+    "json_kernel.py",
     "rules/token_kernel.py",
     "rules/ngram_kernel.py",
     "candidates.py",

@@ -279,3 +279,80 @@ def test_findings_with_quality_rules() -> None:
     assert json.loads(text)["findings"] == [json.loads(finding_json(f)) for f in as_list]
     assert all(f"\n    {finding_json(f)}" in text for f in as_list)
     assert json.loads(text) == json.loads(json.dumps(to_json_dict(result)))
+
+
+def _kernel_json(
+    findings: DuplicateFindings, start: int, stop: int, monkeypatch: pytest.MonkeyPatch
+) -> list[str]:
+    """The findings' JSON lines as the compiled kernel writes them (checked to run)."""
+    from dedup import jit, json_kernel, report
+
+    if jit.compiled() is None:
+        pytest.skip("the kernels run through the JIT here")
+    calls = []
+    write = json_kernel._findings
+
+    def counted(*args: object) -> int:
+        calls.append(1)
+        return write(*args)
+
+    monkeypatch.setattr(report, "KERNEL_JSON_MIN", 1)
+    monkeypatch.setattr(json_kernel, "_findings", counted)
+    lines = [
+        line
+        for block in report.duplicates_json_blocks(findings, start, stop)
+        for line in block.split(",\n    ")
+    ]
+    assert calls or start == stop
+    return lines
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    rows=st.lists(
+        st.tuples(st.integers(0, 3), st.integers(1, 10**12), st.integers(0, 2), st.booleans()),
+        min_size=1,
+        max_size=25,
+    ),
+    hashes=st.lists(st.integers(0, 2**64 - 1), min_size=100, max_size=100),
+    keep_none=st.booleans(),
+    cut=st.integers(0, 25),
+)
+def test_json_kernel_writes_what_finding_json_writes(
+    rows: list[tuple[int, int, int, bool]], hashes: list[int], keep_none: bool, cut: int
+) -> None:
+    """The compiled writer of duplicate findings (dedup.json_kernel): each
+    line is finding_json of the finding, byte for byte, fingerprints (its
+    BLAKE2b) included, with key hashes over the whole 64-bit range, line
+    numbers of many digits, paths with non-ASCII and quoted characters,
+    with and without a kept copy, whole or in two slices."""
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        findings = _findings(rows, keep_none)
+        key_hash = findings.table.key_hash
+        for k, (_, _, _, exact) in enumerate(rows):
+            key_hash[2 * k] = hashes[2 * k : 2 * k + 2]
+            key_hash[2 * k + 1] = key_hash[2 * k] if exact else ~key_hash[2 * k]
+        findings = replace(findings, paths=['q"uote\\.txt', "a/z.txt", "\u00e9\u4e2d.txt", "tab\t.txt"])
+        n = len(rows)
+        cut = min(cut, n)
+        expected = [finding_json(f) for f in findings]
+        assert _kernel_json(findings, 0, n, monkeypatch) == expected
+        assert (
+            _kernel_json(findings, 0, cut, monkeypatch) + _kernel_json(findings, cut, n, monkeypatch)
+            == expected
+        )
+
+
+def test_json_report_is_the_same_with_the_kernel(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A whole JSON report (findings in blocks, clusters, summary) is the
+    same text whether the duplicate findings are written by the kernel or
+    in Python."""
+    from dedup import report
+
+    result = check_texts({**_texts(), "back\\slash\ttab.txt": f"{NEAR}\n\n{PARA}\n"}, Settings(workers=1))
+    monkeypatch.setattr(report, "KERNEL_JSON_MIN", 10**9)
+    python = render_json(result)
+    assert isinstance(result.findings, DuplicateFindings)
+    n = len(result.findings)
+    assert _kernel_json(result.findings, 0, n, monkeypatch) == [finding_json(f) for f in result.findings]
+    assert render_json(result) == python
