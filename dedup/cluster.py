@@ -37,7 +37,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import partial
-from itertools import islice
+from itertools import compress, islice
 from typing import Any, NamedTuple, Protocol
 
 import numpy as np
@@ -242,6 +242,21 @@ class _Texts:
         values[low[_filled_in(low, values, blocks, self.__getitem__, threshold)]] = TEMPLATE
         found: list[float] = values.tolist()
         return found
+
+    def fact_substitutions(self, base: int, others: list[int]) -> list[bool]:
+        """:func:`dedup.verify.fact_substitution` of block ``base`` and each
+        of ``others``: in one kernel call when they were tokenised together
+        last, in Python for the rest (and for the rare pairs whose answer
+        depends on the alignment)."""
+        found = [-1] * len(others)
+        if others and self.tokenised is not None and self.together([base, *others]):
+            place = self.place
+            local = np.array([(place[base], place[o]) for o in others], dtype=np.int64)
+            found = self.tokenised.fact_substitutions(local).tolist()
+        return [
+            fact_substitution(self[base], self[other]) if flag < 0 else bool(flag)
+            for flag, other in zip(found, others, strict=True)
+        ]
 
     def together(self, blocks: Iterable[int]) -> bool:
         """Whether these blocks were tokenised together last (:meth:`verified` can compare them)."""
@@ -567,7 +582,7 @@ def _below(sim: float | None, threshold: float) -> bool:
 
 def _split_template_families(
     leaders: list[tuple[int, list[tuple[int, float]]]],
-    prepared: Callable[[int], Prepared],
+    substitutions: Callable[[int, list[int]], list[bool]],
     similar: Callable[[int, int], float | None],
     threshold: float,
     filled: Callable[[int, int], bool],
@@ -593,8 +608,8 @@ def _split_template_families(
         if not followers or len(followers) + known < TEMPLATE_FAMILY:
             out.append((leader, followers))
             continue
-        base = prepared(leader)
-        released_ids = [r for r, sim in followers if sim < 1.0 and fact_substitution(base, prepared(r))]
+        changed = [r for r, sim in followers if sim < 1.0]
+        released_ids = list(compress(changed, substitutions(leader, changed)))
         if not released_ids or len(released_ids) + known < TEMPLATE_FAMILY:
             out.append((leader, followers))
             continue
@@ -604,11 +619,11 @@ def _split_template_families(
         # Among the released paragraphs, two fillings of the template are not
         # duplicates of each other either; a filling and its own light edit are.
         def not_filled(x: int, y: int) -> float | None:
-            return None if fact_substitution(prepared(x), prepared(y)) else similar(x, y)
+            return None if substitutions(x, [y])[0] else similar(x, y)
 
         regrouped = _leaders(released_ids, not_filled, threshold, filled, facts)
         out.extend(
-            _split_template_families(regrouped, prepared, not_filled, threshold, filled, facts, fillings)
+            _split_template_families(regrouped, substitutions, not_filled, threshold, filled, facts, fillings)
         )
     return out
 
@@ -875,7 +890,7 @@ def analyse(
                 known=edge,
                 similar_to=similar_to,
             ),
-            lambda r: texts[int(reps[r])],
+            lambda r, others: texts.fact_substitutions(int(reps[r]), [int(reps[x]) for x in others]),
             similar,
             settings.threshold,
             filled,

@@ -425,6 +425,74 @@ def _similarities(
     return out
 
 
+@kernel("void(i8[:, ::1], u8[::1], f8[::1], i8[::1], u8[::1], i8[::1], i1[::1])", nogil=True)
+def _fact_substitutions(
+    pairs: I64,
+    hashes: U64,
+    weights: F64,
+    offsets: I64,
+    sorted_hashes: U64,
+    order: I64,
+    out: npt.NDArray[np.int8],
+) -> None:
+    """:func:`dedup.verify.fact_substitution` of each pair of texts (slots):
+    1 or 0, or -1 when the answer depends on the alignment.
+
+    The words outside an alignment, less those on both sides, are the
+    multiset differences of the two texts, whatever the alignment: aligned
+    words are equal pairs. A word one text holds more often than the other
+    counts as a fact when the alignment leaves out a place where it is one;
+    when every place of it in that text is a fact, or none is, no alignment
+    changes that. Only a word that is a fact in some places and not in
+    others (a capitalised function word opening a sentence, say) gives -1.
+    The words of each text are merged in hash order (``sorted_hashes``,
+    ``order``), as :func:`_unshared_facts` merges them."""
+    for p in range(len(pairs)):
+        a = pairs[p, 0]
+        b = pairs[p, 1]
+        a0 = offsets[a]
+        a1 = offsets[a + 1]
+        b0 = offsets[b]
+        b1 = offsets[b + 1]
+        i = a0
+        j = b0
+        only_a = only_b = facts_a = facts_b = 0
+        mixed = False
+        while i < a1 or j < b1:
+            if j == b1 or (i < a1 and sorted_hashes[i] <= sorted_hashes[j]):
+                word = sorted_hashes[i]
+            else:
+                word = sorted_hashes[j]
+            in_a = facts_in_a = 0
+            while i < a1 and sorted_hashes[i] == word:
+                in_a += 1
+                facts_in_a += weights[a0 + order[i]] > 1.0
+                i += 1
+            in_b = facts_in_b = 0
+            while j < b1 and sorted_hashes[j] == word:
+                in_b += 1
+                facts_in_b += weights[b0 + order[j]] > 1.0
+                j += 1
+            if in_a > in_b:
+                only_a += in_a - in_b
+                if facts_in_a == in_a:
+                    facts_a += in_a - in_b
+                elif facts_in_a:
+                    mixed = True
+            elif in_b > in_a:
+                only_b += in_b - in_a
+                if facts_in_b == in_b:
+                    facts_b += in_b - in_a
+                elif facts_in_b:
+                    mixed = True
+        if only_a == 0 or only_b == 0:
+            out[p] = 0
+        elif mixed:
+            out[p] = -1
+        else:
+            out[p] = 1 if 2 * facts_a >= only_a and 2 * facts_b >= only_b else 0
+
+
 def _bounds(encoded: list[bytes]) -> tuple[I64, I64]:
     """Where each of the joined byte strings starts and ends."""
     lengths = np.fromiter((len(e) for e in encoded), dtype=np.int64, count=len(encoded))
@@ -514,6 +582,17 @@ class Tokenised:
         for k in np.flatnonzero(flagged).tolist():
             a, b = pairs[k].tolist()
             out[k] = max(out[k], slot_similarity(self.prepared(a), self.prepared(b), threshold))
+        return out
+
+    def fact_substitutions(self, pairs: I64) -> npt.NDArray[np.int8]:
+        """:func:`dedup.verify.fact_substitution` of each pair of texts
+        (indices): 1 or 0, or -1 where it depends on the alignment (see
+        :func:`_fact_substitutions`; :meth:`prepared` and the function tell)."""
+        out = np.empty(len(pairs), dtype=np.int8)
+        local = np.ascontiguousarray(self.slot[pairs], dtype=np.int64).reshape(-1, 2)
+        _fact_substitutions(
+            local, self.hashes, self.weights, self.offsets, self.sorted_hashes, self.order, out
+        )
         return out
 
     def all_prepared(self) -> list[Prepared]:

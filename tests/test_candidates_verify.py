@@ -655,3 +655,74 @@ def test_connected_components_of_a_long_chain() -> None:
     chain = np.stack((order[:-1], order[1:]), axis=1).astype(np.int64)
     nodes, smallest = connected_components(chain)
     assert nodes.tolist() == list(range(5000)) and not smallest.any()
+
+
+_SUBSTITUTION_WORDS = [
+    "the",
+    "The",
+    "village",
+    "Village",
+    "in",
+    "In",
+    "Kajana",
+    "Janda",
+    "district",
+    "1934",
+    "16",
+    "two",
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    a=st.lists(st.sampled_from(_SUBSTITUTION_WORDS), max_size=20),
+    b=st.lists(st.sampled_from(_SUBSTITUTION_WORDS), max_size=20),
+    stops=st.lists(st.booleans(), min_size=20, max_size=20),
+)
+def test_fact_substitutions_in_the_kernel_are_fact_substitution(
+    a: list[str], b: list[str], stops: list[bool]
+) -> None:
+    """The kernel's fact_substitution (Tokenised.fact_substitutions, from
+    the multiset differences of the two texts' words) is the Python one
+    (from rapidfuzz's alignment) wherever it answers; it gives -1 only where
+    a word both texts hold unequally often is a fact in some places and not
+    in others (capitalised function words after a full stop, names written
+    in lower case too), and those are then left to Python."""
+    from dedup.verify import fact_substitution, prepare
+    from dedup.verify_kernel import tokenise
+
+    def text(words: list[str]) -> str:
+        return " ".join(w + (". " if stop else "") for w, stop in zip(words, stops, strict=False)).strip()
+
+    texts = [text(a), text(b)]
+    tokenised = tokenise(texts)
+    (found,) = tokenised.fact_substitutions(np.array([[0, 1]], dtype=np.int64)).tolist()
+    expected = fact_substitution(tokenised.prepared(0), tokenised.prepared(1))
+    assert expected == fact_substitution(prepare(texts[0]), prepare(texts[1]))
+    if found >= 0:
+        assert bool(found) == expected
+    else:
+        pa, pb = tokenised.prepared(0), tokenised.prepared(1)
+        heavy = {w for p in (pa, pb) for w, x in zip(p.words, p.weights, strict=True) if x > 1.0}
+        light = {w for p in (pa, pb) for w, x in zip(p.words, p.weights, strict=True) if x <= 1.0}
+        assert heavy & light  # (a word that is a fact only in places)
+
+
+def test_fact_substitutions_decide_the_usual_pairs() -> None:
+    """On village-list fillings and light edits the kernel answers itself
+    (no -1) and as Python does: fillings are substitutions, an edit is not."""
+    from dedup.verify import fact_substitution
+    from dedup.verify_kernel import tokenise
+
+    texts = [
+        "Kajana is a village in the Hamirpur district of India, with 1934 people.",
+        "Janda is a village in the Kangra district of India, with 2210 people.",
+        "Kajana is a village in the Hamirpur district of India, with 1934 residents.",
+    ]
+    tokenised = tokenise(texts)
+    pairs = np.array([[0, 1], [0, 2], [1, 2]], dtype=np.int64)
+    found = tokenised.fact_substitutions(pairs).tolist()
+    assert found == [1, 0, 1]
+    assert found == [
+        int(fact_substitution(tokenised.prepared(i), tokenised.prepared(j))) for i, j in pairs.tolist()
+    ]
