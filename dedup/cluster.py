@@ -209,6 +209,8 @@ class _Texts:
         self.tokenised: Any = None
         self.place: dict[int, int] = {}
         self.fact_lists: list[tuple[Word, ...]] | None = None  # (facts(), made on first use)
+        # Blocks tokenised but not prepared yet: where their words are.
+        self.unprepared: dict[int, tuple[Any, int]] = {}
 
     def fetch(self, ids: Iterable[int]) -> None:
         """Read the texts of these blocks that are not held yet."""
@@ -217,17 +219,18 @@ class _Texts:
             self.raw.update(self.source.texts(missing))
 
     def tokenise(self) -> None:
-        """Tokenise the fetched texts in one kernel call (with the kernel):
-        clustering reads every member's words (its facts), so all are
-        prepared at once."""
+        """Tokenise the fetched texts in one kernel call (with the kernel).
+        The kernel's arrays serve the batch's comparisons and facts; a
+        text's Prepared (tuples of its words) is made when Python asks for
+        it (:meth:`__getitem__`): on a 1 GB corpus one text in nine."""
         if self.kernel is None:
             return
-        ids = [i for i in self.raw if i not in self.cache]
+        ids = [i for i in self.raw if i not in self.cache and i not in self.unprepared]
         if ids:
             self.tokenised = self.kernel.tokenise([self.raw[i] for i in ids])
             self.place = {block: k for k, block in enumerate(ids)}
             self.fact_lists = None
-            self.cache.update(zip(ids, self.tokenised.all_prepared(), strict=True))
+            self.unprepared.update((block, (self.tokenised, k)) for k, block in enumerate(ids))
 
     def verified(self, pairs: list[Pair], threshold: float) -> list[float]:
         """:func:`dedup.verify.verified` of each pair of blocks tokenised
@@ -286,6 +289,7 @@ class _Texts:
     def clear(self) -> None:
         self.raw.clear()
         self.cache.clear()
+        self.unprepared.clear()
         self.tokenised = None
         self.place = {}
         self.fact_lists = None
@@ -298,8 +302,10 @@ class _Texts:
             if self.kernel is None:
                 found = self.cache[block] = prepare(self.raw[block])
             else:
-                self.tokenise()
-                found = self.cache[block]
+                if block not in self.unprepared:
+                    self.tokenise()
+                tokenised, k = self.unprepared.pop(block)
+                found = self.cache[block] = tokenised.prepared(k)
         return found
 
 

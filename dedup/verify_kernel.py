@@ -595,17 +595,6 @@ class Tokenised:
         )
         return out
 
-    def all_prepared(self) -> list[Prepared]:
-        """:meth:`prepared` of every text, in order, made at once (a third
-        of the time: the arrays are made Python lists once, not per text)."""
-        hashes, weights, offsets = self.hashes.tolist(), self.weights.tolist(), self.offsets.tolist()
-        out = []
-        for k in self.slot.tolist():
-            a, b = offsets[k], offsets[k + 1]
-            text_weights = tuple(weights[a:b])
-            out.append(Prepared(tuple(hashes[a:b]), text_weights, sum(text_weights)))
-        return out
-
     def prepared(self, i: int) -> Prepared:
         """Text ``i`` as :func:`dedup.verify.prepare` gives it, its words as
         their hashes (:data:`dedup.verify.Word`): what the template checks

@@ -726,3 +726,38 @@ def test_fact_substitutions_decide_the_usual_pairs() -> None:
     assert found == [
         int(fact_substitution(tokenised.prepared(i), tokenised.prepared(j))) for i, j in pairs.tolist()
     ]
+
+
+def test_clustering_prepares_only_the_texts_it_reads() -> None:
+    """Texts tokenised together for clustering get their Prepared (tuples
+    of words) only when Python reads them, each as prepare() gives it (with
+    the words hashed); a text fetched later is tokenised then, and the
+    earlier ones stay readable."""
+    from dedup import cluster, verify_kernel
+    from dedup.verify import prepare, word_hash
+
+    corpus = [*_family_corpus().values(), "Kajana Kajana 7 and 7 again, Kajana."]
+
+    class Source:
+        def texts(self, ids: list[int]) -> dict[int, str]:
+            return {i: corpus[i] for i in ids}
+
+    def hashed(text: str) -> tuple[tuple[int, ...], tuple[float, ...]]:
+        p = prepare(text)
+        return tuple(word_hash(str(w)) for w in p.words), p.weights
+
+    texts = cluster._Texts(Source())
+    texts.kernel = verify_kernel
+    first = list(range(len(corpus) - 1))
+    texts.fetch(first)
+    texts.tokenise()
+    assert not texts.cache  # (nothing prepared yet)
+    p = texts[2]
+    assert (p.words, p.weights) == hashed(corpus[2]) and p.total == sum(p.weights)
+    assert set(texts.cache) == {2}
+    late = texts[len(corpus) - 1]  # (fetched and tokenised now)
+    assert (late.words, late.weights) == hashed(corpus[-1])
+    for i in first:
+        assert (texts[i].words, texts[i].weights) == hashed(corpus[i])
+    texts.clear()
+    assert not texts.cache and not texts.unprepared
