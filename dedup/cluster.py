@@ -32,12 +32,13 @@ do not change when other files are added or the file order changes.
 
 from __future__ import annotations
 
+import os
 import sys
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import partial
-from itertools import compress, islice
+from itertools import compress, islice, pairwise
 from typing import Any, NamedTuple, Protocol
 
 import numpy as np
@@ -638,8 +639,43 @@ def _split_template_families(
 TEXT_BATCH = 20_000
 
 # From this many members of components of three or more on, the command's
-# process clusters half of them in a forked child meanwhile (dedup.forked).
+# process shares their clustering with a forked child (dedup.forked), in
+# this many parts.
 PARALLEL_CLUSTERING = 2_000
+CLUSTERING_PARTS = 16
+
+
+class _PackedClusters(NamedTuple):
+    """Clusters as arrays, to hand them from one process to another."""
+
+    ids: list[str]
+    kept: npt.NDArray[np.int64]  # -1: none kept
+    sizes: npt.NDArray[np.int64]
+    blocks: npt.NDArray[np.int64]
+    similarities: npt.NDArray[np.float64]
+
+    @classmethod
+    def of(cls, clusters: Sequence[Cluster]) -> _PackedClusters:
+        members = [m for c in clusters for m in c.members]
+        return cls(
+            [c.id for c in clusters],
+            np.fromiter(
+                (-1 if c.kept is None else c.kept for c in clusters), dtype=np.int64, count=len(clusters)
+            ),
+            np.fromiter((len(c.members) for c in clusters), dtype=np.int64, count=len(clusters)),
+            np.fromiter((m.block for m in members), dtype=np.int64, count=len(members)),
+            np.fromiter((m.similarity for m in members), dtype=np.float64, count=len(members)),
+        )
+
+    def clusters(self) -> list[Cluster]:
+        members = list(map(Member, self.blocks.tolist(), self.similarities.tolist()))
+        ends = np.cumsum(self.sizes).tolist()
+        return [
+            Cluster(cluster_id, None if kept < 0 else kept, tuple(members[end - size : end]))
+            for cluster_id, kept, size, end in zip(
+                self.ids, self.kept.tolist(), self.sizes.tolist(), ends, strict=True
+            )
+        ]
 
 
 def _simple_clusters(
@@ -965,14 +1001,23 @@ def analyse(
 
     total = sum(map(len, large))
     if share and total >= PARALLEL_CLUSTERING and can_fork():
-        # Half of the members to a forked child (see dedup.forked).
-        cut, members = 0, 0
-        while members < total // 2:
-            members += len(large[cut])
-            cut += 1
-        with Forked(partial(cluster_large, large[cut:])) as second:
-            clusters.extend(cluster_large(large[:cut]))
-            clusters.extend(second.result())
+        # Shared with a forked child (see dedup.forked), a part at a time:
+        # parts of about equal members, taken by whichever process is free
+        # (the work of a component grows faster than its members).
+        ends = np.cumsum([len(component) for component in large])
+        targets = [total * k // CLUSTERING_PARTS for k in range(1, CLUSTERING_PARTS)]
+        cuts = [0, *np.searchsorted(ends, targets).tolist(), len(large)]
+        parts = [large[a:b] for a, b in pairwise(cuts) if b > a]
+        here = os.getpid()
+
+        def part(k: int) -> list[Cluster] | _PackedClusters:
+            found = cluster_large(parts[k])
+            # (the child's clusters go back as arrays: pickling millions of
+            # Member tuples and making them again cost seconds at 1 GB)
+            return found if os.getpid() == here else _PackedClusters.of(found)
+
+        for found in share_out(part, len(parts)):
+            clusters.extend(found.clusters() if isinstance(found, _PackedClusters) else found)
     else:
         clusters.extend(cluster_large(large))
 

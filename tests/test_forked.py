@@ -9,6 +9,8 @@ import time
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import dedup
 from dedup import cluster
@@ -109,9 +111,10 @@ def test_leaving_early_stops_the_child_and_removes_its_file(own_process: Path) -
 def test_clustering_shared_with_a_child_gives_the_same_clusters(
     own_process: Path, monkeypatch: pytest.MonkeyPatch, fail: bool
 ) -> None:
-    """The command's process clusters half of the large components in a
-    forked child: the clusters and findings are those of one process, also
-    when the child fails and this process does its half."""
+    """The command's process shares the clustering of the large components
+    with a forked child, a part at a time: the clusters and findings are
+    those of one process, also when the child fails and this process does
+    the parts it took."""
     texts = _family_corpus()
     monkeypatch.setattr(dedup, "OWN_PROCESS", False)
     alone = check_texts(texts)
@@ -263,13 +266,13 @@ def test_no_helper_while_the_quality_pass_keeps_the_cores_busy(
     monkeypatch.setattr(engine, "POOL_MIN_BYTES", 0)
     monkeypatch.setattr(cluster, "PARALLEL_CLUSTERING", 1)
     started: list[int] = []
-    forked = cluster.Forked
+    shared = cluster.share_out
 
-    def counted(work: object) -> object:
+    def counted(work: object, count: int) -> object:
         started.append(1)
-        return forked(work)  # type: ignore[arg-type]
+        return shared(work, count)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(cluster, "Forked", counted)
+    monkeypatch.setattr(cluster, "share_out", counted)
     rules = RuleSettings() if quality else DUPLICATES_ONLY
     result = check_paths(paths, Settings(workers=2), rules)
     assert result.clusters
@@ -308,3 +311,28 @@ def test_json_written_with_a_child_is_the_same_text(
     assert forks == [1, 1, 1]  # one child per array
     assert shared == alone
     assert list(own_process.iterdir()) == []
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    shapes=st.lists(
+        st.tuples(
+            st.booleans(),
+            st.lists(st.tuples(st.integers(0, 10**9), st.floats(0.0, 1.0)), min_size=1, max_size=5),
+        ),
+        max_size=8,
+    )
+)
+def test_clusters_handed_back_as_arrays_are_the_same(
+    shapes: list[tuple[bool, list[tuple[int, float]]]],
+) -> None:
+    """The clusters a child hands back as arrays (cluster._PackedClusters)
+    are made again equal: ids, kept copy or none, members in order with
+    their similarities."""
+    from dedup.cluster import Cluster, Member, _PackedClusters
+
+    clusters = [
+        Cluster(f"C{k:010x}", members[0][0] if kept else None, tuple(Member(b, s) for b, s in members))
+        for k, (kept, members) in enumerate(shapes)
+    ]
+    assert _PackedClusters.of(clusters).clusters() == clusters
