@@ -179,6 +179,20 @@ def _fingerprint(
     return at
 
 
+@njit(cache=True, inline="always")
+def _place(
+    path: int, line: int, end_line: int, strings: U8, starts: I64, pieces: int, out: U8, at: int
+) -> int:
+    """A place's members (string ``path`` of the table, quoted, then
+    ``, "line": N, "end_line": M``) appended at ``at``; the new end
+    (``pieces``: where the PIECES begin in the table)."""
+    at = _copy(strings, starts, path, out, at)
+    at = _copy(strings, starts, pieces + LINE, out, at)
+    at = _number(line, out, at)
+    at = _copy(strings, starts, pieces + END_LINE, out, at)
+    return _number(end_line, out, at)
+
+
 @kernel(
     "i8(b1[::1], i8[::1], i8[::1], i8[::1], i8[::1], i8[::1], i8[::1], i8[::1], i8[::1], b1[::1], "
     "u8[::1], u8[::1], u1[::1], i8[::1], i8[::1], u1[::1])",
@@ -221,11 +235,7 @@ def _findings(
         if r:
             at = _copy(strings, starts, bases[0] + SEPARATOR, out, at)
         at = _copy(strings, starts, bases[1] + (0 if exact[r] else 1), out, at)
-        at = _copy(strings, starts, bases[2] + doc[r], out, at)
-        at = _copy(strings, starts, bases[0] + LINE, out, at)
-        at = _number(line[r], out, at)
-        at = _copy(strings, starts, bases[0] + END_LINE, out, at)
-        at = _number(end_line[r], out, at)
+        at = _place(bases[2] + doc[r], line[r], end_line[r], strings, starts, bases[0], out, at)
         at = _copy(strings, starts, bases[0] + MESSAGE, out, at)
         at = _copy(strings, starts, bases[4] + phrase[r], out, at)
         at = _copy(strings, starts, bases[3] + to_doc[r], out, at)
@@ -238,11 +248,7 @@ def _findings(
         at = _copy(strings, starts, bases[0] + SIMILARITY, out, at)
         at = _copy(strings, starts, bases[5] + phrase[r], out, at)
         at = _copy(strings, starts, bases[0] + REFERENCE, out, at)
-        at = _copy(strings, starts, bases[2] + to_doc[r], out, at)
-        at = _copy(strings, starts, bases[0] + LINE, out, at)
-        at = _number(to_line[r], out, at)
-        at = _copy(strings, starts, bases[0] + END_LINE, out, at)
-        at = _number(to_end[r], out, at)
+        at = _place(bases[2] + to_doc[r], to_line[r], to_end[r], strings, starts, bases[0], out, at)
         at = _copy(strings, starts, bases[0] + FINGERPRINT, out, at)
         head = bases[8] + (0 if exact[r] else 1)
         at = _fingerprint(head, key0[r], key1[r], strings, starts, block, m, v, out, at)

@@ -425,6 +425,21 @@ def _similarities(
     return out
 
 
+@njit(cache=True, inline="always")
+def _occurrences(
+    word: np.uint64, sorted_hashes: U64, order: I64, weights: F64, start: int, at: int, end: int
+) -> tuple[int, int, int]:
+    """The run of ``word`` from ``at`` in the hash-sorted words of the text
+    beginning at ``start`` (ending at ``end``): where the run ends, its
+    length, and how many of its places hold a fact (weight above 1)."""
+    count = facts = 0
+    while at < end and sorted_hashes[at] == word:
+        count += 1
+        facts += weights[start + order[at]] > 1.0
+        at += 1
+    return at, count, facts
+
+
 @kernel("void(i8[:, ::1], u8[::1], f8[::1], i8[::1], u8[::1], i8[::1], i1[::1])", nogil=True)
 def _fact_substitutions(
     pairs: I64,
@@ -463,28 +478,19 @@ def _fact_substitutions(
                 word = sorted_hashes[i]
             else:
                 word = sorted_hashes[j]
-            in_a = facts_in_a = 0
-            while i < a1 and sorted_hashes[i] == word:
-                in_a += 1
-                facts_in_a += weights[a0 + order[i]] > 1.0
-                i += 1
-            in_b = facts_in_b = 0
-            while j < b1 and sorted_hashes[j] == word:
-                in_b += 1
-                facts_in_b += weights[b0 + order[j]] > 1.0
-                j += 1
-            if in_a > in_b:
-                only_a += in_a - in_b
-                if facts_in_a == in_a:
-                    facts_a += in_a - in_b
-                elif facts_in_a:
-                    mixed = True
-            elif in_b > in_a:
-                only_b += in_b - in_a
-                if facts_in_b == in_b:
-                    facts_b += in_b - in_a
-                elif facts_in_b:
-                    mixed = True
+            i, in_a, facts_in_a = _occurrences(word, sorted_hashes, order, weights, a0, i, a1)
+            j, in_b, facts_in_b = _occurrences(word, sorted_hashes, order, weights, b0, j, b1)
+            if in_a != in_b:
+                # (the side holding the word more often)
+                more, fewer, facts = (in_a, in_b, facts_in_a) if in_a > in_b else (in_b, in_a, facts_in_b)
+                extra = more - fewer if facts == more else 0
+                mixed |= 0 < facts < more
+                if in_a > in_b:
+                    only_a += more - fewer
+                    facts_a += extra
+                else:
+                    only_b += more - fewer
+                    facts_b += extra
         if only_a == 0 or only_b == 0:
             out[p] = 0
         elif mixed:
