@@ -20,7 +20,8 @@ from dedup.jit import kernel, njit
 I64 = npt.NDArray[np.int64]
 U8 = npt.NDArray[np.uint8]
 
-#: The fixed pieces of a finding's line, in the order :func:`_findings` writes them.
+#: The fixed pieces of a finding's line (in the order :func:`_findings`
+#: writes them), of the array and of a cluster's line.
 PIECES = (
     ', "line": ',
     ', "end_line": ',
@@ -32,10 +33,37 @@ PIECES = (
     '}, "fingerprint": "',
     '", "fixable": true}',
     ",\n    ",
+    '{"id": ',
+    ', "kept": ',
+    "null",
+    "{",
+    "}",
+    ', "members": [',
+    ", ",
+    "]}",
+    '"path": ',
 )
-LINE, END_LINE, MESSAGE, COLON, CLUSTER, SIMILARITY, REFERENCE, FINGERPRINT, END, SEPARATOR = range(
-    len(PIECES)
-)
+(
+    LINE,
+    END_LINE,
+    MESSAGE,
+    COLON,
+    CLUSTER,
+    SIMILARITY,
+    REFERENCE,
+    FINGERPRINT,
+    END,
+    SEPARATOR,
+    ID,
+    KEPT,
+    NULL,
+    OPEN,
+    CLOSE,
+    MEMBERS,
+    COMMA,
+    CLOSE_MEMBERS,
+    PATH,
+) = range(len(PIECES))
 
 
 @njit(cache=True, inline="always")
@@ -253,4 +281,61 @@ def _findings(
         head = bases[8] + (0 if exact[r] else 1)
         at = _fingerprint(head, key0[r], key1[r], strings, starts, block, m, v, out, at)
         at = _copy(strings, starts, bases[0] + END, out, at)
+    return at
+
+
+@kernel(
+    "i8(i8[::1], b1[::1], i8[::1], i8[::1], i8[::1], i8[::1], i8[::1], u1[::1], i8[::1], i8[::1], u1[::1])",
+    nogil=True,
+)
+def _clusters(
+    ids: I64,
+    kept: npt.NDArray[np.bool_],
+    sizes: I64,
+    doc: I64,
+    line: I64,
+    end_line: I64,
+    similarity: I64,
+    strings: U8,
+    starts: I64,
+    bases: I64,
+    out: U8,
+) -> int:
+    """Clusters' JSON lines (``{"id": ..., "kept": ..., "members": [...]}``),
+    joined by the array separator, into ``out`` (large enough: see
+    :func:`dedup.report.clusters_json_blocks`); the number of bytes written.
+
+    Cluster ``c`` has ``sizes[c]`` members (their places ``doc``, ``line``,
+    ``end_line`` in order, the kept copy first when ``kept[c]``).
+    ``bases``: where the PIECES (0), the quoted paths by document (1), the
+    quoted cluster ids (2, by ``ids``) and the members' similarity members
+    (3, by ``similarity``) begin in the string table."""
+    at = 0
+    first = 0
+    for c in range(len(sizes)):
+        if c:
+            at = _copy(strings, starts, bases[0] + SEPARATOR, out, at)
+        at = _copy(strings, starts, bases[0] + ID, out, at)
+        at = _copy(strings, starts, bases[2] + ids[c], out, at)
+        at = _copy(strings, starts, bases[0] + KEPT, out, at)
+        if kept[c]:
+            at = _copy(strings, starts, bases[0] + OPEN, out, at)
+            at = _copy(strings, starts, bases[0] + PATH, out, at)
+            at = _place(
+                bases[1] + doc[first], line[first], end_line[first], strings, starts, bases[0], out, at
+            )
+            at = _copy(strings, starts, bases[0] + CLOSE, out, at)
+        else:
+            at = _copy(strings, starts, bases[0] + NULL, out, at)
+        at = _copy(strings, starts, bases[0] + MEMBERS, out, at)
+        for m in range(first, first + sizes[c]):
+            if m > first:
+                at = _copy(strings, starts, bases[0] + COMMA, out, at)
+            at = _copy(strings, starts, bases[0] + OPEN, out, at)
+            at = _copy(strings, starts, bases[0] + PATH, out, at)
+            at = _place(bases[1] + doc[m], line[m], end_line[m], strings, starts, bases[0], out, at)
+            at = _copy(strings, starts, bases[3] + similarity[m], out, at)
+            at = _copy(strings, starts, bases[0] + CLOSE, out, at)
+        at = _copy(strings, starts, bases[0] + CLOSE_MEMBERS, out, at)
+        first += sizes[c]
     return at

@@ -68,7 +68,10 @@ from dedup.models import Finding, Severity
 from dedup.terminal import paint
 
 if TYPE_CHECKING:
+    import numpy.typing as npt
+
     from dedup.cluster import Cluster
+    from dedup.table import BlockTable
 
 JSON_VERSION = 1
 # Findings or clusters per piece of streamed JSON (see iter_json).
@@ -494,6 +497,84 @@ def _clusters_json(
             at += size
 
 
+# Clusters whose JSON is written at once.
+CLUSTERS_CHUNK = 10_000
+
+
+def clusters_json_blocks(result: Result, start: int = 0, stop: int | None = None) -> Iterator[str]:
+    """:func:`_clusters_json` of clusters ``start:stop`` joined by
+    ARRAY_SEPARATOR, CLUSTERS_CHUNK clusters a block: written by the
+    compiled :mod:`dedup.json_kernel` when the run has loaded the kernels
+    (the same text), else by :func:`_clusters_json`."""
+    stop = len(result.clusters) if stop is None else stop
+    if _kernel_writes(start, stop):
+        try:
+            from dedup.json_kernel import _clusters as write
+        except ImportError:
+            pass
+        else:
+            paths = [_quote(f.path) for f in result.files]  # (by document, as doc_of counts them)
+            clusters = result.clusters
+            for first in range(start, stop, CLUSTERS_CHUNK):
+                chunk = clusters[first : min(first + CLUSTERS_CHUNK, stop)]
+                yield _kernel_clusters(write, chunk, paths, result.doc_of, result.table)
+            return
+    for first in range(start, stop, CLUSTERS_CHUNK):
+        yield ARRAY_SEPARATOR.join(_clusters_json(result, first, min(first + CLUSTERS_CHUNK, stop)))
+
+
+def _kernel_clusters(
+    write: Callable[..., int],
+    chunk: Sequence[Cluster],
+    paths: list[str],
+    doc_of: npt.NDArray[np.int64],
+    table: BlockTable,
+) -> str:
+    """:func:`clusters_json_blocks` of these clusters by the kernel: the
+    strings a cluster's line holds (quoted paths and ids, each distinct
+    similarity's member) made once here, then written out in one call."""
+    from dedup.json_kernel import END_LINE, LINE, OPEN, PATH, PIECES
+
+    members = [m for cluster in chunk for m in cluster.members]
+    blocks = np.fromiter((m.block for m in members), dtype=np.int64, count=len(members))
+    similarities = np.fromiter((m.similarity for m in members), dtype=np.float64, count=len(members))
+    values, which = np.unique(similarities, return_inverse=True)
+    written = [_SAME if value == 1.0 else _similarity_json(value) for value in values.tolist()]
+    kinds = [list(PIECES), paths, [_quote(cluster.id) for cluster in chunk], written]
+    bases = np.cumsum([0, *map(len, kinds[:-1])]).astype(np.int64)
+    encoded = [text.encode("utf-8") for kind in kinds for text in kind]
+    lengths = np.fromiter(map(len, encoded), dtype=np.int64, count=len(encoded))
+    starts = np.zeros(len(encoded) + 1, dtype=np.int64)
+    np.cumsum(lengths, out=starts[1:])
+    doc = np.ascontiguousarray(doc_of[blocks], dtype=np.int64)
+    similarity = np.ascontiguousarray(which.ravel(), dtype=np.int64)
+    # Bytes at most: every piece and string once per member and twice per
+    # cluster (its kept copy's place, its id), and 20 digits a number.
+    pieces = int(lengths[: len(PIECES)].sum())
+    place = int(lengths[PATH] + lengths[OPEN] + lengths[LINE] + lengths[END_LINE]) + 40
+    size = (
+        int(lengths[bases[1] + doc].sum() + lengths[bases[3] + similarity].sum())
+        + int(lengths[bases[2] : bases[3]].sum())
+        + len(members) * (pieces + place)
+        + len(chunk) * (pieces + place + int(lengths[bases[1] : bases[2]].max(initial=0)))
+    )
+    out = np.empty(size, dtype=np.uint8)
+    used = write(
+        np.arange(len(chunk), dtype=np.int64),
+        np.fromiter((cluster.kept is not None for cluster in chunk), dtype=np.bool_, count=len(chunk)),
+        np.fromiter((len(cluster.members) for cluster in chunk), dtype=np.int64, count=len(chunk)),
+        doc,
+        np.ascontiguousarray(table.first_line[blocks], dtype=np.int64),
+        np.ascontiguousarray(table.last_line[blocks], dtype=np.int64),
+        similarity,
+        np.frombuffer(b"".join(encoded), dtype=np.uint8),
+        starts,
+        bases,
+        out,
+    )
+    return out[:used].tobytes().decode("utf-8")
+
+
 def _pretty(value: Any) -> str:
     return json.dumps(value, indent=2, ensure_ascii=False).replace("\n", "\n  ")
 
@@ -527,7 +608,7 @@ def iter_json(result: Result, findings: Sequence[Finding] | None = None) -> Iter
     errors = [_compact({"path": e.path, "message": e.message}) for e in result.errors]
     arrays: list[tuple[str, int, Callable[[int, int], Iterator[str]]]] = [
         ("findings", len(findings), _findings_json(findings)),
-        ("clusters", len(result.clusters), partial(_clusters_json, result)),
+        ("clusters", len(result.clusters), _Joined(partial(clusters_json_blocks, result))),
         ("errors", len(errors), lambda a, b: iter(errors[a:b])),
     ]
     for key, count, render in arrays:

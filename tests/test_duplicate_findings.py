@@ -356,3 +356,59 @@ def test_json_report_is_the_same_with_the_kernel(monkeypatch: pytest.MonkeyPatch
     n = len(result.findings)
     assert _kernel_json(result.findings, 0, n, monkeypatch) == [finding_json(f) for f in result.findings]
     assert render_json(result) == python
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    rows=st.lists(
+        st.tuples(st.integers(0, 3), st.integers(1, 10**12), st.integers(0, 2), st.booleans()),
+        min_size=2,
+        max_size=30,
+    ),
+    shapes=st.lists(
+        st.tuples(
+            st.booleans(),
+            st.lists(st.sampled_from([1.0, 0.9333333333333333, 0.87, 0.99996]), min_size=2, max_size=5),
+        ),
+        min_size=1,
+        max_size=12,
+    ),
+)
+def test_json_kernel_writes_clusters_as_python_does(
+    rows: list[tuple[int, int, int, bool]], shapes: list[tuple[bool, list[float]]]
+) -> None:
+    """The clusters' JSON lines written by the compiled kernel are those
+    written in Python, byte for byte: kept copy or none, similarities
+    written once each (1.0, rounded ones), line numbers of many digits,
+    paths with quotes, backslash, tab and non-ASCII."""
+    from types import SimpleNamespace
+
+    from dedup import jit, report
+    from dedup.cluster import Cluster, Member
+
+    if jit.compiled() is None:
+        pytest.skip("the kernels run through the JIT here")
+    table, doc_of = _table(rows)
+    n = len(doc_of)
+    clusters = [
+        Cluster(
+            f"C{k:010x}",
+            (2 * k) % n if kept else None,
+            tuple(Member((2 * k + i) % n, sim) for i, sim in enumerate(sims)),
+        )
+        for k, (kept, sims) in enumerate(shapes)
+    ]
+    paths = ['q"uote\\.txt', "a/z.txt", "\u00e9\u4e2d.txt", "tab\t.txt"]
+    result = SimpleNamespace(
+        clusters=clusters, files=[SimpleNamespace(path=p) for p in paths], doc_of=doc_of, table=table
+    )
+    python = report.ARRAY_SEPARATOR.join(report._clusters_json(result))  # type: ignore[arg-type]
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        monkeypatch.setattr(report, "KERNEL_JSON_MIN", 1)
+        monkeypatch.setattr(report, "CLUSTERS_CHUNK", 5)
+        calls = []
+        write = report._kernel_clusters
+        monkeypatch.setattr(report, "_kernel_clusters", lambda *a: calls.append(1) or write(*a))
+        blocks = list(report.clusters_json_blocks(result))  # type: ignore[arg-type]
+    assert calls
+    assert report.ARRAY_SEPARATOR.join(blocks) == python
