@@ -645,8 +645,10 @@ PARALLEL_CLUSTERING = 2_000
 CLUSTERING_PARTS = 16
 
 
-class _PackedClusters(NamedTuple):
-    """Clusters as arrays, to hand them from one process to another."""
+class ClusterColumns(NamedTuple):
+    """Clusters as arrays (their members laid end to end): what the
+    findings and the JSON report read, and how a forked child hands its
+    clusters back."""
 
     ids: list[str]
     kept: npt.NDArray[np.int64]  # -1: none kept
@@ -655,7 +657,7 @@ class _PackedClusters(NamedTuple):
     similarities: npt.NDArray[np.float64]
 
     @classmethod
-    def of(cls, clusters: Sequence[Cluster]) -> _PackedClusters:
+    def of(cls, clusters: Sequence[Cluster]) -> ClusterColumns:
         members = [m for c in clusters for m in c.members]
         return cls(
             [c.id for c in clusters],
@@ -1010,14 +1012,14 @@ def analyse(
         parts = [large[a:b] for a, b in pairwise(cuts) if b > a]
         here = os.getpid()
 
-        def part(k: int) -> list[Cluster] | _PackedClusters:
+        def part(k: int) -> list[Cluster] | ClusterColumns:
             found = cluster_large(parts[k])
             # (the child's clusters go back as arrays: pickling millions of
             # Member tuples and making them again cost seconds at 1 GB)
-            return found if os.getpid() == here else _PackedClusters.of(found)
+            return found if os.getpid() == here else ClusterColumns.of(found)
 
         for found in share_out(part, len(parts)):
-            clusters.extend(found.clusters() if isinstance(found, _PackedClusters) else found)
+            clusters.extend(found.clusters() if isinstance(found, ClusterColumns) else found)
     else:
         clusters.extend(cluster_large(large))
 
@@ -1032,11 +1034,9 @@ def _findings(
     """One finding per dropped member; its reference is the kept copy (with
     keep=none the first member is referred to the second one). Worked out
     on the members laid end to end (millions on a duplicate-heavy corpus)."""
-    sizes = np.fromiter((len(c.members) for c in clusters), dtype=np.int64, count=len(clusters))
-    members = [m for c in clusters for m in c.members]
-    blocks = np.fromiter((m.block for m in members), dtype=np.int64, count=len(members))
-    similarities = np.fromiter((m.similarity for m in members), dtype=np.float64, count=len(members))
-    none_kept = np.fromiter((c.kept is None for c in clusters), dtype=np.bool_, count=len(clusters))
+    columns = ClusterColumns.of(clusters)
+    sizes, blocks, similarities = columns.sizes, columns.blocks, columns.similarities
+    none_kept = columns.kept < 0
     firsts = np.zeros(len(clusters) + 1, dtype=np.int64)
     np.cumsum(sizes, out=firsts[1:])
     firsts = firsts[:-1]  # each cluster's first member
@@ -1046,7 +1046,7 @@ def _findings(
     alone = firsts[none_kept]
     references[alone] = blocks[alone + 1]
     similarities[alone] = similarities[alone + 1]
-    dropped = np.ones(len(members), dtype=np.bool_)
+    dropped = np.ones(len(blocks), dtype=np.bool_)
     dropped[firsts[~none_kept]] = False
     return DuplicateFindings(
         table,
@@ -1055,7 +1055,7 @@ def _findings(
         blocks[dropped],
         references[dropped],
         cluster_of[dropped],
-        [c.id for c in clusters],
+        columns.ids,
         similarities[dropped],
         none_kept[cluster_of[dropped]],
     ).sorted()

@@ -285,11 +285,10 @@ def _findings(
 
 
 @kernel(
-    "i8(i8[::1], b1[::1], i8[::1], i8[::1], i8[::1], i8[::1], i8[::1], u1[::1], i8[::1], i8[::1], u1[::1])",
+    "i8(b1[::1], i8[::1], i8[::1], i8[::1], i8[::1], i8[::1], u1[::1], i8[::1], i8[::1], u1[::1])",
     nogil=True,
 )
 def _clusters(
-    ids: I64,
     kept: npt.NDArray[np.bool_],
     sizes: I64,
     doc: I64,
@@ -308,7 +307,7 @@ def _clusters(
     Cluster ``c`` has ``sizes[c]`` members (their places ``doc``, ``line``,
     ``end_line`` in order, the kept copy first when ``kept[c]``).
     ``bases``: where the PIECES (0), the quoted paths by document (1), the
-    quoted cluster ids (2, by ``ids``) and the members' similarity members
+    quoted cluster ids (2, in order) and the members' similarity members
     (3, by ``similarity``) begin in the string table."""
     at = 0
     first = 0
@@ -316,7 +315,7 @@ def _clusters(
         if c:
             at = _copy(strings, starts, bases[0] + SEPARATOR, out, at)
         at = _copy(strings, starts, bases[0] + ID, out, at)
-        at = _copy(strings, starts, bases[2] + ids[c], out, at)
+        at = _copy(strings, starts, bases[2] + c, out, at)
         at = _copy(strings, starts, bases[0] + KEPT, out, at)
         if kept[c]:
             at = _copy(strings, starts, bases[0] + OPEN, out, at)

@@ -49,9 +49,11 @@ from itertools import islice
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import numpy.typing as npt
 
 from dedup import __version__
 from dedup.api import Result
+from dedup.cluster import ClusterColumns
 from dedup.duplicate_findings import (
     EXACT,
     NEAR,
@@ -68,10 +70,11 @@ from dedup.models import Finding, Severity
 from dedup.terminal import paint
 
 if TYPE_CHECKING:
-    import numpy.typing as npt
-
     from dedup.cluster import Cluster
     from dedup.table import BlockTable
+
+U8 = npt.NDArray[np.uint8]
+I64 = npt.NDArray[np.int64]
 
 JSON_VERSION = 1
 # Findings or clusters per piece of streamed JSON (see iter_json).
@@ -310,23 +313,19 @@ def _kernel_blocks(
     phrase[~exact] = which.ravel() + 1
     said = [opening(True, 1.0), *(opening(False, v) for v in values.tolist())]
     numbers = ["1.0", *(repr(round(v, 4)) for v in values.tolist())]
-    kinds = [
-        list(PIECES),
-        heads,
-        quoted,
-        inside,
-        said,
-        numbers,
-        list(findings.cluster_ids),
-        [NONE_KEPT],
-        [f"{EXACT}:", f"{NEAR}:"],
-    ]
-    bases = np.cumsum([0, *map(len, kinds[:-1])]).astype(np.int64)
-    encoded = [text.encode("utf-8") for kind in kinds for text in kind]
-    lengths = np.fromiter(map(len, encoded), dtype=np.int64, count=len(encoded))
-    starts = np.zeros(len(encoded) + 1, dtype=np.int64)
-    np.cumsum(lengths, out=starts[1:])
-    strings = np.frombuffer(b"".join(encoded), dtype=np.uint8)
+    strings, starts, lengths, bases = _string_table(
+        [
+            list(PIECES),
+            heads,
+            quoted,
+            inside,
+            said,
+            numbers,
+            list(findings.cluster_ids),
+            [NONE_KEPT],
+            [f"{EXACT}:", f"{NEAR}:"],
+        ]
+    )
     # Bytes a finding takes at most: its strings, the fixed pieces, 16 hex
     # digits and 20 digits for each of its five numbers.
     fixed = int(lengths[: SEPARATOR + 1].sum() + lengths[LINE] + lengths[END_LINE]) + 16 + 5 * 20
@@ -372,6 +371,18 @@ def _kernel_blocks(
             out,
         )
         yield out[:used].tobytes().decode("utf-8")
+
+
+def _string_table(kinds: list[list[str]]) -> tuple[U8, I64, I64, I64]:
+    """The strings a kernel of :mod:`dedup.json_kernel` copies, as UTF-8 one
+    after the other: the bytes, where each string starts (and the end), each
+    one's length, and where each kind of string begins."""
+    bases = np.cumsum([0, *map(len, kinds[:-1])]).astype(np.int64)
+    encoded = [text.encode("utf-8") for kind in kinds for text in kind]
+    lengths = np.fromiter(map(len, encoded), dtype=np.int64, count=len(encoded))
+    starts = np.zeros(len(encoded) + 1, dtype=np.int64)
+    np.cumsum(lengths, out=starts[1:])
+    return np.frombuffer(b"".join(encoded), dtype=np.uint8), starts, lengths, bases
 
 
 def _duplicates_json_python(findings: DuplicateFindings, start: int, stop: int) -> Iterator[str]:
@@ -535,17 +546,13 @@ def _kernel_clusters(
     similarity's member) made once here, then written out in one call."""
     from dedup.json_kernel import END_LINE, LINE, OPEN, PATH, PIECES
 
-    members = [m for cluster in chunk for m in cluster.members]
-    blocks = np.fromiter((m.block for m in members), dtype=np.int64, count=len(members))
-    similarities = np.fromiter((m.similarity for m in members), dtype=np.float64, count=len(members))
-    values, which = np.unique(similarities, return_inverse=True)
+    columns = ClusterColumns.of(chunk)
+    blocks = columns.blocks
+    values, which = np.unique(columns.similarities, return_inverse=True)
     written = [_SAME if value == 1.0 else _similarity_json(value) for value in values.tolist()]
-    kinds = [list(PIECES), paths, [_quote(cluster.id) for cluster in chunk], written]
-    bases = np.cumsum([0, *map(len, kinds[:-1])]).astype(np.int64)
-    encoded = [text.encode("utf-8") for kind in kinds for text in kind]
-    lengths = np.fromiter(map(len, encoded), dtype=np.int64, count=len(encoded))
-    starts = np.zeros(len(encoded) + 1, dtype=np.int64)
-    np.cumsum(lengths, out=starts[1:])
+    strings, starts, lengths, bases = _string_table(
+        [list(PIECES), paths, [_quote(cluster_id) for cluster_id in columns.ids], written]
+    )
     doc = np.ascontiguousarray(doc_of[blocks], dtype=np.int64)
     similarity = np.ascontiguousarray(which.ravel(), dtype=np.int64)
     # Bytes at most: every piece and string once per member and twice per
@@ -555,19 +562,18 @@ def _kernel_clusters(
     size = (
         int(lengths[bases[1] + doc].sum() + lengths[bases[3] + similarity].sum())
         + int(lengths[bases[2] : bases[3]].sum())
-        + len(members) * (pieces + place)
+        + len(blocks) * (pieces + place)
         + len(chunk) * (pieces + place + int(lengths[bases[1] : bases[2]].max(initial=0)))
     )
     out = np.empty(size, dtype=np.uint8)
     used = write(
-        np.arange(len(chunk), dtype=np.int64),
-        np.fromiter((cluster.kept is not None for cluster in chunk), dtype=np.bool_, count=len(chunk)),
-        np.fromiter((len(cluster.members) for cluster in chunk), dtype=np.int64, count=len(chunk)),
+        columns.kept >= 0,
+        columns.sizes,
         doc,
         np.ascontiguousarray(table.first_line[blocks], dtype=np.int64),
         np.ascontiguousarray(table.last_line[blocks], dtype=np.int64),
         similarity,
-        np.frombuffer(b"".join(encoded), dtype=np.uint8),
+        strings,
         starts,
         bases,
         out,

@@ -281,6 +281,12 @@ def test_findings_with_quality_rules() -> None:
     assert json.loads(text) == json.loads(json.dumps(to_json_dict(result)))
 
 
+# Rows for the kernel tests: line numbers of many digits.
+_LONG_ROWS = st.tuples(st.integers(0, 3), st.integers(1, 10**12), st.integers(0, 2), st.booleans())
+# Paths JSON must escape, for the kernel tests.
+_ESCAPED_PATHS = ['q"uote\\.txt', "a/z.txt", "\u00e9\u4e2d.txt", "tab\t.txt"]
+
+
 def _kernel_json(
     findings: DuplicateFindings, start: int, stop: int, monkeypatch: pytest.MonkeyPatch
 ) -> list[str]:
@@ -309,11 +315,7 @@ def _kernel_json(
 
 @settings(max_examples=60, deadline=None)
 @given(
-    rows=st.lists(
-        st.tuples(st.integers(0, 3), st.integers(1, 10**12), st.integers(0, 2), st.booleans()),
-        min_size=1,
-        max_size=25,
-    ),
+    rows=st.lists(_LONG_ROWS, min_size=1, max_size=25),
     hashes=st.lists(st.integers(0, 2**64 - 1), min_size=100, max_size=100),
     keep_none=st.booleans(),
     cut=st.integers(0, 25),
@@ -332,7 +334,7 @@ def test_json_kernel_writes_what_finding_json_writes(
         for k, (_, _, _, exact) in enumerate(rows):
             key_hash[2 * k] = hashes[2 * k : 2 * k + 2]
             key_hash[2 * k + 1] = key_hash[2 * k] if exact else ~key_hash[2 * k]
-        findings = replace(findings, paths=['q"uote\\.txt', "a/z.txt", "\u00e9\u4e2d.txt", "tab\t.txt"])
+        findings = replace(findings, paths=_ESCAPED_PATHS)
         n = len(rows)
         cut = min(cut, n)
         expected = [finding_json(f) for f in findings]
@@ -360,11 +362,7 @@ def test_json_report_is_the_same_with_the_kernel(monkeypatch: pytest.MonkeyPatch
 
 @settings(max_examples=60, deadline=None)
 @given(
-    rows=st.lists(
-        st.tuples(st.integers(0, 3), st.integers(1, 10**12), st.integers(0, 2), st.booleans()),
-        min_size=2,
-        max_size=30,
-    ),
+    rows=st.lists(_LONG_ROWS, min_size=2, max_size=30),
     shapes=st.lists(
         st.tuples(
             st.booleans(),
@@ -398,7 +396,7 @@ def test_json_kernel_writes_clusters_as_python_does(
         )
         for k, (kept, sims) in enumerate(shapes)
     ]
-    paths = ['q"uote\\.txt', "a/z.txt", "\u00e9\u4e2d.txt", "tab\t.txt"]
+    paths = _ESCAPED_PATHS
     result = SimpleNamespace(
         clusters=clusters, files=[SimpleNamespace(path=p) for p in paths], doc_of=doc_of, table=table
     )

@@ -326,13 +326,13 @@ def test_json_written_with_a_child_is_the_same_text(
 def test_clusters_handed_back_as_arrays_are_the_same(
     shapes: list[tuple[bool, list[tuple[int, float]]]],
 ) -> None:
-    """The clusters a child hands back as arrays (cluster._PackedClusters)
+    """The clusters a child hands back as arrays (cluster.ClusterColumns)
     are made again equal: ids, kept copy or none, members in order with
     their similarities."""
-    from dedup.cluster import Cluster, Member, _PackedClusters
+    from dedup.cluster import Cluster, ClusterColumns, Member
 
     clusters = [
         Cluster(f"C{k:010x}", members[0][0] if kept else None, tuple(Member(b, s) for b, s in members))
         for k, (kept, members) in enumerate(shapes)
     ]
-    assert _PackedClusters.of(clusters).clusters() == clusters
+    assert ClusterColumns.of(clusters).clusters() == clusters
